@@ -1,0 +1,1 @@
+"""Readers: every supported file becomes a :class:`~anchorspend.ingest.raw.RawTable`."""
