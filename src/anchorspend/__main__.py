@@ -1,0 +1,3 @@
+from anchorspend.cli import main
+
+main()

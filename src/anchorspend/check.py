@@ -1,0 +1,127 @@
+"""``check``: validate spend exports and supplier lookups; findings only, never data out.
+
+Spend files go through the same ingest as ``analyse`` (so ``check`` passing means ``analyse``
+will read the file). Other schemas (the bundled ``suppliers`` or a user's Table Schema file) are
+validated field by field from the schema's types and ``required`` constraints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.ingest.canonical import FINDINGS_SCHEMA, RowOptions, build, empty_findings
+from anchorspend.ingest.header import Mapping, parse_overrides, score_cells
+from anchorspend.ingest.raw import RawTable
+from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources, read_source
+from anchorspend.normalise import flag_is_unknown_text, is_missing, parse_amount, parse_date
+from anchorspend.pipeline import read_mapped
+from anchorspend.schemas import Schema
+from anchorspend.schemas import load as load_schema
+
+AUTO_SCHEMAS = ("spend", "suppliers")
+
+
+@dataclass(slots=True)
+class CheckedFile:
+    path: str
+    schema: str
+    rows: int
+
+
+@dataclass(slots=True)
+class CheckReport:
+    files: list[CheckedFile] = field(default_factory=list)
+    findings: pl.DataFrame = field(default_factory=empty_findings)
+
+    @property
+    def errors(self) -> int:
+        return int((self.findings.get_column("severity") == "error").sum())
+
+
+def _notes_frame(notes: list[Finding]) -> pl.DataFrame:
+    if not notes:
+        return empty_findings()
+    rows = [n.as_dict() for n in notes]
+    return pl.DataFrame({k: [r[k] for r in rows] for k in FINDINGS_SCHEMA}, schema=FINDINGS_SCHEMA)
+
+
+def _pick_schema(source: Source, options: ReadOptions, named: str | None,
+                 column_map: list[str]) -> tuple[Schema, RawTable, Mapping]:
+    if named:
+        schema = load_schema(named)
+        return schema, *read_mapped(source, options, schema,
+                                    parse_overrides(column_map, schema))
+    first_error: AnchorspendError | None = None
+    for name in AUTO_SCHEMAS:
+        schema = load_schema(name)
+        try:
+            return schema, *read_mapped(source, options, schema,
+                                        parse_overrides(column_map, schema))
+        except AnchorspendError as exc:
+            first_error = first_error or exc
+    assert first_error is not None
+    first_error.hint = (first_error.hint or "") + " (or --schema suppliers for a lookup file)"
+    raise first_error
+
+
+def validate_by_schema(table: RawTable, mapping: Mapping, schema: Schema) -> pl.DataFrame:
+    """Type and required checks for any Table Schema, as one findings frame."""
+    body = table.frame.filter(pl.col("_row") > mapping.header_row)
+    cols = [c for c in body.columns if c != "_row"]
+    body = body.filter(~pl.all_horizontal(pl.col(c).str.strip_chars().fill_null("") == ""
+                                          for c in cols))
+    parts = []
+    for spec in schema.fields:
+        c = mapping.columns.get(spec.name)
+        if c is None:
+            continue
+        v = pl.col(c).str.strip_chars()
+        tests: list[tuple[str, pl.Expr, str]] = []
+        if spec.required:
+            tests.append(("missing-value", is_missing(v), f"{spec.name} is required"))
+        if spec.type == "boolean":
+            tests.append(("type-error", flag_is_unknown_text(v), "not a yes/no value"))
+        elif spec.type == "number":
+            tests.append(("type-error", parse_amount(v).struct.field("status") == "invalid",
+                          "not a number"))
+        elif spec.type == "integer":
+            tests.append(("type-error", ~is_missing(v) & ~v.str.contains(r"^[+-]?\d+$"),
+                          "not a whole number"))
+        elif spec.type == "date":
+            tests.append(("type-error", parse_date(v).struct.field("status") == "invalid",
+                          "not a recognised date"))
+        for code, cond, message in tests:
+            parts.append(body.filter(cond.fill_null(False)).select(
+                pl.lit(table.source).alias("path"), pl.lit(table.sheet, pl.String).alias("sheet"),
+                pl.col("_row").alias("row"), pl.lit(mapping.header_of(spec.name)).alias("column"),
+                pl.lit(code).alias("code"), pl.lit("error").alias("severity"),
+                pl.col(c).alias("value"), pl.lit(message).alias("message")))
+    return pl.concat(parts) if parts else empty_findings()
+
+
+def check(paths: list[Path], *, schema: str | None = None, column_map: list[str] | None = None,
+          options: ReadOptions | None = None) -> CheckReport:
+    options = options or ReadOptions()
+    report = CheckReport()
+    frames: list[pl.DataFrame] = []
+    for path in expand(paths):
+        with open_sources(path) as sources:
+            for source in sources:
+                chosen, table, mapping = _pick_schema(source, options, schema, column_map or [])
+                if chosen.name == "spend":
+                    canon = build(table, mapping, RowOptions(organisation="-"))
+                    frames += [_notes_frame(canon.notes), canon.findings]
+                    rows = canon.frame.height
+                else:
+                    found = validate_by_schema(table, mapping, chosen)
+                    frames += [_notes_frame(table.findings + mapping.findings), found]
+                    rows = table.frame.filter(pl.col("_row") > mapping.header_row).height
+                report.files.append(CheckedFile(source.display, chosen.name, rows))
+    if frames:
+        report.findings = pl.concat(frames).sort("path", "row", "column", "code",
+                                                 nulls_last=False, maintain_order=True)
+    return report

@@ -1,0 +1,149 @@
+"""``anchorspend.toml`` → frozen dataclasses. Unknown keys are errors naming the nearest key."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from anchorspend.errors import AnchorspendError
+
+_TOP = {"organisation", "columns", "local", "geography", "targets", "exclude", "members"}
+_EXCLUDE = {"name", "supplier", "expense_type", "supplier_id", "category", "description"}
+_MEMBER = {"name", "files", "short_name", "type"}
+_GEOGRAPHY = {"store", "deprived_decile_max"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludeRule:
+    """Rows matching every pattern given (regexes, searched) are excluded under ``name``."""
+
+    name: str
+    patterns: dict[str, str]  # canonical field → regex
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    key: str
+    name: str
+    files: tuple[str, ...]
+    short_name: str | None = None
+    type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None = None
+    organisation: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    local_tiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    geography_store: str | None = None
+    deprived_decile_max: int = 2
+    targets: dict[str, float] = field(default_factory=dict)
+    exclude: tuple[ExcludeRule, ...] = ()
+    members: tuple[Member, ...] = ()
+
+
+def _unknown(keys: set[str], allowed: set[str], where: str, path: Path) -> None:
+    for key in sorted(keys - allowed):
+        near = difflib.get_close_matches(key, sorted(allowed), n=1)
+        raise AnchorspendError(
+            f"unknown key {key!r} in {where}",
+            path=str(path),
+            hint=f"did you mean {near[0]!r}?" if near else f"valid keys: {', '.join(sorted(allowed))}",
+        )
+
+
+def _table(value: Any, where: str, path: Path) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise AnchorspendError(f"{where} must be a table", path=str(path))
+    return value
+
+
+def load(path: Path) -> Config:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AnchorspendError("config file not found", path=str(path),
+                               hint="anchorspend init writes a starter anchorspend.toml") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AnchorspendError(f"config is not valid TOML: {exc}", path=str(path)) from exc
+    _unknown(set(raw), _TOP, "the config", path)
+
+    from anchorspend.schemas import load as load_schema
+
+    spend_fields = set(load_schema("spend").names)
+    columns = {str(k): str(v) for k, v in _table(raw.get("columns", {}), "[columns]", path).items()}
+    _unknown(set(columns), spend_fields, "[columns]", path)
+
+    local = _table(raw.get("local", {}), "[local]", path)
+    _unknown(set(local), {"tiers"}, "[local]", path)
+    tiers: dict[str, tuple[str, ...]] = {}
+    for name, codes in _table(local.get("tiers", {}), "[local.tiers]", path).items():
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise AnchorspendError(
+                f"[local.tiers] {name!r} must be a list of local authority codes",
+                path=str(path), hint=f'"{name}" = ["E08000009"]',
+            )
+        tiers[name] = tuple(codes)
+
+    geo = _table(raw.get("geography", {}), "[geography]", path)
+    _unknown(set(geo), _GEOGRAPHY, "[geography]", path)
+
+    targets: dict[str, float] = {}
+    for measure, value in _table(raw.get("targets", {}), "[targets]", path).items():
+        if not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise AnchorspendError(
+                f"[targets] {measure} = {value!r}: a target is a share between 0 and 1",
+                path=str(path), hint=f"{measure} = 0.30",
+            )
+        targets[measure] = float(value)
+
+    rules: list[ExcludeRule] = []
+    excludes = raw.get("exclude", [])
+    if not isinstance(excludes, list):
+        raise AnchorspendError("exclude must be an array of tables: [[exclude]]", path=str(path))
+    for i, rule in enumerate(excludes, 1):
+        rule = _table(rule, f"[[exclude]] #{i}", path)
+        _unknown(set(rule), _EXCLUDE, f"[[exclude]] #{i}", path)
+        name = rule.get("name")
+        if not isinstance(name, str) or not name:
+            raise AnchorspendError(f"[[exclude]] #{i} needs a name", path=str(path),
+                                   hint='name = "tax-and-pensions"')
+        patterns = {k: v for k, v in rule.items() if k != "name"}
+        patterns = {("supplier_name" if k == "supplier" else "purpose" if k == "description" else k): v
+                    for k, v in patterns.items()}
+        if not patterns:
+            raise AnchorspendError(f"[[exclude]] {name!r} has no pattern", path=str(path),
+                                   hint='supplier = "(?i)^hmrc"')
+        for k, v in patterns.items():
+            try:
+                re.compile(v)
+            except (re.error, TypeError) as exc:
+                raise AnchorspendError(f"[[exclude]] {name!r}: bad regex for {k}: {exc}",
+                                       path=str(path)) from None
+        rules.append(ExcludeRule(name, patterns))
+
+    members = []
+    for key, m in _table(raw.get("members", {}), "[members]", path).items():
+        m = _table(m, f"[members.{key}]", path)
+        _unknown(set(m), _MEMBER, f"[members.{key}]", path)
+        files = m.get("files", [])
+        members.append(Member(key, str(m.get("name", key)), tuple(files),
+                              m.get("short_name"), m.get("type")))
+
+    org = raw.get("organisation")
+    return Config(
+        path=path,
+        organisation=str(org) if org else None,
+        columns=columns,
+        local_tiers=tiers,
+        geography_store=geo.get("store"),
+        deprived_decile_max=int(geo.get("deprived_decile_max", 2)),
+        targets=targets,
+        exclude=tuple(rules),
+        members=tuple(members),
+    )

@@ -1,0 +1,242 @@
+"""A mapped raw table → the canonical spend frame, one row per data row read.
+
+Each row ends with ``_status`` (``analysed`` | ``excluded`` | ``rejected``) and ``_reason`` (the
+exclusion rule, or the rejection codes joined by ``; ``). Blank records and repeated header
+records are not data rows: they are dropped here and counted. Problems found in values come back
+as one findings frame (path, sheet, row, column, code, severity, value, message), built with
+expressions, never a loop over rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import polars as pl
+
+from anchorspend.config import ExcludeRule
+from anchorspend.errors import Finding
+from anchorspend.ingest.header import Mapping
+from anchorspend.ingest.raw import ROW, RawTable, cell_name
+from anchorspend.normalise import (
+    DateRange,
+    company_number,
+    flag,
+    flag_is_unknown_text,
+    is_missing,
+    is_redacted_name,
+    parse_amount,
+    parse_date,
+    plain_id,
+    redaction_marker,
+    vat_number,
+)
+from anchorspend.schemas import header_key
+
+TEXT_FIELDS = ("expense_type", "expense_area", "category", "purpose", "supplier_postcode")
+FLAG_FIELDS = ("is_sme", "is_vcse", "is_diverse_led")
+FOOTER_RULE = "footer-total"
+_FOOTER_LABEL = r"(?i)^\s*(?:grand\s+|sub-?\s*|overall\s+|report\s+|net\s+)?totals?\b"
+
+FINDINGS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "path": pl.String, "sheet": pl.String, "row": pl.Int64, "column": pl.String,
+    "code": pl.String, "severity": pl.String, "value": pl.String, "message": pl.String,
+}
+
+# Rejection reasons (on the row) → the canonical field, the Frictionless-style finding code, and
+# the message. A row lists every reason that applies, in this order.
+REJECTIONS = {
+    "missing-amount": ("amount", "missing-value", "no amount"),
+    "invalid-amount": ("amount", "type-error", "amount is not a number of pounds"),
+    "missing-date": ("payment_date", "missing-value", "no payment date"),
+    "invalid-date": ("payment_date", "type-error",
+                     "payment date is not a recognised date (--date-format to name the format)"),
+    "date-is-period": ("payment_date", "date-is-period",
+                       "payment date is a period, not a day (--date-range start|end uses one end)"),
+    "missing-supplier": ("supplier_name", "missing-value", "no supplier name"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RowOptions:
+    organisation: str | None = None
+    date_range: DateRange | None = None
+    date_format: str | None = None
+    exclude: tuple[ExcludeRule, ...] = ()
+
+
+@dataclass(slots=True)
+class Canonical:
+    frame: pl.DataFrame
+    findings: pl.DataFrame  # FINDINGS_SCHEMA, one row per problem cell
+    notes: list[Finding] = field(default_factory=list)  # file-level findings
+    blank_rows: int = 0
+    repeated_headers: int = 0
+
+
+def organisation_from_name(display: str) -> str:
+    return PurePath(display.rsplit("!", 1)[-1]).stem
+
+
+def empty_findings() -> pl.DataFrame:
+    return pl.DataFrame(schema=FINDINGS_SCHEMA)
+
+
+def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
+    cols = [cell_name(i) for i in range(table.width)]
+    notes = list(table.findings) + list(mapping.findings)
+    body = table.frame.filter(pl.col(ROW) > mapping.header_row)
+
+    blank = pl.all_horizontal(pl.col(c).str.strip_chars().fill_null("") == "" for c in cols)
+    repeated = pl.all_horizontal(
+        pl.col(c).fill_null("").str.to_lowercase().str.replace_all(r"[^0-9a-z]+", "")
+        == header_key(mapping.headers[int(c[1:])])
+        for c in sorted(set(mapping.columns.values()))
+    )
+    marks = body.select(blank.alias("blank"), (repeated & ~blank).alias("repeat"))
+    n_blank = int(marks.get_column("blank").sum())
+    n_repeat = int(marks.get_column("repeat").sum())
+    body = body.filter(~blank & ~repeated)
+    if n_repeat:
+        notes.append(Finding(
+            "repeated-header", f"{n_repeat} repeated header rows inside the data were skipped "
+            "(they are not data rows)", "info", path=table.source, sheet=table.sheet))
+
+    def raw(fieldname: str) -> pl.Expr:
+        c = mapping.columns.get(fieldname)
+        if not c:
+            return pl.lit(None, dtype=pl.String)
+        return pl.when(~is_missing(pl.col(c))).then(pl.col(c).str.strip_chars())
+
+    stem = organisation_from_name(table.source)
+    if options.organisation:
+        org = pl.lit(options.organisation)
+    elif "organisation" in mapping.columns:
+        org = pl.coalesce(raw("organisation"), pl.lit(stem))
+    else:
+        org = pl.lit(stem)
+        notes.append(Finding(
+            "organisation-from-filename",
+            f"no organisation column: rows are credited to {stem!r}, the file name "
+            "(--organisation NAME or the config's organisation = \"…\" to name it)",
+            "warning", path=table.source, sheet=table.sheet, column="organisation"))
+
+    redacted = is_redacted_name(raw("supplier_name"))
+    if "redaction_marker" in mapping.columns:
+        redacted = redacted | redaction_marker(raw("redaction_marker"))
+    first_cell = pl.coalesce(
+        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)) for c in cols
+    )
+    extra = {c: f"extra_{i + 1}" for i, c in enumerate(
+        c for c, h in zip(cols, mapping.headers, strict=True) if not h)}
+
+    step = body.select(
+        pl.lit(table.source).alias("_source"),
+        pl.lit(table.sheet, dtype=pl.String).alias("_sheet"),
+        pl.col(ROW).alias("_row"),
+        org.alias("organisation"),
+        parse_date(raw("payment_date"), date_range=options.date_range,
+                   date_format=options.date_format).alias("_d"),
+        raw("supplier_name").alias("supplier_name"),
+        parse_amount(raw("amount")).alias("_a"),
+        plain_id(raw("transaction_id")).alias("transaction_id"),
+        plain_id(raw("supplier_id")).alias("supplier_id"),
+        company_number(raw("company_number")).alias("company_number"),
+        plain_id(raw("charity_number")).alias("charity_number"),
+        vat_number(raw("vat_number")).alias("vat_number"),
+        *(raw(f).alias(f) for f in TEXT_FIELDS),
+        *(flag(raw(f)).alias(f) for f in FLAG_FIELDS),
+        *(flag_is_unknown_text(raw(f)).alias(f"_odd_{f}") for f in FLAG_FIELDS),
+        *(raw(f).alias(f"_text_{f}") for f in FLAG_FIELDS),
+        redacted.alias("redacted"),
+        first_cell.str.contains(_FOOTER_LABEL).fill_null(False).alias("_footer_label"),
+        raw("amount").alias("_amount_text"),
+        raw("payment_date").alias("_date_text"),
+        *(pl.col(c).alias(name) for c, name in extra.items()),
+    ).with_columns(
+        pl.col("_d").struct.field("date").alias("payment_date"),
+        pl.col("_d").struct.field("status").alias("_date_status"),
+        pl.col("_a").struct.field("pence").alias("amount"),
+        pl.col("_a").struct.field("status").alias("_amount_status"),
+    ).drop("_d", "_a")
+
+    checks = {
+        "missing-amount": pl.col("_amount_status") == "missing",
+        "invalid-amount": pl.col("_amount_status") == "invalid",
+        "missing-date": pl.col("_date_status") == "missing",
+        "invalid-date": pl.col("_date_status") == "invalid",
+        "date-is-period": pl.col("_date_status") == "period",
+        "missing-supplier": pl.col("supplier_name").is_null() | (pl.col("supplier_name") == ""),
+    }
+    reasons = pl.concat_str(
+        [pl.when(cond).then(pl.lit(code)) for code, cond in checks.items()],
+        separator="; ", ignore_nulls=True,
+    )
+    footer = pl.col("_footer_label") & pl.col("payment_date").is_null()
+    excluded_by = pl.when(footer).then(pl.lit(FOOTER_RULE))
+    for rule in options.exclude:
+        hit = pl.all_horizontal(
+            pl.col(f).cast(pl.String).str.contains(rx).fill_null(False)
+            for f, rx in rule.patterns.items()
+        )
+        excluded_by = excluded_by.when(hit).then(pl.lit(rule.name))
+    step = step.with_columns(reasons.alias("_rejections"), excluded_by.alias("_rule"))
+    step = step.with_columns(
+        pl.when(pl.col("_rule") == FOOTER_RULE).then(pl.lit("excluded"))
+        .when(pl.col("_rejections") != "").then(pl.lit("rejected"))
+        .when(pl.col("_rule").is_not_null()).then(pl.lit("excluded"))
+        .otherwise(pl.lit("analysed")).alias("_status"),
+    ).with_columns(
+        pl.when(pl.col("_status") == "rejected").then(pl.col("_rejections"))
+        .when(pl.col("_status") == "excluded").then(pl.col("_rule"))
+        .alias("_reason"),
+    )
+
+    findings = _findings(step, table, mapping, checks, list(extra.values()))
+    frame = step.drop("_rejections", "_rule", "_footer_label",
+                      *(f"_odd_{f}" for f in FLAG_FIELDS), *(f"_text_{f}" for f in FLAG_FIELDS))
+    return Canonical(frame, findings, notes, n_blank, n_repeat)
+
+
+def _findings(
+    step: pl.DataFrame, table: RawTable, mapping: Mapping, checks: dict[str, pl.Expr],
+    extra_names: list[str],
+) -> pl.DataFrame:
+    """One row per problem cell. Rejections are errors unless the row is a footer total."""
+    def header(fieldname: str) -> str:
+        return mapping.header_of(fieldname) if fieldname in mapping.columns else fieldname
+
+    def rows(cond: pl.Expr, code: str, severity: str, column: str, value: pl.Expr,
+             message: str) -> pl.LazyFrame:
+        return step.lazy().filter(cond).select(
+            pl.lit(table.source).alias("path"), pl.col("_sheet").alias("sheet"),
+            pl.col("_row").alias("row"), pl.lit(column).alias("column"),
+            pl.lit(code).alias("code"), pl.lit(severity).alias("severity"),
+            value.cast(pl.String).alias("value"), pl.lit(message).alias("message"))
+
+    not_footer = pl.col("_rule").fill_null("") != FOOTER_RULE
+    text_of = {"amount": pl.col("_amount_text"), "payment_date": pl.col("_date_text"),
+               "supplier_name": pl.col("supplier_name")}
+    parts = [
+        rows(cond & not_footer, REJECTIONS[reason][1], "error", header(REJECTIONS[reason][0]),
+             text_of[REJECTIONS[reason][0]], REJECTIONS[reason][2])
+        for reason, cond in checks.items()
+    ]
+    parts.append(rows(pl.col("_rule") == FOOTER_RULE, FOOTER_RULE, "info", header("amount"),
+                      pl.col("_amount_text"), "a footer total row: excluded, never added to spend"))
+    parts.append(rows(pl.col("_amount_status") == "rounded", "amount-rounded", "warning",
+                      header("amount"), pl.col("_amount_text"),
+                      "amount has more than two decimal places; rounded to the penny"))
+    parts.append(rows(pl.col("_date_status").str.starts_with("period-"), "date-is-period",
+                      "info", header("payment_date"), pl.col("_date_text"),
+                      "payment date is a period; one end of it was used (--date-range)"))
+    for f in FLAG_FIELDS:
+        if f in mapping.columns:
+            parts.append(rows(pl.col(f"_odd_{f}"), "unknown-flag-value", "warning", header(f),
+                              pl.col(f"_text_{f}"),
+                              f"not a yes/no value; {f} is unknown on this row"))
+    for name in extra_names:
+        parts.append(rows(pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != ""),
+                          "extra-cell", "warning", name, pl.col(name),
+                          "a cell beyond the header row's last column; kept as " + name))
+    return pl.concat(parts).collect()

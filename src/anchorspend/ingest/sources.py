@@ -1,0 +1,196 @@
+"""Turn the user's INPUT arguments into raw tables: files, directories, zip members, Parquet."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from anchorspend.errors import AnchorspendError
+from anchorspend.ingest.csvread import read_csv
+from anchorspend.ingest.raw import ROW, RawTable, cell_name
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+SUPPORTED = TEXT_SUFFIXES | {".xlsx", ".xlsm", ".zip", ".parquet"}
+ZIP_MAX_TOTAL = 4 * 1024**3  # declared uncompressed bytes in one archive
+ZIP_MAX_RATIO = 200  # per member, when the member is large
+ZIP_RATIO_FLOOR = 50 * 1024**2
+OUTPUT_MARKER = "metrics.json"  # a folder holding one is an anchorspend --out folder, not input
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One readable table: ``path`` on disk, ``display`` as the user should see it."""
+
+    path: Path
+    display: str
+    suffix: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    encoding: str | None = None
+    sheet: str | None = None
+    delimiter: str | None = None
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """Supported files below ``directory`` in a stable order; symlinked folders are not followed
+    (so a link loop cannot trap us) and earlier --out folders are passed over."""
+    for root, dirs, files in os.walk(directory, followlinks=False):
+        here = Path(root)
+        if OUTPUT_MARKER in files and here != directory:
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            p = here / name
+            if not name.startswith((".", "~$")) and p.suffix.lower() in SUPPORTED:
+                yield p
+
+
+def expand(inputs: list[Path]) -> list[Path]:
+    """Every file named or found below a named folder, in argument order, each once."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for item in inputs:
+        if not item.exists():
+            raise AnchorspendError(
+                "no such file or folder", path=str(item), hint="check the path and try again"
+            )
+        if item.is_dir():
+            found = list(_walk(item))
+            if not found:
+                raise AnchorspendError(
+                    "the folder holds no spend files",
+                    path=str(item),
+                    hint=f"supported: {', '.join(sorted(SUPPORTED))}",
+                )
+        else:
+            if item.suffix.lower() not in SUPPORTED:
+                raise AnchorspendError(
+                    f"unsupported file type {item.suffix or '(none)'!r}",
+                    path=str(item),
+                    hint=f"supported: {', '.join(sorted(SUPPORTED))}; rename a CSV to .csv",
+                )
+            found = [item]
+        for p in found:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
+    return out
+
+
+def _check_zip(zf: zipfile.ZipFile, display: str) -> list[zipfile.ZipInfo]:
+    members = [i for i in zf.infolist() if not i.is_dir()]
+    total = sum(i.file_size for i in members)
+    if total > ZIP_MAX_TOTAL:
+        raise AnchorspendError(
+            f"refusing to open: the archive would expand to {total:,} bytes",
+            path=display,
+            hint="unzip it yourself and pass the files, if it is genuine",
+        )
+    for i in members:
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > ZIP_RATIO_FLOOR and ratio > ZIP_MAX_RATIO:
+            raise AnchorspendError(
+                f"refusing to open {i.filename!r}: it expands {ratio:,.0f} times (zip bomb?)",
+                path=display,
+                hint="unzip it yourself and pass the files, if it is genuine",
+            )
+    return members
+
+
+@contextmanager
+def open_sources(path: Path) -> Iterator[list[Source]]:
+    """The tables inside one input file; zip members are extracted to a temporary folder that
+    is removed when the block ends."""
+    suffix = path.suffix.lower()
+    if suffix != ".zip":
+        yield [Source(path, str(path), suffix)]
+        return
+    tmp = Path(tempfile.mkdtemp(prefix="anchorspend-zip-"))
+    try:
+        try:
+            zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise AnchorspendError(f"not a readable zip archive: {exc}", path=str(path)) from exc
+        with zf:
+            sources: list[Source] = []
+            for info in _check_zip(zf, str(path)):
+                inner = Path(info.filename)
+                isuffix = inner.suffix.lower()
+                if isuffix not in SUPPORTED - {".zip"} or inner.name.startswith((".", "~$")):
+                    continue
+                if inner.parts and inner.parts[0] == "__MACOSX":
+                    continue
+                target = tmp / f"{len(sources):04d}{isuffix}"
+                _extract(zf, info, target, str(path))
+                sources.append(Source(target, f"{path}!{info.filename}", isuffix))
+            if not sources:
+                raise AnchorspendError(
+                    "the archive holds no CSV, XLSX or Parquet files", path=str(path)
+                )
+            yield sources
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, display: str) -> None:
+    written = 0
+    with zf.open(info) as src, target.open("wb") as dst:
+        while chunk := src.read(1024 * 1024):
+            written += len(chunk)
+            if written > info.file_size:  # the header lied about the size
+                raise AnchorspendError(
+                    f"refusing {info.filename!r}: it expands past its declared size",
+                    path=display,
+                )
+            dst.write(chunk)
+
+
+def read_parquet(path: Path, *, display: str) -> RawTable:
+    """A Parquet table as text cells, its column names as row 1, so one header finder serves."""
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:  # Polars raises several kinds for a bad file
+        raise AnchorspendError(f"not a readable Parquet file: {exc}", path=display) from exc
+    names = frame.columns
+    cells = frame.select(
+        pl.col(c).cast(pl.String).alias(cell_name(i)) for i, c in enumerate(names)
+    )
+    header = pl.DataFrame([[n] for n in names], schema=[cell_name(i) for i in range(len(names))])
+    grid = pl.concat([header, cells], how="vertical").with_row_index(ROW, offset=1)
+    return RawTable(
+        frame=grid.with_columns(pl.col(ROW).cast(pl.Int64)), source=display, width=len(names)
+    )
+
+
+HeaderScorer = Callable[[list[str | None]], int]
+
+
+def read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> RawTable:
+    if source.suffix in TEXT_SUFFIXES:
+        return read_csv(
+            source.path,
+            display=source.display,
+            encoding=options.encoding,
+            delimiter=options.delimiter,
+        )
+    if source.suffix in (".xlsx", ".xlsm"):
+        from anchorspend.ingest.xlsx import read_xlsx
+
+        return read_xlsx(
+            source.path, display=source.display, sheet=options.sheet, looks_like_header=scorer
+        )
+    if source.suffix == ".parquet":
+        return read_parquet(source.path, display=source.display)
+    raise AnchorspendError(f"unsupported file type {source.suffix!r}", path=source.display)

@@ -1,0 +1,116 @@
+"""Measures over analysed spend, per organisation and period, as the contract defines them.
+
+A measure is a boolean expression over a row: true (the supplier has it), false, or null
+(unknown). ``total_spend`` is true everywhere; ``redacted`` is never unknown. Classification
+measures (``sme``, ``vcse``…) plug in as more expressions. Rows are first pre-aggregated to one
+row per organisation × period × supplier × measure values, so the rollups to ``all`` periods and
+to the pooled ``(all)`` organisation work on a table the size of the supplier list, not the
+transactions.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+
+from anchorspend.normalise import pence_text_expr, supplier_key
+
+PeriodKind = Literal["quarter", "calendar", "month", "fy"]
+ALL_PERIODS = "all"
+ALL_ORGS = "(all)"
+
+
+def period_expr(date: pl.Expr, kind: PeriodKind) -> pl.Expr:
+    """UK financial-year quarters by default (``2026-27 Q1`` = April–June 2026)."""
+    y, m = date.dt.year(), date.dt.month()
+    fy = y - (m < 4).cast(pl.Int32)
+    fy_label = pl.concat_str(
+        fy.cast(pl.String), pl.lit("-"), ((fy + 1) % 100).cast(pl.String).str.zfill(2)
+    )
+    if kind == "quarter":
+        return pl.concat_str(fy_label, pl.lit(" Q"), (((m + 8) % 12) // 3 + 1).cast(pl.String))
+    if kind == "fy":
+        return fy_label
+    if kind == "calendar":
+        return pl.concat_str(y.cast(pl.String), pl.lit(" Q"), ((m - 1) // 3 + 1).cast(pl.String))
+    return date.dt.strftime("%Y-%m")
+
+
+def base_measures() -> dict[str, pl.Expr]:
+    return {
+        "total_spend": pl.lit(True),
+        "redacted": pl.col("redacted"),
+    }
+
+
+def compute(
+    analysed: pl.LazyFrame, measures: dict[str, pl.Expr], period: PeriodKind = "quarter"
+) -> pl.DataFrame:
+    """Metric rows: organisation, period, measure, money in pence, supplier counts, shares."""
+    names = list(measures)
+    flag_cols = [f"m{i}" for i in range(len(names))]
+    pre = (
+        analysed.select(
+            pl.col("organisation"),
+            period_expr(pl.col("payment_date"), period).alias("period"),
+            supplier_key(pl.col("supplier_name")).alias("supplier"),
+            pl.col("amount"),
+            *(expr.alias(c) for c, expr in zip(flag_cols, measures.values(), strict=True)),
+        )
+        .group_by("organisation", "period", "supplier", *flag_cols)
+        .agg(pl.col("amount").sum())
+    ).collect()
+
+    orgs = pre.get_column("organisation").unique()
+    layers = [pre, pre.with_columns(pl.lit(ALL_PERIODS).alias("period"))]
+    if orgs.len() > 1:
+        layers += [layer.with_columns(pl.lit(ALL_ORGS).alias("organisation")) for layer in layers]
+    rolled = pl.concat(layers)
+
+    aggs = []
+    for c in flag_cols:
+        yes, known = pl.col(c).fill_null(False), pl.col(c).is_not_null()
+        aggs += [
+            pl.col("amount").filter(yes).sum().alias(f"{c}_spend"),
+            pl.col("amount").filter(known).sum().alias(f"{c}_known"),
+            pl.col("supplier").filter(yes).n_unique().alias(f"{c}_sup"),
+            pl.col("supplier").filter(known).n_unique().alias(f"{c}_ksup"),
+        ]
+    grouped = rolled.group_by("organisation", "period").agg(
+        pl.col("amount").sum().alias("total_spend"),
+        pl.col("supplier").n_unique().alias("total_suppliers"),
+        *aggs,
+    )
+    long = pl.concat(
+        grouped.select(
+            "organisation", "period", pl.lit(name).alias("measure"), "total_spend",
+            pl.col(f"{c}_spend").alias("spend"), pl.col(f"{c}_known").alias("known_spend"),
+            pl.col(f"{c}_sup").cast(pl.Int64).alias("suppliers"),
+            pl.col(f"{c}_ksup").cast(pl.Int64).alias("known_suppliers"),
+            pl.col("total_suppliers").cast(pl.Int64),
+        )
+        for c, name in zip(flag_cols, names, strict=True)
+    )
+    order = {n: i for i, n in enumerate(names)}
+    return long.with_columns(
+        _share(pl.col("spend"), pl.col("total_spend")).alias("share_of_total"),
+        _share(pl.col("spend"), pl.col("known_spend")).alias("share_of_known"),
+        (pl.col("organisation") == ALL_ORGS).alias("_pooled"),
+        (pl.col("period") == ALL_PERIODS).alias("_allp"),
+        pl.col("measure").replace_strict(order, return_dtype=pl.Int32).alias("_m"),
+    ).sort("_pooled", "organisation", "_allp", "period", "_m").drop("_pooled", "_allp", "_m")
+
+
+def _share(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    """num/den as a float in [0, 1]; null when undefined (no spend, or net credits push the
+    ratio outside [0, 1], where a share means nothing)."""
+    ratio = num.cast(pl.Float64) / den.cast(pl.Float64)
+    return pl.when((den > 0) & ratio.is_between(0.0, 1.0)).then(ratio)
+
+
+def money_columns(metrics: pl.DataFrame) -> pl.DataFrame:
+    """Pence → two-place decimal strings for output."""
+    return metrics.with_columns(
+        pence_text_expr(pl.col(c)).alias(c) for c in ("total_spend", "spend", "known_spend")
+    )

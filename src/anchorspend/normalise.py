@@ -1,0 +1,258 @@
+"""Parsing as Polars expressions: amounts, dates, identifiers, flags, redaction.
+
+Money is held as integer pence (Int64) from the moment it is parsed: exact, fast to sum, and
+formatted back to two-place decimal strings only for output. An amount with more than two
+decimal places is rounded half away from zero to the penny and the row says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import polars as pl
+
+# ---------------------------------------------------------------------------------------------
+# Amounts
+
+_AMOUNT_SHAPE = r"^(?:\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.\d*)?$|^\.\d+$"
+MISSING_TEXT = ("", "#N/A", "N/A", "NA", "#VALUE!", "#REF!", "-", "NULL", "NONE", "NAN")
+
+
+def is_missing(expr: pl.Expr) -> pl.Expr:
+    """Blank, or one of the spreadsheet placeholders for 'no value'."""
+    return expr.is_null() | expr.str.strip_chars().str.to_uppercase().is_in(MISSING_TEXT)
+
+
+def parse_amount(expr: pl.Expr) -> pl.Expr:
+    """Text → struct{pence: Int64, status: str}: status ``ok``, ``missing``, ``invalid`` or
+    ``rounded`` (more than two decimal places, rounded to the penny)."""
+    s = expr.str.strip_chars().str.replace_all(r"[£\s\u00a0]|GBP", "").str.to_uppercase()
+    paren = s.str.starts_with("(") & s.str.ends_with(")")
+    credit = s.str.ends_with("CR")
+    trailing_minus = s.str.ends_with("-")
+    leading_minus = s.str.starts_with("-")
+    core = (
+        s.str.strip_prefix("(")
+        .str.strip_suffix(")")
+        .str.replace(r"(?:CR|DR)$", "")
+        .str.strip_suffix("-")
+        .str.replace(r"^[+-]", "")
+        .str.replace(r"^£", "")
+    )
+    ok_shape = core.str.contains(_AMOUNT_SHAPE)
+    digits = core.str.replace_all(",", "")
+    whole = digits.str.extract(r"^(\d*)", 1)
+    frac = digits.str.extract(r"\.(\d*)$", 1).fill_null("")
+    cents = (frac + "00").str.slice(0, 2)
+    third = (frac + "000").str.slice(2, 1)
+    beyond = frac.str.slice(2).str.replace_all("0", "")
+    magnitude = (
+        pl.when(whole == "").then(pl.lit("0")).otherwise(whole).cast(pl.Int64, strict=False) * 100
+        + cents.cast(pl.Int64, strict=False)
+        + (third.cast(pl.Int64, strict=False) >= 5).cast(pl.Int64)
+    )
+    negative = paren | credit | trailing_minus | leading_minus
+    signs = (
+        paren.cast(pl.Int8) + credit.cast(pl.Int8) + trailing_minus.cast(pl.Int8)
+        + leading_minus.cast(pl.Int8)
+    )
+    valid = ok_shape & (signs <= 1)
+    pence = pl.when(valid).then(pl.when(negative).then(-magnitude).otherwise(magnitude))
+    status = (
+        pl.when(is_missing(expr))
+        .then(pl.lit("missing"))
+        .when(~valid)
+        .then(pl.lit("invalid"))
+        .when(beyond.str.len_chars() > 0)
+        .then(pl.lit("rounded"))
+        .otherwise(pl.lit("ok"))
+    )
+    return pl.struct(
+        pl.when(is_missing(expr)).then(None).otherwise(pence).alias("pence"),
+        status.alias("status"),
+    )
+
+
+def pence_to_text(pence: int) -> str:
+    """Exact two-place decimal text for integer pence (``-12345`` → ``"-123.45"``)."""
+    sign = "-" if pence < 0 else ""
+    whole, cents = divmod(abs(pence), 100)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def pence_text_expr(expr: pl.Expr) -> pl.Expr:
+    """The same as :func:`pence_to_text`, as an expression."""
+    a = expr.abs()
+    return pl.concat_str(
+        pl.when(expr < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+        (a // 100).cast(pl.String),
+        pl.lit("."),
+        (a % 100).cast(pl.String).str.zfill(2),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates
+
+DAY_FORMATS = (
+    "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y",
+    "%d %B %Y", "%d-%B-%Y", "%d/%m/%y", "%Y/%m/%d", "%d/%b/%Y", "%d %b %y", "%Y%m%d",
+)
+_MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%d %m %Y")
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+SERIAL_MIN, SERIAL_MAX = 18264, 73415  # 1950-01-01 … 2100-12-31
+_TIME = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)$"
+_RANGE = r"^\s*(.+?)\s*(?:\s-\s|–|—|-|\sto\s)\s*(.+?)\s*$"
+
+DateRange = Literal["start", "end"]
+
+
+def _plausible(date: pl.Expr) -> pl.Expr:
+    return pl.when(date.dt.year().is_between(1900, 2200)).then(date)
+
+
+def _day(text: pl.Expr, first_format: str | None) -> pl.Expr:
+    t = text.str.replace(_TIME, "").str.strip_chars().str.to_titlecase()
+    formats = ((first_format,) if first_format else ()) + DAY_FORMATS
+    # %Y happily reads "11" as the year 11: a parse only counts with a plausible year.
+    parsed = [_plausible(t.str.strptime(pl.Date, f, strict=False)) for f in formats]
+    serial = t.str.extract(r"^(\d{5})(?:\.0+)?$", 1).cast(pl.Int32, strict=False)
+    from_serial = (
+        pl.when(serial.is_between(SERIAL_MIN, SERIAL_MAX))
+        .then(pl.lit(EXCEL_EPOCH) + pl.duration(days=serial))
+        .cast(pl.Date)
+    )
+    return pl.coalesce(*parsed, from_serial)
+
+
+def _month(text: pl.Expr) -> pl.Expr:
+    """``July 2010``, ``Jul 2010``, ``07/2010``, ``2010-07`` → the first day of that month."""
+    t = text.str.strip_chars().str.to_titlecase()
+    iso = t.str.extract(r"^(\d{4})-(\d{1,2})$", 0)
+    numeric = t.str.replace(r"^(\d{1,2})[/-](\d{4})$", "1 $1 $2")
+    tries = [("1 " + t).str.strptime(pl.Date, f, strict=False) for f in _MONTH_FORMATS[:2]]
+    tries.append(numeric.str.strptime(pl.Date, "%d %m %Y", strict=False))
+    tries.append((iso + "-01").str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+    return pl.coalesce(*(_plausible(x) for x in tries))
+
+
+def parse_date(
+    expr: pl.Expr, *, date_range: DateRange | None = None, date_format: str | None = None
+) -> pl.Expr:
+    """Text → struct{date: Date, status: str}: ``ok``, ``missing``, ``invalid``, ``period``
+    (a month or a range of months/days; with ``date_range`` one end is taken and the status is
+    ``period-start``/``period-end``)."""
+    day = _day(expr, date_format)
+    left = expr.str.extract(_RANGE, 1)
+    right = expr.str.extract(_RANGE, 2)
+    left_start = pl.coalesce(_day(left, date_format), _month(left))
+    right_day = _day(right, date_format)
+    right_end = pl.coalesce(right_day, _month(right).dt.month_end())
+    single_month = _month(expr)
+    is_range = day.is_null() & left_start.is_not_null() & right_end.is_not_null()
+    is_month = day.is_null() & ~is_range & single_month.is_not_null()
+    if date_range == "start":
+        chosen = pl.when(is_range).then(left_start).when(is_month).then(single_month)
+    elif date_range == "end":
+        chosen = pl.when(is_range).then(right_end).when(is_month).then(
+            single_month.dt.month_end()
+        )
+    else:
+        chosen = pl.lit(None, dtype=pl.Date)
+    is_period = is_range | is_month
+    date = pl.when(day.is_not_null()).then(day).when(is_period).then(chosen)
+    status = (
+        pl.when(is_missing(expr))
+        .then(pl.lit("missing"))
+        .when(day.is_not_null())
+        .then(pl.lit("ok"))
+        .when(is_period)
+        .then(pl.lit(f"period-{date_range}" if date_range else "period"))
+        .otherwise(pl.lit("invalid"))
+    )
+    return pl.struct(
+        pl.when(is_missing(expr)).then(None).otherwise(date).cast(pl.Date).alias("date"),
+        status.alias("status"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Identifiers, flags, names
+
+def company_number(expr: pl.Expr) -> pl.Expr:
+    """Companies House numbers: digits zero-padded to 8; two-letter prefixes (SC, NI, OC…) kept
+    with the digits padded to 6. Anything else is kept upper-cased without spaces."""
+    s = expr.str.to_uppercase().str.replace_all(r"[\s.\-]", "")
+    digits = s.str.extract(r"^(\d{1,8})$", 1)
+    prefixed = s.str.extract(r"^([A-Z]{2})(\d{1,6})$", 0)
+    return (
+        pl.when(is_missing(expr))
+        .then(None)
+        .when(digits.is_not_null())
+        .then(digits.str.zfill(8))
+        .when(prefixed.is_not_null())
+        .then(s.str.slice(0, 2) + s.str.slice(2).str.zfill(6))
+        .otherwise(s)
+    )
+
+
+def vat_number(expr: pl.Expr) -> pl.Expr:
+    s = expr.str.to_uppercase().str.replace_all(r"[\s.\-]", "")
+    return (
+        pl.when(is_missing(expr))
+        .then(None)
+        .when(s.str.contains(r"^\d{9}(\d{3})?$"))
+        .then("GB" + s)
+        .otherwise(s)
+    )
+
+
+def plain_id(expr: pl.Expr) -> pl.Expr:
+    s = expr.str.strip_chars().str.replace_all(r"\s+", " ")
+    return pl.when(is_missing(expr)).then(None).otherwise(s.str.to_uppercase())
+
+
+TRUE_TEXT = ("YES", "Y", "TRUE", "T", "1")
+FALSE_TEXT = ("NO", "N", "FALSE", "F", "0")
+
+
+def flag(expr: pl.Expr) -> pl.Expr:
+    """Yes/Y/True/1 → true, No/N/False/0 → false, blank → null; other text → null too (the
+    caller reports it)."""
+    s = expr.str.strip_chars().str.to_uppercase()
+    return pl.when(s.is_in(TRUE_TEXT)).then(True).when(s.is_in(FALSE_TEXT)).then(False)
+
+
+def flag_is_unknown_text(expr: pl.Expr) -> pl.Expr:
+    s = expr.str.strip_chars().str.to_uppercase()
+    return ~is_missing(expr) & ~s.is_in(TRUE_TEXT) & ~s.is_in(FALSE_TEXT)
+
+
+REDACTED_PATTERN = (
+    r"(?i)^\W*(?:"
+    r"redacted.*|.*\bredacted\W*$|.*\bredaction\b.*"
+    r"|(?:name\s+)?withheld.*|.*\bwithheld\W*$"
+    r"|.*personal\s+(?:data|information|details)\b.*"
+    r"|.*data\s+protection.*|(?:private\s+)?individual\W*|private\s+person\W*"
+    r"|commercial(?:ly)?\s+(?:in\s+)?confidential.*|confidential\W*|not\s+disclosed.*"
+    r")$"
+)
+
+
+def is_redacted_name(expr: pl.Expr) -> pl.Expr:
+    """Supplier text that stands for a redaction ("REDACTED PERSONAL DATA", "Redacted", "Personal
+    Data", "Name withheld", "Private individual", "Commercially confidential"…)."""
+    return expr.str.contains(REDACTED_PATTERN).fill_null(False)
+
+
+def redaction_marker(expr: pl.Expr) -> pl.Expr:
+    """A redaction column: a yes-like value, or text naming a redaction."""
+    s = expr.str.strip_chars().str.to_uppercase()
+    return (s.is_in(TRUE_TEXT) | is_redacted_name(expr)).fill_null(False)
+
+
+def supplier_key(expr: pl.Expr) -> pl.Expr:
+    """A first supplier key: upper case, whitespace collapsed. (The classification issue widens
+    this to legal suffixes and punctuation.)"""
+    return expr.str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase()

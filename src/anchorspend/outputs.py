@@ -1,0 +1,95 @@
+"""Files written by ``--out DIR``: all or nothing, byte-identical for the same inputs.
+
+Each file is written beside its final name under a temporary name and moved into place only
+when every file is ready, so an interrupted run leaves the previous outputs as they were.
+Text cells that a spreadsheet would run as a formula (``= + - @``, tab, CR first) are prefixed
+with an apostrophe in CSV files meant for people.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from anchorspend.normalise import pence_text_expr, supplier_key
+from anchorspend.pipeline import Result
+
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def neutralise(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Defuse formula-looking text (CWE-1236) in the named text columns."""
+    return frame.with_columns(
+        pl.when(pl.col(c).str.contains(FORMULA_START))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in columns
+    )
+
+
+def write_atomically(out: Path, files: dict[str, Callable[[Path], None]]) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for name, writer in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            os.close(fd)
+            staged.append((Path(tmp), out / name))
+            writer(Path(tmp))
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+    return [final for _, final in staged]
+
+
+def document_json(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def rejected_rows(result: Result) -> pl.DataFrame:
+    cols = ["_source", "_sheet", "_row", "_reason", "organisation", "supplier_name",
+            "_amount_text", "_date_text", "transaction_id"]
+    frame = result.rejected.select(
+        *(pl.col(c) if c in result.rows.columns else pl.lit(None, pl.String).alias(c)
+          for c in cols)
+    ).rename({"_source": "file", "_sheet": "sheet", "_row": "row", "_reason": "reason",
+              "_amount_text": "amount", "_date_text": "payment_date"})
+    return neutralise(frame, ["organisation", "supplier_name", "amount", "payment_date",
+                              "transaction_id"])
+
+
+def suppliers_by_spend(result: Result) -> pl.DataFrame:
+    """Every supplier of analysed spend, biggest first (all are unmatched until lookups exist)."""
+    analysed = result.rows.filter(pl.col("_status") == "analysed")
+    if not analysed.height:
+        return pl.DataFrame(schema={"supplier": pl.String, "spend": pl.String, "rows": pl.Int64})
+    frame = (
+        analysed.group_by(supplier_key(pl.col("supplier_name")).alias("key"))
+        .agg(pl.col("supplier_name").mode().sort().first().alias("supplier"),
+             pl.col("amount").sum().alias("pence"), pl.len().cast(pl.Int64).alias("rows"),
+             pl.col("redacted").any().alias("redacted"))
+        .sort(["pence", "key"], descending=[True, False])
+        .select("supplier", pence_text_expr(pl.col("pence")).alias("spend"), "rows", "redacted")
+    )
+    return neutralise(frame, ["supplier"])
+
+
+def write_outputs(result: Result, out: Path, markdown: str) -> list[Path]:
+    findings = neutralise(result.findings, ["value", "column"])
+    return write_atomically(out, {
+        "metrics.json": lambda p: p.write_text(document_json(result.document), encoding="utf-8"),
+        "metrics.csv": lambda p: result.metrics.write_csv(p),
+        "rejected_rows.csv": lambda p: rejected_rows(result).write_csv(p),
+        "findings.csv": lambda p: findings.write_csv(p),
+        "unmatched_suppliers.csv": lambda p: suppliers_by_spend(result).write_csv(p),
+        "report.md": lambda p: p.write_text(markdown, encoding="utf-8"),
+    })

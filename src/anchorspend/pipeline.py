@@ -1,0 +1,238 @@
+"""``run(RunConfig) → Result``: the whole of ``analyse``, for the CLI and the tests alike.
+
+ingest (readers → header → canonical rows) → measures → the machine document. No stage reaches
+back; money stays integer pence until it is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from anchorspend import __version__
+from anchorspend.config import Config
+from anchorspend.errors import Finding
+from anchorspend.ingest.canonical import Canonical, RowOptions, build, empty_findings
+from anchorspend.ingest.header import (
+    Mapping,
+    find_header,
+    map_columns,
+    parse_overrides,
+    score_cells,
+)
+from anchorspend.ingest.raw import RawTable
+from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources, read_source
+from anchorspend.measures import PeriodKind, base_measures, compute, money_columns
+from anchorspend.normalise import DateRange, pence_to_text
+from anchorspend.schemas import Schema
+from anchorspend.schemas import load as load_schema
+
+SCHEMA_ID = "anchorspend/metrics/v1"
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    inputs: tuple[Path, ...]
+    config: Config = field(default_factory=Config)
+    organisation: str | None = None
+    column_map: tuple[str, ...] = ()
+    encoding: str | None = None
+    sheet: str | None = None
+    date_range: DateRange | None = None
+    date_format: str | None = None
+    period: PeriodKind = "quarter"
+
+
+@dataclass(slots=True)
+class InputReport:
+    path: str
+    sheet: str | None
+    encoding: str | None
+    header_row: int
+    columns: dict[str, str]
+    rows_read: int = 0
+    rows_analysed: int = 0
+    rows_excluded: int = 0
+    rows_rejected: int = 0
+    amount_read: int = 0
+    blank_rows: int = 0
+    repeated_headers: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "sheet": self.sheet, "encoding": self.encoding,
+            "header_row": self.header_row, "columns": self.columns,
+            "rows_read": self.rows_read, "rows_analysed": self.rows_analysed,
+            "rows_excluded": self.rows_excluded, "rows_rejected": self.rows_rejected,
+            "amount_read": pence_to_text(self.amount_read),
+            "blank_rows_skipped": self.blank_rows,
+            "repeated_headers_skipped": self.repeated_headers,
+        }
+
+
+@dataclass(slots=True)
+class Ingested:
+    rows: pl.DataFrame  # canonical rows of every input, with _status/_reason
+    findings: pl.DataFrame  # row-level findings
+    notes: list[Finding]  # file-level findings
+    inputs: list[InputReport]
+
+
+def ingest(run: RunConfig, progress: Progress | None = None) -> Ingested:
+    schema = load_schema("spend")
+    overrides = {**run.config.columns, **parse_overrides(list(run.column_map), schema)}
+    options = ReadOptions(encoding=run.encoding, sheet=run.sheet)
+    row_options = RowOptions(
+        organisation=run.organisation or run.config.organisation,
+        date_range=run.date_range,
+        date_format=run.date_format,
+        exclude=run.config.exclude,
+    )
+
+    frames: list[pl.DataFrame] = []
+    findings: list[pl.DataFrame] = []
+    notes: list[Finding] = []
+    reports: list[InputReport] = []
+    for path in expand(list(run.inputs)):
+        with open_sources(path) as sources:
+            for source in sources:
+                if progress:
+                    progress(f"reading {source.display}")
+                table, mapping = read_mapped(source, options, schema, overrides)
+                canon: Canonical = build(table, mapping, row_options)
+                frames.append(canon.frame)
+                findings.append(canon.findings)
+                notes.extend(canon.notes)
+                reports.append(_input_report(canon, table.sheet, table.encoding, mapping))
+    rows = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    return Ingested(
+        rows=rows,
+        findings=pl.concat(findings) if findings else empty_findings(),
+        notes=notes,
+        inputs=reports,
+    )
+
+
+def read_mapped(
+    source: Source, options: ReadOptions, schema: Schema, overrides: dict[str, str]
+) -> tuple[RawTable, Mapping]:
+    """Read one table, find its header and map its columns onto ``schema``."""
+    table = read_source(source, options, lambda cells: score_cells(cells, schema, overrides))
+    header_row = find_header(table, schema, overrides)
+    return table, map_columns(table, header_row, schema, overrides)
+
+
+def _input_report(canon: Canonical, sheet: str | None, encoding: str | None,
+                  mapping: Mapping) -> InputReport:
+    f = canon.frame
+    counts = dict(f.group_by("_status").len().iter_rows())
+    return InputReport(
+        path=f.get_column("_source")[0] if f.height else "",
+        sheet=sheet,
+        encoding=encoding,
+        header_row=mapping.header_row,
+        columns={k: mapping.header_of(k) for k in sorted(mapping.columns)},
+        rows_read=f.height,
+        rows_analysed=counts.get("analysed", 0),
+        rows_excluded=counts.get("excluded", 0),
+        rows_rejected=counts.get("rejected", 0),
+        amount_read=int(f.get_column("amount").sum() or 0),
+        blank_rows=canon.blank_rows,
+        repeated_headers=canon.repeated_headers,
+    )
+
+
+@dataclass(slots=True)
+class Result:
+    document: dict[str, Any]
+    metrics: pl.DataFrame  # money as text
+    rows: pl.DataFrame
+    findings: pl.DataFrame
+    notes: list[Finding]
+
+    @property
+    def rejected(self) -> pl.DataFrame:
+        return self.rows.filter(pl.col("_status") == "rejected")
+
+
+def reconciliation(rows: pl.DataFrame) -> dict[str, Any]:
+    """The contract's identity, from one pass: every row read is analysed, excluded or rejected,
+    and the parsed pounds add up the same way."""
+    by = {s: (0, 0) for s in ("analysed", "excluded", "rejected")}
+    if rows.height:
+        agg = rows.group_by("_status").agg(pl.len(), pl.col("amount").sum())
+        for status, n, pence in agg.iter_rows():
+            by[status] = (int(n), int(pence or 0))
+    read_rows = sum(n for n, _ in by.values())
+    read_amount = sum(p for _, p in by.values())
+    rules: list[dict[str, Any]] = []
+    reasons: list[dict[str, Any]] = []
+    if rows.height:
+        ex = rows.filter(pl.col("_status") == "excluded").group_by("_reason").agg(
+            pl.len(), pl.col("amount").sum()).sort("_reason")
+        rules = [{"rule": r, "rows": int(n), "amount": pence_to_text(int(a or 0))}
+                 for r, n, a in ex.iter_rows()]
+        rj = (rows.filter(pl.col("_status") == "rejected")
+              .select(pl.col("_reason").str.split("; ").alias("r"), "amount").explode("r")
+              .group_by("r").agg(pl.len(), pl.col("amount").sum()).sort("r"))
+        reasons = [{"reason": r, "rows": int(n), "amount": pence_to_text(int(a or 0))}
+                   for r, n, a in rj.iter_rows()]
+    return {
+        "rows_read": read_rows,
+        "rows_analysed": by["analysed"][0],
+        "rows_excluded": by["excluded"][0],
+        "rows_rejected": by["rejected"][0],
+        "amount_read": pence_to_text(read_amount),
+        "amount_analysed": pence_to_text(by["analysed"][1]),
+        "amount_excluded": pence_to_text(by["excluded"][1]),
+        "amount_rejected": pence_to_text(by["rejected"][1]),
+        "exclusions": rules,
+        "rejections": reasons,
+    }
+
+
+def group_findings(findings: pl.DataFrame, notes: list[Finding]) -> list[dict[str, Any]]:
+    """Findings grouped by file, code and column, with a count and the first example rows."""
+    out: list[dict[str, Any]] = []
+    if findings.height:
+        g = (findings.group_by("path", "sheet", "code", "column", "severity", maintain_order=True)
+             .agg(pl.len().alias("count"), pl.col("row").head(5).alias("rows"),
+                  pl.col("message").first()))
+        for rec in g.iter_rows(named=True):
+            out.append({k: rec[k] for k in
+                        ("path", "sheet", "code", "column", "severity", "count", "rows", "message")})
+    grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for n in notes:
+        key = (n.path, n.sheet, n.code, n.column, n.severity)
+        entry = grouped.setdefault(key, {
+            "path": n.path, "sheet": n.sheet, "code": n.code, "column": n.column,
+            "severity": n.severity, "count": 0, "rows": [], "message": n.message})
+        entry["count"] += 1
+        if n.row is not None and len(entry["rows"]) < 5:
+            entry["rows"].append(n.row)
+    return out + list(grouped.values())
+
+
+def run(run: RunConfig, progress: Progress | None = None) -> Result:
+    data = ingest(run, progress)
+    rows = data.rows
+    if progress:
+        progress(f"measuring {rows.height:,} rows")
+    analysed = rows.filter(pl.col("_status") == "analysed") if rows.height else rows
+    metrics = money_columns(compute(analysed.lazy(), base_measures(), run.period)) \
+        if analysed.height else pl.DataFrame()
+    document = {
+        "schema": SCHEMA_ID,
+        "generator": f"anchorspend {__version__}",
+        "period": run.period,
+        "reconciliation": reconciliation(rows),
+        "inputs": [r.as_dict() for r in data.inputs],
+        "metrics": metrics.to_dicts() if metrics.height else [],
+        "findings": group_findings(data.findings, data.notes),
+    }
+    return Result(document, metrics, rows, data.findings, data.notes)

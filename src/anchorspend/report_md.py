@@ -1,0 +1,59 @@
+"""A plain Markdown summary of a run: reconciliation, inputs, measures, findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.1%}"
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    out += ["| " + " | ".join(_cell(v) for v in r) + " |" for r in rows]
+    return out
+
+
+def render(document: dict[str, Any]) -> str:
+    rec = document["reconciliation"]
+    lines = ["# anchorspend report", "", "## Reconciliation", ""]
+    lines += _table(
+        ["", "rows", "amount (£)"],
+        [[s, rec[f"rows_{s}"], rec[f"amount_{s}"]]
+         for s in ("read", "analysed", "excluded", "rejected")],
+    )
+    if rec["exclusions"]:
+        lines += ["", "Excluded by rule:", ""]
+        lines += _table(["rule", "rows", "amount (£)"],
+                        [[e["rule"], e["rows"], e["amount"]] for e in rec["exclusions"]])
+    if rec["rejections"]:
+        lines += ["", "Rejected (a row may have several reasons; see rejected_rows.csv):", ""]
+        lines += _table(["reason", "rows", "amount (£)"],
+                        [[e["reason"], e["rows"], e["amount"]] for e in rec["rejections"]])
+    lines += ["", "## Inputs", ""]
+    lines += _table(
+        ["file", "sheet", "encoding", "header row", "rows read", "analysed", "rejected",
+         "amount read (£)"],
+        [[i["path"], i["sheet"], i["encoding"], i["header_row"], i["rows_read"],
+          i["rows_analysed"], i["rows_rejected"], i["amount_read"]] for i in document["inputs"]],
+    )
+    lines += ["", "## Measures", ""]
+    lines += _table(
+        ["organisation", "period", "measure", "spend (£)", "total (£)", "share of total",
+         "suppliers"],
+        [[m["organisation"], m["period"], m["measure"], m["spend"], m["total_spend"],
+          m["share_of_total"], m["suppliers"]] for m in document["metrics"]],
+    )
+    if document["findings"]:
+        lines += ["", "## Findings", ""]
+        lines += _table(
+            ["file", "code", "column", "severity", "count", "e.g. rows"],
+            [[f["path"], f["code"], f["column"], f["severity"], f["count"],
+              ", ".join(str(r) for r in f["rows"])] for f in document["findings"]],
+        )
+    return "\n".join(lines) + "\n"
