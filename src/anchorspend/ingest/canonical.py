@@ -15,7 +15,7 @@ from pathlib import PurePath
 import polars as pl
 
 from anchorspend.config import ExcludeRule
-from anchorspend.errors import Finding
+from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.ingest.header import Mapping
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.normalise import (
@@ -97,6 +97,10 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     n_blank = int(marks.get_column("blank").sum())
     n_repeat = int(marks.get_column("repeat").sum())
     body = body.filter(~blank & ~repeated)
+    if body.height == 0:
+        raise AnchorspendError(
+            f"the file has a header (row {mapping.header_row}) but no data rows",
+            path=table.source, hint="check the export; remove the file if the period had no spend")
     if n_repeat:
         notes.append(Finding(
             "repeated-header", f"{n_repeat} repeated header rows inside the data were skipped "
@@ -112,7 +116,9 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     if options.organisation:
         org = pl.lit(options.organisation)
     elif "organisation" in mapping.columns:
-        org = pl.coalesce(raw("organisation"), pl.lit(stem))
+        # a blank cell (a footer row, say) takes the file's usual organisation
+        usual = raw("organisation").drop_nulls().mode().sort().first()
+        org = pl.coalesce(raw("organisation"), usual, pl.lit(stem))
     else:
         org = pl.lit(stem)
         notes.append(Finding(

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from anchorspend.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLIC = ROOT.parent / "shared" / "data" / "public"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def public() -> Path:
+    if not PUBLIC.is_dir():
+        pytest.skip(f"public data not found at {PUBLIC} (CI has it beside the repo)")
+    return PUBLIC
+
+
+def invoke(*args: str) -> Any:
+    """Run the CLI in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def analyse_json(*args: str) -> dict[str, Any]:
+    result = invoke("analyse", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
