@@ -35,8 +35,9 @@ def rows_of(path: Path, **kw: object) -> pl.DataFrame:
         ("utf16", "Café Ltd,01/04/2026,£10.50\r\n".encode("utf-16"), "utf-16"),
     ],
 )
-def test_encodings_give_the_same_rows(tmp_path: Path, label: str, data: bytes,
-                                      encoding: str) -> None:
+def test_encodings_give_the_same_rows(
+    tmp_path: Path, label: str, data: bytes, encoding: str
+) -> None:
     if label == "bom":
         body = codecs.BOM_UTF8 + (HEADER + "Café Ltd,01/04/2026,£10.50\r\n").encode()
     elif label == "utf16":
@@ -56,12 +57,15 @@ def test_double_encoded_bom_is_not_part_of_the_header(tmp_path: Path) -> None:
     doc = analyse_json(str(path))
     assert doc["inputs"][0]["columns"]["supplier_name"] == "Supplier Name"
     assert [(f["code"], f["rows"]) for f in doc["findings"]] == [
-        ("double-encoded-bom", [1]), ("organisation-from-filename", [])]
+        ("double-encoded-bom", [1]),
+        ("organisation-from-filename", []),
+    ]
 
 
 def test_stray_cp1252_bytes_in_utf8_are_kept_and_reported(tmp_path: Path) -> None:
-    body = (HEADER + "Café Ltd,01/04/2026,1.00\r\n").encode() + \
-        b"Children\x92s Trust,02/04/2026,2.00\r\n"
+    body = (
+        HEADER + "Café Ltd,01/04/2026,1.00\r\n"
+    ).encode() + b"Children\x92s Trust,02/04/2026,2.00\r\n"
     path = write(tmp_path, "mixed.csv", body)
     result = run(RunConfig(inputs=(path,)))
     assert result.rows.get_column("supplier_name").to_list() == ["Café Ltd", "Children’s Trust"]
@@ -110,7 +114,10 @@ def test_title_rows_blank_lines_repeated_header_and_footer_total() -> None:
     rec = result.document["reconciliation"]
     assert (rec["rows_read"], rec["rows_analysed"], rec["rows_excluded"]) == (4, 3, 1)
     assert (rec["amount_read"], rec["amount_analysed"], rec["amount_excluded"]) == (
-        "500.50", "250.25", "250.25")
+        "500.50",
+        "250.25",
+        "250.25",
+    )
     assert rec["exclusions"] == [{"rule": "footer-total", "rows": 1, "amount": "250.25"}]
     assert result.document["inputs"][0]["header_row"] == 4
     assert result.document["inputs"][0]["repeated_headers_skipped"] == 1
@@ -125,13 +132,19 @@ def test_extra_cells_are_kept_and_short_rows_padded() -> None:
         (4, "Gamma Ltd", None, None, "rejected"),
     ]
     got = sorted(result.findings.select("row", "column", "code").rows())
-    assert got == [(3, "extra_1", "extra-cell"), (3, "extra_2", "extra-cell"),
-                   (4, "Net Amount", "missing-value")]
+    assert got == [
+        (3, "extra_1", "extra-cell"),
+        (3, "extra_2", "extra-cell"),
+        (4, "Net Amount", "missing-value"),
+    ]
 
 
 def test_rows_wider_than_the_sample_widen_the_read(tmp_path: Path) -> None:
-    body = HEADER + "".join(f"S{i},01/04/2026,1\n" for i in range(3000)) + \
-        "Wide,01/04/2026,2,a,b,c,d,e,f\n"
+    body = (
+        HEADER
+        + "".join(f"S{i},01/04/2026,1\n" for i in range(3000))
+        + "Wide,01/04/2026,2,a,b,c,d,e,f\n"
+    )
     result = run(RunConfig(inputs=(write(tmp_path, "w.csv", body.encode()),)))
     assert result.rows.height == 3001
     assert result.rows.filter(pl.col("supplier_name") == "Wide").select("extra_6").item() == "f"
@@ -139,17 +152,22 @@ def test_rows_wider_than_the_sample_widen_the_read(tmp_path: Path) -> None:
 
 def test_tsv_and_semicolon_files(tmp_path: Path) -> None:
     tsv = write(tmp_path, "a.tsv", b"Supplier\tDate\tAmount\nA, B and C Ltd\t01/04/2026\t3.5\n")
-    semi = write(tmp_path, "b.txt", b"Supplier;Date;Amount\nA Ltd;01/04/2026;\"1,000.00\"\n")
+    semi = write(tmp_path, "b.txt", b'Supplier;Date;Amount\nA Ltd;01/04/2026;"1,000.00"\n')
     result = run(RunConfig(inputs=(tsv, semi)))
     assert result.rows.select("supplier_name", "amount").rows() == [
-        ("A, B and C Ltd", 350), ("A Ltd", 100000)]
+        ("A, B and C Ltd", 350),
+        ("A Ltd", 100000),
+    ]
 
 
 def test_multiline_quoted_cells_keep_row_numbers(tmp_path: Path) -> None:
     body = HEADER + 'A Ltd,01/04/2026,1\n"B\nLtd",02/04/2026,2\nC Ltd,03/04/2026,3\n'
     rows = rows_of(write(tmp_path, "m.csv", body.encode()))
     assert rows.select("_row", "supplier_name").rows() == [
-        (2, "A Ltd"), (3, "B\nLtd"), (4, "C Ltd")]
+        (2, "A Ltd"),
+        (3, "B\nLtd"),
+        (4, "C Ltd"),
+    ]
 
 
 def test_zip_of_csv_and_directory_input(tmp_path: Path) -> None:
@@ -164,7 +182,9 @@ def test_zip_of_csv_and_directory_input(tmp_path: Path) -> None:
     (folder / "notes.docx").write_bytes(b"ignored")
     doc = analyse_json(str(tmp_path / "in.zip"), str(folder))
     assert [i["path"] for i in doc["inputs"]] == [
-        f"{tmp_path / 'in.zip'}!q1/spend.csv", str(folder / "b.csv")]
+        f"{tmp_path / 'in.zip'}!q1/spend.csv",
+        str(folder / "b.csv"),
+    ]
     assert doc["reconciliation"]["amount_read"] == "3.25"
 
 
@@ -176,11 +196,13 @@ def test_previous_out_folder_is_not_read_as_input(tmp_path: Path) -> None:
 
 
 def test_parquet_input(tmp_path: Path) -> None:
-    pl.DataFrame({
-        "Supplier Name": ["A Ltd", "B Ltd"],
-        "Payment Date": ["2026-04-01", "2026-07-01"],
-        "Amount": ["10.10", "(0.10)"],
-    }).write_parquet(tmp_path / "s.parquet")
+    pl.DataFrame(
+        {
+            "Supplier Name": ["A Ltd", "B Ltd"],
+            "Payment Date": ["2026-04-01", "2026-07-01"],
+            "Amount": ["10.10", "(0.10)"],
+        }
+    ).write_parquet(tmp_path / "s.parquet")
     doc = analyse_json(str(tmp_path / "s.parquet"))
     assert doc["reconciliation"]["amount_read"] == "10.00"
     assert {m["period"] for m in doc["metrics"]} == {"2026-27 Q1", "2026-27 Q2", "all"}

@@ -57,7 +57,8 @@ def test_public_export_reconciles_to_the_penny(public: Path, name: str) -> None:
     assert rec["rows_read"] == rec["rows_analysed"] + rec["rows_excluded"] + rec["rows_rejected"]
     assert Decimal(rec["amount_read"]) == total
     assert Decimal(rec["amount_read"]) == (
-        Decimal(rec["amount_analysed"]) + Decimal(rec["amount_excluded"])
+        Decimal(rec["amount_analysed"])
+        + Decimal(rec["amount_excluded"])
         + Decimal(rec["amount_rejected"])
     )
     # these files are clean: every row is analysed
@@ -90,18 +91,30 @@ def test_manchester_double_bom_and_redactions(public: Path) -> None:
     text = (public / "manchester-2022-05.csv").read_bytes().decode("utf-8").replace("ï»¿", "")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     expected = sum(
-        (oracle_amount(r["Net Amount"]) for r in rows
-         if r["Supplier Name"] == "Redacted Personal Information"), Decimal("0"))
+        (
+            oracle_amount(r["Net Amount"])
+            for r in rows
+            if r["Supplier Name"] == "Redacted Personal Information"
+        ),
+        Decimal("0"),
+    )
     assert Decimal(redacted[0]["spend"]) == expected
 
 
 def test_cabinet_office_entities_and_pooled_rows(public: Path) -> None:
     doc = analyse_json(str(public / "cabinet-office-2019-06.csv"))
     orgs = sorted({m["organisation"] for m in doc["metrics"]})
-    assert orgs == ["(all)", "CABINET OFFICE", "Crown Commercial Service",
-                    "Government Property Agency"]
-    pooled = [m for m in doc["metrics"] if m["organisation"] == "(all)"
-              and m["period"] == "all" and m["measure"] == "total_spend"]
+    assert orgs == [
+        "(all)",
+        "CABINET OFFICE",
+        "Crown Commercial Service",
+        "Government Property Agency",
+    ]
+    pooled = [
+        m
+        for m in doc["metrics"]
+        if m["organisation"] == "(all)" and m["period"] == "all" and m["measure"] == "total_spend"
+    ]
     assert pooled[0]["total_spend"] == doc["reconciliation"]["amount_analysed"]
     assert {m["period"] for m in doc["metrics"]} == {"2019-20 Q1", "all"}
 
@@ -109,7 +122,8 @@ def test_cabinet_office_entities_and_pooled_rows(public: Path) -> None:
 def test_trafford_zip_periods(public: Path) -> None:
     doc = analyse_json(str(public / "trafford-supplier-spend-2026-27.zip"))
     assert doc["inputs"][0]["path"].endswith(
-        "trafford-supplier-spend-2026-27.zip!trafford-supplier-spend-2026-27.csv")
+        "trafford-supplier-spend-2026-27.zip!trafford-supplier-spend-2026-27.csv"
+    )
     periods = {m["period"] for m in doc["metrics"]}
     assert periods == {"2026-27 Q1", "all"}
     red = [m for m in doc["metrics"] if m["measure"] == "redacted" and m["period"] == "all"]

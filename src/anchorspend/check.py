@@ -14,9 +14,9 @@ import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.ingest.canonical import FINDINGS_SCHEMA, RowOptions, build, empty_findings
-from anchorspend.ingest.header import Mapping, parse_overrides, score_cells
+from anchorspend.ingest.header import Mapping, parse_overrides
 from anchorspend.ingest.raw import RawTable
-from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources, read_source
+from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources
 from anchorspend.normalise import flag_is_unknown_text, is_missing, parse_amount, parse_date
 from anchorspend.pipeline import read_mapped
 from anchorspend.schemas import Schema
@@ -49,18 +49,19 @@ def _notes_frame(notes: list[Finding]) -> pl.DataFrame:
     return pl.DataFrame({k: [r[k] for r in rows] for k in FINDINGS_SCHEMA}, schema=FINDINGS_SCHEMA)
 
 
-def _pick_schema(source: Source, options: ReadOptions, named: str | None,
-                 column_map: list[str]) -> tuple[Schema, RawTable, Mapping]:
+def _pick_schema(
+    source: Source, options: ReadOptions, named: str | None, column_map: list[str]
+) -> tuple[Schema, RawTable, Mapping]:
     if named:
         schema = load_schema(named)
-        return schema, *read_mapped(source, options, schema,
-                                    parse_overrides(column_map, schema))
+        return schema, *read_mapped(source, options, schema, parse_overrides(column_map, schema))
     first_error: AnchorspendError | None = None
     for name in AUTO_SCHEMAS:
         schema = load_schema(name)
         try:
-            return schema, *read_mapped(source, options, schema,
-                                        parse_overrides(column_map, schema))
+            return schema, *read_mapped(
+                source, options, schema, parse_overrides(column_map, schema)
+            )
         except AnchorspendError as exc:
             first_error = first_error or exc
     assert first_error is not None
@@ -72,8 +73,9 @@ def validate_by_schema(table: RawTable, mapping: Mapping, schema: Schema) -> pl.
     """Type and required checks for any Table Schema, as one findings frame."""
     body = table.frame.filter(pl.col("_row") > mapping.header_row)
     cols = [c for c in body.columns if c != "_row"]
-    body = body.filter(~pl.all_horizontal(pl.col(c).str.strip_chars().fill_null("") == ""
-                                          for c in cols))
+    body = body.filter(
+        ~pl.all_horizontal(pl.col(c).str.strip_chars().fill_null("") == "" for c in cols)
+    )
     parts = []
     for spec in schema.fields:
         c = mapping.columns.get(spec.name)
@@ -86,25 +88,48 @@ def validate_by_schema(table: RawTable, mapping: Mapping, schema: Schema) -> pl.
         if spec.type == "boolean":
             tests.append(("type-error", flag_is_unknown_text(v), "not a yes/no value"))
         elif spec.type == "number":
-            tests.append(("type-error", parse_amount(v).struct.field("status") == "invalid",
-                          "not a number"))
+            tests.append(
+                ("type-error", parse_amount(v).struct.field("status") == "invalid", "not a number")
+            )
         elif spec.type == "integer":
-            tests.append(("type-error", ~is_missing(v) & ~v.str.contains(r"^[+-]?\d+$"),
-                          "not a whole number"))
+            tests.append(
+                (
+                    "type-error",
+                    ~is_missing(v) & ~v.str.contains(r"^[+-]?\d+$"),
+                    "not a whole number",
+                )
+            )
         elif spec.type == "date":
-            tests.append(("type-error", parse_date(v).struct.field("status") == "invalid",
-                          "not a recognised date"))
+            tests.append(
+                (
+                    "type-error",
+                    parse_date(v).struct.field("status") == "invalid",
+                    "not a recognised date",
+                )
+            )
         for code, cond, message in tests:
-            parts.append(body.filter(cond.fill_null(False)).select(
-                pl.lit(table.source).alias("path"), pl.lit(table.sheet, pl.String).alias("sheet"),
-                pl.col("_row").alias("row"), pl.lit(mapping.header_of(spec.name)).alias("column"),
-                pl.lit(code).alias("code"), pl.lit("error").alias("severity"),
-                pl.col(c).alias("value"), pl.lit(message).alias("message")))
+            parts.append(
+                body.filter(cond.fill_null(False)).select(
+                    pl.lit(table.source).alias("path"),
+                    pl.lit(table.sheet, pl.String).alias("sheet"),
+                    pl.col("_row").alias("row"),
+                    pl.lit(mapping.header_of(spec.name)).alias("column"),
+                    pl.lit(code).alias("code"),
+                    pl.lit("error").alias("severity"),
+                    pl.col(c).alias("value"),
+                    pl.lit(message).alias("message"),
+                )
+            )
     return pl.concat(parts) if parts else empty_findings()
 
 
-def check(paths: list[Path], *, schema: str | None = None, column_map: list[str] | None = None,
-          options: ReadOptions | None = None) -> CheckReport:
+def check(
+    paths: list[Path],
+    *,
+    schema: str | None = None,
+    column_map: list[str] | None = None,
+    options: ReadOptions | None = None,
+) -> CheckReport:
     options = options or ReadOptions()
     report = CheckReport()
     frames: list[pl.DataFrame] = []
@@ -122,6 +147,7 @@ def check(paths: list[Path], *, schema: str | None = None, column_map: list[str]
                     rows = table.frame.filter(pl.col("_row") > mapping.header_row).height
                 report.files.append(CheckedFile(source.display, chosen.name, rows))
     if frames:
-        report.findings = pl.concat(frames).sort("path", "row", "column", "code",
-                                                 nulls_last=False, maintain_order=True)
+        report.findings = pl.concat(frames).sort(
+            "path", "row", "column", "code", nulls_last=False, maintain_order=True
+        )
     return report

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-from collections.abc import Callable
-from enum import Enum
+from collections.abc import Callable, Sequence
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -31,19 +31,19 @@ app = typer.Typer(
 T = TypeVar("T")
 
 
-class Period(str, Enum):
+class Period(StrEnum):
     quarter = "quarter"
     calendar = "calendar"
     month = "month"
     fy = "fy"
 
 
-class DateEnd(str, Enum):
+class DateEnd(StrEnum):
     start = "start"
     end = "end"
 
 
-class CheckFormat(str, Enum):
+class CheckFormat(StrEnum):
     text = "text"
     github = "github"
 
@@ -58,8 +58,9 @@ SheetOpt = Annotated[
 ]
 MapOpt = Annotated[
     list[str] | None,
-    typer.Option("--map", help='Map a canonical field to a header: --map amount="Net Value". '
-                 "Repeatable."),
+    typer.Option(
+        "--map", help='Map a canonical field to a header: --map amount="Net Value". Repeatable.'
+    ),
 ]
 
 
@@ -78,37 +79,59 @@ def _guard(debug: bool, body: Callable[[], int]) -> None:
     except Exception as exc:  # our bug, not the user's data
         if debug:
             traceback.print_exc()
-        console.error(f"anchorspend failed unexpectedly: {type(exc).__name__}: {exc}\n"
-                      "  this is a bug in anchorspend; run again with --debug and report the "
-                      "traceback")
+        console.error(
+            f"anchorspend failed unexpectedly: {type(exc).__name__}: {exc}\n"
+            "  this is a bug in anchorspend; run again with --debug and report the "
+            "traceback"
+        )
         raise typer.Exit(3) from None
     raise typer.Exit(code)
 
 
 @app.command()
 def analyse(
-    inputs: Annotated[list[Path], typer.Argument(help="Spend exports: CSV, TSV, TXT, XLSX, zip, "
-                                                 "Parquet, or folders of them.")],
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Spend exports: CSV, TSV, TXT, XLSX, zip, Parquet, or folders of them."
+        ),
+    ],
     config: Annotated[Path | None, typer.Option(help="anchorspend.toml to use.")] = None,
-    organisation: Annotated[str | None, typer.Option(help="Credit every row to this "
-                                                     "organisation.")] = None,
+    organisation: Annotated[
+        str | None, typer.Option(help="Credit every row to this organisation.")
+    ] = None,
     map_: MapOpt = None,
-    out: Annotated[Path | None, typer.Option(help="Write metrics.json, metrics.csv, "
-                                             "rejected_rows.csv and reports here.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the machine document to stdout "
-                                          "and nothing else.")] = False,
-    period: Annotated[Period, typer.Option(help="Periods: financial-year quarters, calendar "
-                                           "quarters, months or financial years.")] = Period.quarter,
-    date_range: Annotated[DateEnd | None, typer.Option(help="For dates that are periods "
-                          "('July 2010-September 2010'): use the start or the end. Without it "
-                          "such rows are rejected.")] = None,
-    date_format: Annotated[str | None, typer.Option(help="strftime format tried first for "
-                                                    "payment dates, e.g. %m/%d/%Y.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write metrics.json, metrics.csv, rejected_rows.csv and reports here."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the machine document to stdout and nothing else.")
+    ] = False,
+    period: Annotated[
+        Period,
+        typer.Option(
+            help="Periods: financial-year quarters, calendar quarters, months or financial years."
+        ),
+    ] = Period.quarter,
+    date_range: Annotated[
+        DateEnd | None,
+        typer.Option(
+            help="For dates that are periods "
+            "('July 2010-September 2010'): use the start or the end. Without it "
+            "such rows are rejected."
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(help="strftime format tried first for payment dates, e.g. %m/%d/%Y."),
+    ] = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on "
-                                        "stderr.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
+    ] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Read spend exports, reconcile every row and pound, and measure the spend."""
@@ -121,9 +144,14 @@ def analyse(
 
         cfg = config_mod.load(config) if config else config_mod.Config()
         rc = RunConfig(
-            inputs=tuple(inputs), config=cfg, organisation=organisation,
-            column_map=tuple(map_ or ()), encoding=encoding, sheet=sheet,
-            date_range=date_range.value if date_range else None, date_format=date_format,
+            inputs=tuple(inputs),
+            config=cfg,
+            organisation=organisation,
+            column_map=tuple(map_ or ()),
+            encoding=encoding,
+            sheet=sheet,
+            date_range=date_range.value if date_range else None,
+            date_format=date_format,
             period=period.value,
         )
         with console.progress(quiet or as_json) as tick:
@@ -151,20 +179,31 @@ def _print_summary(doc: dict[str, object]) -> None:
     console.table(
         "Reconciliation",
         ["", "rows", "amount (£)"],
-        [[s, f"{rec[f'rows_{s}']:,}", rec[f"amount_{s}"]]
-         for s in ("read", "analysed", "excluded", "rejected")],
+        [
+            [s, f"{rec[f'rows_{s}']:,}", rec[f"amount_{s}"]]
+            for s in ("read", "analysed", "excluded", "rejected")
+        ],
         right={1, 2},
     )
     metrics = doc["metrics"]
     assert isinstance(metrics, list)
     rows = [
-        [m["organisation"], m["period"], m["measure"], m["spend"],
-         "–" if m["share_of_total"] is None else f"{m['share_of_total']:.1%}",
-         f"{m['suppliers']:,}"]
+        [
+            m["organisation"],
+            m["period"],
+            m["measure"],
+            m["spend"],
+            "–" if m["share_of_total"] is None else f"{m['share_of_total']:.1%}",
+            f"{m['suppliers']:,}",
+        ]
         for m in metrics
     ]
-    console.table("Measures", ["organisation", "period", "measure", "spend (£)", "of total",
-                               "suppliers"], rows, right={3, 4, 5})
+    console.table(
+        "Measures",
+        ["organisation", "period", "measure", "spend (£)", "of total", "suppliers"],
+        rows,
+        right={3, 4, 5},
+    )
 
 
 def _print_findings(findings: object) -> None:
@@ -175,22 +214,33 @@ def _print_findings(findings: object) -> None:
         where = f["path"] + (f" [{f['sheet']}]" if f["sheet"] else "")
         rows = ", ".join(str(r) for r in f["rows"])
         col = f" in {f['column']}" if f["column"] else ""
-        many = f"{f['count']} rows, e.g. rows {rows}: " if f["count"] > 1 and rows else (
-            f"row {rows}: " if rows else "")
+        many = (
+            f"{f['count']} rows, e.g. rows {rows}: "
+            if f["count"] > 1 and rows
+            else (f"row {rows}: " if rows else "")
+        )
         text = f"{where}: {f['code']}{col}: {many}{f['message']}"
         (console.warn if f["severity"] == "warning" else console.error)(text)
 
 
 @app.command()
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Spend exports or supplier lookup files, "
-                                                "or folders of them.")],
-    schema: Annotated[str | None, typer.Option(help="Schema name (spend, suppliers) or a "
-                                               "Table Schema .json file. Default: detected.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Every finding as JSON on "
-                                          "stdout.")] = False,
-    fmt: Annotated[CheckFormat, typer.Option("--format", help="text, or github for "
-                                             "::error annotations.")] = CheckFormat.text,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Spend exports or supplier lookup files, or folders of them."),
+    ],
+    schema: Annotated[
+        str | None,
+        typer.Option(
+            help="Schema name (spend, suppliers) or a Table Schema .json file. Default: detected."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Every finding as JSON on stdout.")
+    ] = False,
+    fmt: Annotated[
+        CheckFormat, typer.Option("--format", help="text, or github for ::error annotations.")
+    ] = CheckFormat.text,
     map_: MapOpt = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
@@ -202,15 +252,20 @@ def check(
         from anchorspend.check import check as run_check
         from anchorspend.ingest.sources import ReadOptions
 
-        report = run_check(list(files), schema=schema, column_map=list(map_ or ()),
-                           options=ReadOptions(encoding=encoding, sheet=sheet))
+        report = run_check(
+            list(files),
+            schema=schema,
+            column_map=list(map_ or ()),
+            options=ReadOptions(encoding=encoding, sheet=sheet),
+        )
         findings = report.findings
         if as_json:
             doc = {
                 "schema": "anchorspend/check/v1",
                 "valid": report.errors == 0,
-                "files": [{"path": f.path, "schema": f.schema, "rows": f.rows}
-                          for f in report.files],
+                "files": [
+                    {"path": f.path, "schema": f.schema, "rows": f.rows} for f in report.files
+                ],
                 "findings": findings.to_dicts(),
             }
             sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
@@ -224,7 +279,9 @@ def check(
                     loc += f",line={rec['row']}"
                 col = f" in {rec['column']}" if rec["column"] else ""
                 val = f" (value: {rec['value']!r})" if rec["value"] is not None else ""
-                console.line(f"::{level} {loc}::{_gh(rec['code'] + col + ': ' + rec['message'] + val)}")
+                console.line(
+                    f"::{level} {loc}::{_gh(rec['code'] + col + ': ' + rec['message'] + val)}"
+                )
         else:
             _print_check_text(report.files, findings)
         return 1 if report.errors else 0
@@ -236,27 +293,28 @@ def _gh(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _print_check_text(files: list[object], findings: object) -> None:
+def _print_check_text(files: Sequence[object], findings: Any) -> None:
     import polars as pl
 
     assert isinstance(findings, pl.DataFrame)
-    grouped = (
-        findings.group_by("path", "code", "column", "severity", maintain_order=True)
-        .agg(pl.len().alias("n"), pl.col("row").drop_nulls().head(3).alias("rows"),
-             pl.col("message").first())
+    grouped = findings.group_by("path", "code", "column", "severity", maintain_order=True).agg(
+        pl.len().alias("n"),
+        pl.col("row").drop_nulls().head(3).alias("rows"),
+        pl.col("message").first(),
     )
     for rec in grouped.iter_rows(named=True):
         col = f" in {rec['column']}" if rec["column"] else ""
         rows = ", ".join(str(r) for r in rec["rows"])
         eg = f", e.g. rows {rows}" if rows else ""
-        console.line(f"{rec['path']}: {rec['severity']}: {rec['code']}{col}: {rec['n']} "
-                     f"{'row' if rec['n'] == 1 else 'rows'}{eg} — {rec['message']}")
+        console.line(
+            f"{rec['path']}: {rec['severity']}: {rec['code']}{col}: {rec['n']} "
+            f"{'row' if rec['n'] == 1 else 'rows'}{eg} — {rec['message']}"
+        )
     errors = int((findings.get_column("severity") == "error").sum())
-    console.line(f"{len(files)} file(s) checked: {errors} error(s)"
-                 + ("" if errors else ", valid"))
+    console.line(f"{len(files)} file(s) checked: {errors} error(s)" + ("" if errors else ", valid"))
 
 
-STARTER = '''\
+STARTER = """\
 # anchorspend configuration. Every key is optional; delete what you do not need.
 # Docs: README.md. Unknown keys are an error, so a typo cannot go unnoticed.
 
@@ -284,7 +342,7 @@ STARTER = '''\
 # [[exclude]]
 # name = "tax-and-pensions"
 # supplier = "(?i)^(hmrc|hm revenue|.*pension fund)"
-'''
+"""
 
 
 @app.command()
@@ -298,8 +356,9 @@ def init(
     def body() -> int:
         target = directory / "anchorspend.toml"
         if target.exists() and not force:
-            raise AnchorspendError("already exists", path=str(target),
-                                   hint="--force to overwrite it")
+            raise AnchorspendError(
+                "already exists", path=str(target), hint="--force to overwrite it"
+            )
         directory.mkdir(parents=True, exist_ok=True)
         target.write_text(STARTER, encoding="utf-8")
         console.note(f"wrote {target}")
@@ -321,8 +380,10 @@ def schema(
         if name is None:
             for n in schemas.available():
                 s = schemas.load(n)
-                console.line(f"{n}: {s.raw.get('title', '')} ({len(s.fields)} fields; required: "
-                             f"{', '.join(s.required)})")
+                console.line(
+                    f"{n}: {s.raw.get('title', '')} ({len(s.fields)} fields; required: "
+                    f"{', '.join(s.required)})"
+                )
             return 0
         s = schemas.load(name)
         sys.stdout.write(json.dumps(s.raw, indent=2, ensure_ascii=False) + "\n")
@@ -339,8 +400,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """How much of an anchor institution's spend reaches local businesses, SMEs, VCSEs and
     diverse-led suppliers, reconciled to the penny."""

@@ -53,7 +53,9 @@ def _unknown(keys: set[str], allowed: set[str], where: str, path: Path) -> None:
         raise AnchorspendError(
             f"unknown key {key!r} in {where}",
             path=str(path),
-            hint=f"did you mean {near[0]!r}?" if near else f"valid keys: {', '.join(sorted(allowed))}",
+            hint=f"did you mean {near[0]!r}?"
+            if near
+            else f"valid keys: {', '.join(sorted(allowed))}",
         )
 
 
@@ -67,8 +69,11 @@ def load(path: Path) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise AnchorspendError("config file not found", path=str(path),
-                               hint="anchorspend init writes a starter anchorspend.toml") from None
+        raise AnchorspendError(
+            "config file not found",
+            path=str(path),
+            hint="anchorspend init writes a starter anchorspend.toml",
+        ) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise AnchorspendError(f"config is not valid TOML: {exc}", path=str(path)) from exc
     _unknown(set(raw), _TOP, "the config", path)
@@ -86,7 +91,8 @@ def load(path: Path) -> Config:
         if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
             raise AnchorspendError(
                 f"[local.tiers] {name!r} must be a list of local authority codes",
-                path=str(path), hint=f'"{name}" = ["E08000009"]',
+                path=str(path),
+                hint=f'"{name}" = ["E08000009"]',
             )
         tiers[name] = tuple(codes)
 
@@ -98,7 +104,8 @@ def load(path: Path) -> Config:
         if not isinstance(value, int | float) or not 0 <= value <= 1:
             raise AnchorspendError(
                 f"[targets] {measure} = {value!r}: a target is a share between 0 and 1",
-                path=str(path), hint=f"{measure} = 0.30",
+                path=str(path),
+                hint=f"{measure} = 0.30",
             )
         targets[measure] = float(value)
 
@@ -109,31 +116,39 @@ def load(path: Path) -> Config:
     for i, rule in enumerate(excludes, 1):
         rule = _table(rule, f"[[exclude]] #{i}", path)
         _unknown(set(rule), _EXCLUDE, f"[[exclude]] #{i}", path)
-        name = rule.get("name")
-        if not isinstance(name, str) or not name:
-            raise AnchorspendError(f"[[exclude]] #{i} needs a name", path=str(path),
-                                   hint='name = "tax-and-pensions"')
+        rule_name = rule.get("name")
+        if not isinstance(rule_name, str) or not rule_name:
+            raise AnchorspendError(
+                f"[[exclude]] #{i} needs a name", path=str(path), hint='name = "tax-and-pensions"'
+            )
         patterns = {k: v for k, v in rule.items() if k != "name"}
-        patterns = {("supplier_name" if k == "supplier" else "purpose" if k == "description" else k): v
-                    for k, v in patterns.items()}
+        patterns = {
+            ("supplier_name" if k == "supplier" else "purpose" if k == "description" else k): v
+            for k, v in patterns.items()
+        }
         if not patterns:
-            raise AnchorspendError(f"[[exclude]] {name!r} has no pattern", path=str(path),
-                                   hint='supplier = "(?i)^hmrc"')
+            raise AnchorspendError(
+                f"[[exclude]] {rule_name!r} has no pattern",
+                path=str(path),
+                hint='supplier = "(?i)^hmrc"',
+            )
         for k, v in patterns.items():
             try:
                 re.compile(v)
             except (re.error, TypeError) as exc:
-                raise AnchorspendError(f"[[exclude]] {name!r}: bad regex for {k}: {exc}",
-                                       path=str(path)) from None
-        rules.append(ExcludeRule(name, patterns))
+                raise AnchorspendError(
+                    f"[[exclude]] {rule_name!r}: bad regex for {k}: {exc}", path=str(path)
+                ) from None
+        rules.append(ExcludeRule(rule_name, patterns))
 
     members = []
     for key, m in _table(raw.get("members", {}), "[members]", path).items():
         m = _table(m, f"[members.{key}]", path)
         _unknown(set(m), _MEMBER, f"[members.{key}]", path)
         files = m.get("files", [])
-        members.append(Member(key, str(m.get("name", key)), tuple(files),
-                              m.get("short_name"), m.get("type")))
+        members.append(
+            Member(key, str(m.get("name", key)), tuple(files), m.get("short_name"), m.get("type"))
+        )
 
     org = raw.get("organisation")
     return Config(

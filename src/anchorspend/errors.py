@@ -50,7 +50,7 @@ class UsageError(AnchorspendError):
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A problem in the data, with coordinates. ``row`` is the physical row (header = its own row)."""
+    """A problem in the data, with coordinates; ``row`` is the physical row number."""
 
     code: str
     message: str

@@ -84,8 +84,12 @@ def compute(
     )
     long = pl.concat(
         grouped.select(
-            "organisation", "period", pl.lit(name).alias("measure"), "total_spend",
-            pl.col(f"{c}_spend").alias("spend"), pl.col(f"{c}_known").alias("known_spend"),
+            "organisation",
+            "period",
+            pl.lit(name).alias("measure"),
+            "total_spend",
+            pl.col(f"{c}_spend").alias("spend"),
+            pl.col(f"{c}_known").alias("known_spend"),
             pl.col(f"{c}_sup").cast(pl.Int64).alias("suppliers"),
             pl.col(f"{c}_ksup").cast(pl.Int64).alias("known_suppliers"),
             pl.col("total_suppliers").cast(pl.Int64),
@@ -93,13 +97,17 @@ def compute(
         for c, name in zip(flag_cols, names, strict=True)
     )
     order = {n: i for i, n in enumerate(names)}
-    return long.with_columns(
-        _share(pl.col("spend"), pl.col("total_spend")).alias("share_of_total"),
-        _share(pl.col("spend"), pl.col("known_spend")).alias("share_of_known"),
-        (pl.col("organisation") == ALL_ORGS).alias("_pooled"),
-        (pl.col("period") == ALL_PERIODS).alias("_allp"),
-        pl.col("measure").replace_strict(order, return_dtype=pl.Int32).alias("_m"),
-    ).sort("_pooled", "organisation", "_allp", "period", "_m").drop("_pooled", "_allp", "_m")
+    return (
+        long.with_columns(
+            _share(pl.col("spend"), pl.col("total_spend")).alias("share_of_total"),
+            _share(pl.col("spend"), pl.col("known_spend")).alias("share_of_known"),
+            (pl.col("organisation") == ALL_ORGS).alias("_pooled"),
+            (pl.col("period") == ALL_PERIODS).alias("_allp"),
+            pl.col("measure").replace_strict(order, return_dtype=pl.Int32).alias("_m"),
+        )
+        .sort("_pooled", "organisation", "_allp", "period", "_m")
+        .drop("_pooled", "_allp", "_m")
+    )
 
 
 def _share(num: pl.Expr, den: pl.Expr) -> pl.Expr:

@@ -54,7 +54,9 @@ def parse_amount(expr: pl.Expr) -> pl.Expr:
     )
     negative = paren | credit | trailing_minus | leading_minus
     signs = (
-        paren.cast(pl.Int8) + credit.cast(pl.Int8) + trailing_minus.cast(pl.Int8)
+        paren.cast(pl.Int8)
+        + credit.cast(pl.Int8)
+        + trailing_minus.cast(pl.Int8)
         + leading_minus.cast(pl.Int8)
     )
     valid = ok_shape & (signs <= 1)
@@ -96,8 +98,20 @@ def pence_text_expr(expr: pl.Expr) -> pl.Expr:
 # Dates
 
 DAY_FORMATS = (
-    "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y",
-    "%d %B %Y", "%d-%B-%Y", "%d/%m/%y", "%Y/%m/%d", "%d/%b/%Y", "%d %b %y", "%Y%m%d",
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%B-%Y",
+    "%d/%m/%y",
+    "%Y/%m/%d",
+    "%d/%b/%Y",
+    "%d %b %y",
+    "%Y%m%d",
 )
 _MONTH_FORMATS = ("%d %B %Y", "%d %b %Y", "%d %m %Y")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -152,12 +166,11 @@ def parse_date(
     single_month = _month(expr)
     is_range = day.is_null() & left_start.is_not_null() & right_end.is_not_null()
     is_month = day.is_null() & ~is_range & single_month.is_not_null()
+    chosen: pl.Expr
     if date_range == "start":
         chosen = pl.when(is_range).then(left_start).when(is_month).then(single_month)
     elif date_range == "end":
-        chosen = pl.when(is_range).then(right_end).when(is_month).then(
-            single_month.dt.month_end()
-        )
+        chosen = pl.when(is_range).then(right_end).when(is_month).then(single_month.dt.month_end())
     else:
         chosen = pl.lit(None, dtype=pl.Date)
     is_period = is_range | is_month
@@ -179,6 +192,7 @@ def parse_date(
 
 # ---------------------------------------------------------------------------------------------
 # Identifiers, flags, names
+
 
 def company_number(expr: pl.Expr) -> pl.Expr:
     """Companies House numbers: digits zero-padded to 8; two-letter prefixes (SC, NI, OC…) kept

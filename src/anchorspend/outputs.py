@@ -34,15 +34,15 @@ def neutralise(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     )
 
 
-def write_atomically(out: Path, files: dict[str, Callable[[Path], None]]) -> list[Path]:
+def write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     try:
         for name, writer in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             os.close(fd)
-            staged.append((Path(tmp), out / name))
-            writer(Path(tmp))
+            staged.append((Path(tmp_name), out / name))
+            writer(Path(tmp_name))
         for tmp, final in staged:
             os.replace(tmp, final)
     finally:
@@ -56,15 +56,32 @@ def document_json(document: dict[str, Any]) -> str:
 
 
 def rejected_rows(result: Result) -> pl.DataFrame:
-    cols = ["_source", "_sheet", "_row", "_reason", "organisation", "supplier_name",
-            "_amount_text", "_date_text", "transaction_id"]
+    cols = [
+        "_source",
+        "_sheet",
+        "_row",
+        "_reason",
+        "organisation",
+        "supplier_name",
+        "_amount_text",
+        "_date_text",
+        "transaction_id",
+    ]
     frame = result.rejected.select(
-        *(pl.col(c) if c in result.rows.columns else pl.lit(None, pl.String).alias(c)
-          for c in cols)
-    ).rename({"_source": "file", "_sheet": "sheet", "_row": "row", "_reason": "reason",
-              "_amount_text": "amount", "_date_text": "payment_date"})
-    return neutralise(frame, ["organisation", "supplier_name", "amount", "payment_date",
-                              "transaction_id"])
+        *(pl.col(c) if c in result.rows.columns else pl.lit(None, pl.String).alias(c) for c in cols)
+    ).rename(
+        {
+            "_source": "file",
+            "_sheet": "sheet",
+            "_row": "row",
+            "_reason": "reason",
+            "_amount_text": "amount",
+            "_date_text": "payment_date",
+        }
+    )
+    return neutralise(
+        frame, ["organisation", "supplier_name", "amount", "payment_date", "transaction_id"]
+    )
 
 
 def suppliers_by_spend(result: Result) -> pl.DataFrame:
@@ -74,9 +91,12 @@ def suppliers_by_spend(result: Result) -> pl.DataFrame:
         return pl.DataFrame(schema={"supplier": pl.String, "spend": pl.String, "rows": pl.Int64})
     frame = (
         analysed.group_by(supplier_key(pl.col("supplier_name")).alias("key"))
-        .agg(pl.col("supplier_name").mode().sort().first().alias("supplier"),
-             pl.col("amount").sum().alias("pence"), pl.len().cast(pl.Int64).alias("rows"),
-             pl.col("redacted").any().alias("redacted"))
+        .agg(
+            pl.col("supplier_name").mode().sort().first().alias("supplier"),
+            pl.col("amount").sum().alias("pence"),
+            pl.len().cast(pl.Int64).alias("rows"),
+            pl.col("redacted").any().alias("redacted"),
+        )
         .sort(["pence", "key"], descending=[True, False])
         .select("supplier", pence_text_expr(pl.col("pence")).alias("spend"), "rows", "redacted")
     )
@@ -85,11 +105,16 @@ def suppliers_by_spend(result: Result) -> pl.DataFrame:
 
 def write_outputs(result: Result, out: Path, markdown: str) -> list[Path]:
     findings = neutralise(result.findings, ["value", "column"])
-    return write_atomically(out, {
-        "metrics.json": lambda p: p.write_text(document_json(result.document), encoding="utf-8"),
-        "metrics.csv": lambda p: result.metrics.write_csv(p),
-        "rejected_rows.csv": lambda p: rejected_rows(result).write_csv(p),
-        "findings.csv": lambda p: findings.write_csv(p),
-        "unmatched_suppliers.csv": lambda p: suppliers_by_spend(result).write_csv(p),
-        "report.md": lambda p: p.write_text(markdown, encoding="utf-8"),
-    })
+    return write_atomically(
+        out,
+        {
+            "metrics.json": lambda p: p.write_text(
+                document_json(result.document), encoding="utf-8"
+            ),
+            "metrics.csv": lambda p: result.metrics.write_csv(p),
+            "rejected_rows.csv": lambda p: rejected_rows(result).write_csv(p),
+            "findings.csv": lambda p: findings.write_csv(p),
+            "unmatched_suppliers.csv": lambda p: suppliers_by_spend(result).write_csv(p),
+            "report.md": lambda p: p.write_text(markdown, encoding="utf-8"),
+        },
+    )

@@ -65,10 +65,15 @@ class InputReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "path": self.path, "sheet": self.sheet, "encoding": self.encoding,
-            "header_row": self.header_row, "columns": self.columns,
-            "rows_read": self.rows_read, "rows_analysed": self.rows_analysed,
-            "rows_excluded": self.rows_excluded, "rows_rejected": self.rows_rejected,
+            "path": self.path,
+            "sheet": self.sheet,
+            "encoding": self.encoding,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "rows_read": self.rows_read,
+            "rows_analysed": self.rows_analysed,
+            "rows_excluded": self.rows_excluded,
+            "rows_rejected": self.rows_rejected,
             "amount_read": pence_to_text(self.amount_read),
             "blank_rows_skipped": self.blank_rows,
             "repeated_headers_skipped": self.repeated_headers,
@@ -127,8 +132,9 @@ def read_mapped(
     return table, map_columns(table, header_row, schema, overrides)
 
 
-def _input_report(canon: Canonical, sheet: str | None, encoding: str | None,
-                  mapping: Mapping) -> InputReport:
+def _input_report(
+    canon: Canonical, sheet: str | None, encoding: str | None, mapping: Mapping
+) -> InputReport:
     f = canon.frame
     counts = dict(f.group_by("_status").len().iter_rows())
     return InputReport(
@@ -173,15 +179,28 @@ def reconciliation(rows: pl.DataFrame) -> dict[str, Any]:
     rules: list[dict[str, Any]] = []
     reasons: list[dict[str, Any]] = []
     if rows.height:
-        ex = rows.filter(pl.col("_status") == "excluded").group_by("_reason").agg(
-            pl.len(), pl.col("amount").sum()).sort("_reason")
-        rules = [{"rule": r, "rows": int(n), "amount": pence_to_text(int(a or 0))}
-                 for r, n, a in ex.iter_rows()]
-        rj = (rows.filter(pl.col("_status") == "rejected")
-              .select(pl.col("_reason").str.split("; ").alias("r"), "amount").explode("r")
-              .group_by("r").agg(pl.len(), pl.col("amount").sum()).sort("r"))
-        reasons = [{"reason": r, "rows": int(n), "amount": pence_to_text(int(a or 0))}
-                   for r, n, a in rj.iter_rows()]
+        ex = (
+            rows.filter(pl.col("_status") == "excluded")
+            .group_by("_reason")
+            .agg(pl.len(), pl.col("amount").sum())
+            .sort("_reason")
+        )
+        rules = [
+            {"rule": r, "rows": int(n), "amount": pence_to_text(int(a or 0))}
+            for r, n, a in ex.iter_rows()
+        ]
+        rj = (
+            rows.filter(pl.col("_status") == "rejected")
+            .select(pl.col("_reason").str.split("; ").alias("r"), "amount")
+            .explode("r")
+            .group_by("r")
+            .agg(pl.len(), pl.col("amount").sum())
+            .sort("r")
+        )
+        reasons = [
+            {"reason": r, "rows": int(n), "amount": pence_to_text(int(a or 0))}
+            for r, n, a in rj.iter_rows()
+        ]
     return {
         "rows_read": read_rows,
         "rows_analysed": by["analysed"][0],
@@ -200,18 +219,43 @@ def group_findings(findings: pl.DataFrame, notes: list[Finding]) -> list[dict[st
     """Findings grouped by file, code and column, with a count and the first example rows."""
     out: list[dict[str, Any]] = []
     if findings.height:
-        g = (findings.group_by("path", "sheet", "code", "column", "severity", maintain_order=True)
-             .agg(pl.len().alias("count"), pl.col("row").head(5).alias("rows"),
-                  pl.col("message").first()))
+        g = findings.group_by(
+            "path", "sheet", "code", "column", "severity", maintain_order=True
+        ).agg(
+            pl.len().alias("count"), pl.col("row").head(5).alias("rows"), pl.col("message").first()
+        )
         for rec in g.iter_rows(named=True):
-            out.append({k: rec[k] for k in
-                        ("path", "sheet", "code", "column", "severity", "count", "rows", "message")})
+            out.append(
+                {
+                    k: rec[k]
+                    for k in (
+                        "path",
+                        "sheet",
+                        "code",
+                        "column",
+                        "severity",
+                        "count",
+                        "rows",
+                        "message",
+                    )
+                }
+            )
     grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
     for n in notes:
         key = (n.path, n.sheet, n.code, n.column, n.severity)
-        entry = grouped.setdefault(key, {
-            "path": n.path, "sheet": n.sheet, "code": n.code, "column": n.column,
-            "severity": n.severity, "count": 0, "rows": [], "message": n.message})
+        entry = grouped.setdefault(
+            key,
+            {
+                "path": n.path,
+                "sheet": n.sheet,
+                "code": n.code,
+                "column": n.column,
+                "severity": n.severity,
+                "count": 0,
+                "rows": [],
+                "message": n.message,
+            },
+        )
         entry["count"] += 1
         if n.row is not None and len(entry["rows"]) < 5:
             entry["rows"].append(n.row)
@@ -224,8 +268,11 @@ def run(run: RunConfig, progress: Progress | None = None) -> Result:
     if progress:
         progress(f"measuring {rows.height:,} rows")
     analysed = rows.filter(pl.col("_status") == "analysed") if rows.height else rows
-    metrics = money_columns(compute(analysed.lazy(), base_measures(), run.period)) \
-        if analysed.height else pl.DataFrame()
+    metrics = (
+        money_columns(compute(analysed.lazy(), base_measures(), run.period))
+        if analysed.height
+        else pl.DataFrame()
+    )
     document = {
         "schema": SCHEMA_ID,
         "generator": f"anchorspend {__version__}",

@@ -24,36 +24,87 @@ def render(document: dict[str, Any]) -> str:
     lines = ["# anchorspend report", "", "## Reconciliation", ""]
     lines += _table(
         ["", "rows", "amount (£)"],
-        [[s, rec[f"rows_{s}"], rec[f"amount_{s}"]]
-         for s in ("read", "analysed", "excluded", "rejected")],
+        [
+            [s, rec[f"rows_{s}"], rec[f"amount_{s}"]]
+            for s in ("read", "analysed", "excluded", "rejected")
+        ],
     )
     if rec["exclusions"]:
         lines += ["", "Excluded by rule:", ""]
-        lines += _table(["rule", "rows", "amount (£)"],
-                        [[e["rule"], e["rows"], e["amount"]] for e in rec["exclusions"]])
+        lines += _table(
+            ["rule", "rows", "amount (£)"],
+            [[e["rule"], e["rows"], e["amount"]] for e in rec["exclusions"]],
+        )
     if rec["rejections"]:
         lines += ["", "Rejected (a row may have several reasons; see rejected_rows.csv):", ""]
-        lines += _table(["reason", "rows", "amount (£)"],
-                        [[e["reason"], e["rows"], e["amount"]] for e in rec["rejections"]])
+        lines += _table(
+            ["reason", "rows", "amount (£)"],
+            [[e["reason"], e["rows"], e["amount"]] for e in rec["rejections"]],
+        )
     lines += ["", "## Inputs", ""]
     lines += _table(
-        ["file", "sheet", "encoding", "header row", "rows read", "analysed", "rejected",
-         "amount read (£)"],
-        [[i["path"], i["sheet"], i["encoding"], i["header_row"], i["rows_read"],
-          i["rows_analysed"], i["rows_rejected"], i["amount_read"]] for i in document["inputs"]],
+        [
+            "file",
+            "sheet",
+            "encoding",
+            "header row",
+            "rows read",
+            "analysed",
+            "rejected",
+            "amount read (£)",
+        ],
+        [
+            [
+                i["path"],
+                i["sheet"],
+                i["encoding"],
+                i["header_row"],
+                i["rows_read"],
+                i["rows_analysed"],
+                i["rows_rejected"],
+                i["amount_read"],
+            ]
+            for i in document["inputs"]
+        ],
     )
     lines += ["", "## Measures", ""]
     lines += _table(
-        ["organisation", "period", "measure", "spend (£)", "total (£)", "share of total",
-         "suppliers"],
-        [[m["organisation"], m["period"], m["measure"], m["spend"], m["total_spend"],
-          m["share_of_total"], m["suppliers"]] for m in document["metrics"]],
+        [
+            "organisation",
+            "period",
+            "measure",
+            "spend (£)",
+            "total (£)",
+            "share of total",
+            "suppliers",
+        ],
+        [
+            [
+                m["organisation"],
+                m["period"],
+                m["measure"],
+                m["spend"],
+                m["total_spend"],
+                m["share_of_total"],
+                m["suppliers"],
+            ]
+            for m in document["metrics"]
+        ],
     )
     if document["findings"]:
         lines += ["", "## Findings", ""]
         lines += _table(
             ["file", "code", "column", "severity", "count", "e.g. rows"],
-            [[f["path"], f["code"], f["column"], f["severity"], f["count"],
-              ", ".join(str(r) for r in f["rows"])] for f in document["findings"]],
+            [
+                [
+                    f["path"],
+                    f["code"],
+                    f["column"],
+                    f["severity"],
+                    f["count"],
+                    ", ".join(str(r) for r in f["rows"]),
+                ]
+                for f in document["findings"]
+            ],
         )
     return "\n".join(lines) + "\n"

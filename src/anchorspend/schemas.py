@@ -33,7 +33,9 @@ _KEY_RE = re.compile(r"[^0-9a-z]+")
 
 
 def header_key(text: str) -> str:
-    """Compare headers case-, space- and punctuation-insensitively (``Net Amount £`` → ``netamount``).
+    """The form in which headers compare: no case, spaces or punctuation.
+
+    ``Net Amount £`` becomes ``netamount``.
 
     A byte-order mark, even one decoded twice (``ï»¿``), is not part of a header.
     """

@@ -39,8 +39,14 @@ FOOTER_RULE = "footer-total"
 _FOOTER_LABEL = r"(?i)^\s*(?:grand\s+|sub-?\s*|overall\s+|report\s+|net\s+)?totals?\b"
 
 FINDINGS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
-    "path": pl.String, "sheet": pl.String, "row": pl.Int64, "column": pl.String,
-    "code": pl.String, "severity": pl.String, "value": pl.String, "message": pl.String,
+    "path": pl.String,
+    "sheet": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "code": pl.String,
+    "severity": pl.String,
+    "value": pl.String,
+    "message": pl.String,
 }
 
 # Rejection reasons (on the row) → the canonical field, the Frictionless-style finding code, and
@@ -49,10 +55,16 @@ REJECTIONS = {
     "missing-amount": ("amount", "missing-value", "no amount"),
     "invalid-amount": ("amount", "type-error", "amount is not a number of pounds"),
     "missing-date": ("payment_date", "missing-value", "no payment date"),
-    "invalid-date": ("payment_date", "type-error",
-                     "payment date is not a recognised date (--date-format to name the format)"),
-    "date-is-period": ("payment_date", "date-is-period",
-                       "payment date is a period, not a day (--date-range start|end uses one end)"),
+    "invalid-date": (
+        "payment_date",
+        "type-error",
+        "payment date is not a recognised date (--date-format to name the format)",
+    ),
+    "date-is-period": (
+        "payment_date",
+        "date-is-period",
+        "payment date is a period, not a day (--date-range start|end uses one end)",
+    ),
     "missing-supplier": ("supplier_name", "missing-value", "no supplier name"),
 }
 
@@ -100,11 +112,20 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     if body.height == 0:
         raise AnchorspendError(
             f"the file has a header (row {mapping.header_row}) but no data rows",
-            path=table.source, hint="check the export; remove the file if the period had no spend")
+            path=table.source,
+            hint="check the export; remove the file if the period had no spend",
+        )
     if n_repeat:
-        notes.append(Finding(
-            "repeated-header", f"{n_repeat} repeated header rows inside the data were skipped "
-            "(they are not data rows)", "info", path=table.source, sheet=table.sheet))
+        notes.append(
+            Finding(
+                "repeated-header",
+                f"{n_repeat} repeated header rows inside the data were skipped "
+                "(they are not data rows)",
+                "info",
+                path=table.source,
+                sheet=table.sheet,
+            )
+        )
 
     def raw(fieldname: str) -> pl.Expr:
         c = mapping.columns.get(fieldname)
@@ -121,11 +142,17 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
         org = pl.coalesce(raw("organisation"), usual, pl.lit(stem))
     else:
         org = pl.lit(stem)
-        notes.append(Finding(
-            "organisation-from-filename",
-            f"no organisation column: rows are credited to {stem!r}, the file name "
-            "(--organisation NAME or the config's organisation = \"…\" to name it)",
-            "warning", path=table.source, sheet=table.sheet, column="organisation"))
+        notes.append(
+            Finding(
+                "organisation-from-filename",
+                f"no organisation column: rows are credited to {stem!r}, the file name "
+                '(--organisation NAME or the config\'s organisation = "…" to name it)',
+                "warning",
+                path=table.source,
+                sheet=table.sheet,
+                column="organisation",
+            )
+        )
 
     redacted = is_redacted_name(raw("supplier_name"))
     if "redaction_marker" in mapping.columns:
@@ -133,38 +160,45 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     first_cell = pl.coalesce(
         pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)) for c in cols
     )
-    extra = {c: f"extra_{i + 1}" for i, c in enumerate(
-        c for c, h in zip(cols, mapping.headers, strict=True) if not h)}
+    extra = {
+        c: f"extra_{i + 1}"
+        for i, c in enumerate(c for c, h in zip(cols, mapping.headers, strict=True) if not h)
+    }
 
-    step = body.select(
-        pl.lit(table.source).alias("_source"),
-        pl.lit(table.sheet, dtype=pl.String).alias("_sheet"),
-        pl.col(ROW).alias("_row"),
-        org.alias("organisation"),
-        parse_date(raw("payment_date"), date_range=options.date_range,
-                   date_format=options.date_format).alias("_d"),
-        raw("supplier_name").alias("supplier_name"),
-        parse_amount(raw("amount")).alias("_a"),
-        plain_id(raw("transaction_id")).alias("transaction_id"),
-        plain_id(raw("supplier_id")).alias("supplier_id"),
-        company_number(raw("company_number")).alias("company_number"),
-        plain_id(raw("charity_number")).alias("charity_number"),
-        vat_number(raw("vat_number")).alias("vat_number"),
-        *(raw(f).alias(f) for f in TEXT_FIELDS),
-        *(flag(raw(f)).alias(f) for f in FLAG_FIELDS),
-        *(flag_is_unknown_text(raw(f)).alias(f"_odd_{f}") for f in FLAG_FIELDS),
-        *(raw(f).alias(f"_text_{f}") for f in FLAG_FIELDS),
-        redacted.alias("redacted"),
-        first_cell.str.contains(_FOOTER_LABEL).fill_null(False).alias("_footer_label"),
-        raw("amount").alias("_amount_text"),
-        raw("payment_date").alias("_date_text"),
-        *(pl.col(c).alias(name) for c, name in extra.items()),
-    ).with_columns(
-        pl.col("_d").struct.field("date").alias("payment_date"),
-        pl.col("_d").struct.field("status").alias("_date_status"),
-        pl.col("_a").struct.field("pence").alias("amount"),
-        pl.col("_a").struct.field("status").alias("_amount_status"),
-    ).drop("_d", "_a")
+    step = (
+        body.select(
+            pl.lit(table.source).alias("_source"),
+            pl.lit(table.sheet, dtype=pl.String).alias("_sheet"),
+            pl.col(ROW).alias("_row"),
+            org.alias("organisation"),
+            parse_date(
+                raw("payment_date"), date_range=options.date_range, date_format=options.date_format
+            ).alias("_d"),
+            raw("supplier_name").alias("supplier_name"),
+            parse_amount(raw("amount")).alias("_a"),
+            plain_id(raw("transaction_id")).alias("transaction_id"),
+            plain_id(raw("supplier_id")).alias("supplier_id"),
+            company_number(raw("company_number")).alias("company_number"),
+            plain_id(raw("charity_number")).alias("charity_number"),
+            vat_number(raw("vat_number")).alias("vat_number"),
+            *(raw(f).alias(f) for f in TEXT_FIELDS),
+            *(flag(raw(f)).alias(f) for f in FLAG_FIELDS),
+            *(flag_is_unknown_text(raw(f)).alias(f"_odd_{f}") for f in FLAG_FIELDS),
+            *(raw(f).alias(f"_text_{f}") for f in FLAG_FIELDS),
+            redacted.alias("redacted"),
+            first_cell.str.contains(_FOOTER_LABEL).fill_null(False).alias("_footer_label"),
+            raw("amount").alias("_amount_text"),
+            raw("payment_date").alias("_date_text"),
+            *(pl.col(c).alias(name) for c, name in extra.items()),
+        )
+        .with_columns(
+            pl.col("_d").struct.field("date").alias("payment_date"),
+            pl.col("_d").struct.field("status").alias("_date_status"),
+            pl.col("_a").struct.field("pence").alias("amount"),
+            pl.col("_a").struct.field("status").alias("_amount_status"),
+        )
+        .drop("_d", "_a")
+    )
 
     checks = {
         "missing-amount": pl.col("_amount_status") == "missing",
@@ -176,73 +210,146 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     }
     reasons = pl.concat_str(
         [pl.when(cond).then(pl.lit(code)) for code, cond in checks.items()],
-        separator="; ", ignore_nulls=True,
+        separator="; ",
+        ignore_nulls=True,
     )
     footer = pl.col("_footer_label") & pl.col("payment_date").is_null()
-    excluded_by = pl.when(footer).then(pl.lit(FOOTER_RULE))
+    # the first rule that matches names the exclusion; footer-total comes first
+    matches = [pl.when(footer).then(pl.lit(FOOTER_RULE))]
     for rule in options.exclude:
         hit = pl.all_horizontal(
             pl.col(f).cast(pl.String).str.contains(rx).fill_null(False)
             for f, rx in rule.patterns.items()
         )
-        excluded_by = excluded_by.when(hit).then(pl.lit(rule.name))
+        matches.append(pl.when(hit).then(pl.lit(rule.name)))
+    excluded_by = pl.coalesce(matches)
     step = step.with_columns(reasons.alias("_rejections"), excluded_by.alias("_rule"))
     step = step.with_columns(
-        pl.when(pl.col("_rule") == FOOTER_RULE).then(pl.lit("excluded"))
-        .when(pl.col("_rejections") != "").then(pl.lit("rejected"))
-        .when(pl.col("_rule").is_not_null()).then(pl.lit("excluded"))
-        .otherwise(pl.lit("analysed")).alias("_status"),
+        pl.when(pl.col("_rule") == FOOTER_RULE)
+        .then(pl.lit("excluded"))
+        .when(pl.col("_rejections") != "")
+        .then(pl.lit("rejected"))
+        .when(pl.col("_rule").is_not_null())
+        .then(pl.lit("excluded"))
+        .otherwise(pl.lit("analysed"))
+        .alias("_status"),
     ).with_columns(
-        pl.when(pl.col("_status") == "rejected").then(pl.col("_rejections"))
-        .when(pl.col("_status") == "excluded").then(pl.col("_rule"))
+        pl.when(pl.col("_status") == "rejected")
+        .then(pl.col("_rejections"))
+        .when(pl.col("_status") == "excluded")
+        .then(pl.col("_rule"))
         .alias("_reason"),
     )
 
     findings = _findings(step, table, mapping, checks, list(extra.values()))
-    frame = step.drop("_rejections", "_rule", "_footer_label",
-                      *(f"_odd_{f}" for f in FLAG_FIELDS), *(f"_text_{f}" for f in FLAG_FIELDS))
+    frame = step.drop(
+        "_rejections",
+        "_rule",
+        "_footer_label",
+        *(f"_odd_{f}" for f in FLAG_FIELDS),
+        *(f"_text_{f}" for f in FLAG_FIELDS),
+    )
     return Canonical(frame, findings, notes, n_blank, n_repeat)
 
 
 def _findings(
-    step: pl.DataFrame, table: RawTable, mapping: Mapping, checks: dict[str, pl.Expr],
+    step: pl.DataFrame,
+    table: RawTable,
+    mapping: Mapping,
+    checks: dict[str, pl.Expr],
     extra_names: list[str],
 ) -> pl.DataFrame:
     """One row per problem cell. Rejections are errors unless the row is a footer total."""
+
     def header(fieldname: str) -> str:
         return mapping.header_of(fieldname) if fieldname in mapping.columns else fieldname
 
-    def rows(cond: pl.Expr, code: str, severity: str, column: str, value: pl.Expr,
-             message: str) -> pl.LazyFrame:
-        return step.lazy().filter(cond).select(
-            pl.lit(table.source).alias("path"), pl.col("_sheet").alias("sheet"),
-            pl.col("_row").alias("row"), pl.lit(column).alias("column"),
-            pl.lit(code).alias("code"), pl.lit(severity).alias("severity"),
-            value.cast(pl.String).alias("value"), pl.lit(message).alias("message"))
+    def rows(
+        cond: pl.Expr, code: str, severity: str, column: str, value: pl.Expr, message: str
+    ) -> pl.LazyFrame:
+        return (
+            step.lazy()
+            .filter(cond)
+            .select(
+                pl.lit(table.source).alias("path"),
+                pl.col("_sheet").alias("sheet"),
+                pl.col("_row").alias("row"),
+                pl.lit(column).alias("column"),
+                pl.lit(code).alias("code"),
+                pl.lit(severity).alias("severity"),
+                value.cast(pl.String).alias("value"),
+                pl.lit(message).alias("message"),
+            )
+        )
 
     not_footer = pl.col("_rule").fill_null("") != FOOTER_RULE
-    text_of = {"amount": pl.col("_amount_text"), "payment_date": pl.col("_date_text"),
-               "supplier_name": pl.col("supplier_name")}
+    text_of = {
+        "amount": pl.col("_amount_text"),
+        "payment_date": pl.col("_date_text"),
+        "supplier_name": pl.col("supplier_name"),
+    }
     parts = [
-        rows(cond & not_footer, REJECTIONS[reason][1], "error", header(REJECTIONS[reason][0]),
-             text_of[REJECTIONS[reason][0]], REJECTIONS[reason][2])
+        rows(
+            cond & not_footer,
+            REJECTIONS[reason][1],
+            "error",
+            header(REJECTIONS[reason][0]),
+            text_of[REJECTIONS[reason][0]],
+            REJECTIONS[reason][2],
+        )
         for reason, cond in checks.items()
     ]
-    parts.append(rows(pl.col("_rule") == FOOTER_RULE, FOOTER_RULE, "info", header("amount"),
-                      pl.col("_amount_text"), "a footer total row: excluded, never added to spend"))
-    parts.append(rows(pl.col("_amount_status") == "rounded", "amount-rounded", "warning",
-                      header("amount"), pl.col("_amount_text"),
-                      "amount has more than two decimal places; rounded to the penny"))
-    parts.append(rows(pl.col("_date_status").str.starts_with("period-"), "date-is-period",
-                      "info", header("payment_date"), pl.col("_date_text"),
-                      "payment date is a period; one end of it was used (--date-range)"))
+    parts.append(
+        rows(
+            pl.col("_rule") == FOOTER_RULE,
+            FOOTER_RULE,
+            "info",
+            header("amount"),
+            pl.col("_amount_text"),
+            "a footer total row: excluded, never added to spend",
+        )
+    )
+    parts.append(
+        rows(
+            pl.col("_amount_status") == "rounded",
+            "amount-rounded",
+            "warning",
+            header("amount"),
+            pl.col("_amount_text"),
+            "amount has more than two decimal places; rounded to the penny",
+        )
+    )
+    parts.append(
+        rows(
+            pl.col("_date_status").str.starts_with("period-"),
+            "date-is-period",
+            "info",
+            header("payment_date"),
+            pl.col("_date_text"),
+            "payment date is a period; one end of it was used (--date-range)",
+        )
+    )
     for f in FLAG_FIELDS:
         if f in mapping.columns:
-            parts.append(rows(pl.col(f"_odd_{f}"), "unknown-flag-value", "warning", header(f),
-                              pl.col(f"_text_{f}"),
-                              f"not a yes/no value; {f} is unknown on this row"))
+            parts.append(
+                rows(
+                    pl.col(f"_odd_{f}"),
+                    "unknown-flag-value",
+                    "warning",
+                    header(f),
+                    pl.col(f"_text_{f}"),
+                    f"not a yes/no value; {f} is unknown on this row",
+                )
+            )
     for name in extra_names:
-        parts.append(rows(pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != ""),
-                          "extra-cell", "warning", name, pl.col(name),
-                          "a cell beyond the header row's last column; kept as " + name))
+        parts.append(
+            rows(
+                pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != ""),
+                "extra-cell",
+                "warning",
+                name,
+                pl.col(name),
+                "a cell beyond the header row's last column; kept as " + name,
+            )
+        )
     return pl.concat(parts).collect()

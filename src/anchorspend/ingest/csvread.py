@@ -110,9 +110,9 @@ def read_csv(
     finally:
         decoded.cleanup()
     # Trailing columns that are empty in every record add nothing but width.
-    used = [
-        c for c in frame.columns[1:] if frame.get_column(c).null_count() < frame.height
-    ] or [cell_name(0)]
+    used = [c for c in frame.columns[1:] if frame.get_column(c).null_count() < frame.height] or [
+        cell_name(0)
+    ]
     keep = frame.columns[1 : 1 + int(used[-1][1:]) + 1]
     frame = frame.select(pl.col(ROW).cast(pl.Int64), *keep)
     first = pl.col(cell_name(0))

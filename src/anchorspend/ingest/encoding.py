@@ -158,7 +158,7 @@ def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
             ) from None
         return Decoded(out, "utf-16", temporary=True)
 
-    ok, first_bad = _is_utf8(path)
+    ok, _ = _is_utf8(path)
     if ok:
         encoding = bom or "utf-8"
         if head[len(codecs.BOM_UTF8) if bom else 0 :].startswith(DOUBLE_BOM):
@@ -191,8 +191,12 @@ def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
     # Which reading is it? If every non-ASCII byte was a stray, the file is plain Windows-1252.
     non_ascii = _count_non_ascii(path)
     if non_ascii == handler.count:
-        note = Finding("encoding-windows-1252", "the file is Windows-1252, not UTF-8; decoded as "
-                       "such (--encoding to override)", "info", path=display)
+        note = Finding(
+            "encoding-windows-1252",
+            "the file is Windows-1252, not UTF-8; decoded as such (--encoding to override)",
+            "info",
+            path=display,
+        )
         return Decoded(out, "cp1252", temporary=True, findings=[note])
     for off in handler.offsets:
         findings.append(

@@ -67,15 +67,15 @@ def parse_overrides(items: list[str], schema: Schema) -> dict[str, str]:
 
 
 def score_cells(cells: list[str | None], schema: Schema, overrides: dict[str, str]) -> int:
-    """How much a record looks like this schema's header: 0 unless it holds at least two of the
-    required fields (or all of them when fewer than two are required), else the number of
-    distinct fields it names."""
+    """How much a record looks like this schema's header: 0 unless it names at least two fields,
+    among them two of the required fields (or all of them when fewer than two are required);
+    else the number of distinct fields it names."""
     index = _alias_index(schema)
     wanted = {header_key(h): f for f, h in overrides.items()}
     keys = [header_key(c) for c in cells if c]
     fields = {wanted.get(k) or index.get(k, (None, 0))[0] for k in keys} - {None}
     need = min(2, len(schema.required))
-    if len(fields & set(schema.required)) < need:
+    if len(fields & set(schema.required)) < need or len(fields) < 2:
         return 0
     return len(fields)
 
@@ -92,8 +92,11 @@ def find_header(table: RawTable, schema: Schema, overrides: dict[str, str]) -> i
     if best:
         return int(best_row)
     first = next(
-        ([v for v in (rec[c] for c in cols) if v] for rec in head.iter_rows(named=True)
-         if any(rec[c] for c in cols)),
+        (
+            [v for v in (rec[c] for c in cols) if v]
+            for rec in head.iter_rows(named=True)
+            if any(rec[c] for c in cols)
+        ),
         [],
     )
     required = ", ".join(schema.required)
@@ -109,7 +112,9 @@ def find_header(table: RawTable, schema: Schema, overrides: dict[str, str]) -> i
 
 def _show(cells: list[str], limit: int = 12) -> str:
     shown = ", ".join(repr(c) for c in cells[:limit])
-    return shown + (f", … ({len(cells)} in all)" if len(cells) > limit else "") if cells else "(none)"
+    return (
+        shown + (f", … ({len(cells)} in all)" if len(cells) > limit else "") if cells else "(none)"
+    )
 
 
 def map_columns(
@@ -190,7 +195,9 @@ def map_columns(
             + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else ""),
             path=table.source,
             details=[f"headers found (row {header_row}): {_show(list(headers), 40)}"],
-            hint=" ".join(_fix_line(f, guess if f == fieldname else None, headers) for f in missing),
+            hint=" ".join(
+                _fix_line(f, guess if f == fieldname else None, headers) for f in missing
+            ),
         )
     findings = [
         Finding(
@@ -209,7 +216,10 @@ def map_columns(
 
 
 def _refuse_tie(
-    table: RawTable, header_row: int, headers: tuple[str, ...], fieldname: str,
+    table: RawTable,
+    header_row: int,
+    headers: tuple[str, ...],
+    fieldname: str,
     found: list[tuple[int, int]],
 ) -> None:
     ties = [i for rank, i in found if rank == found[0][0]]

@@ -164,9 +164,7 @@ def read_parquet(path: Path, *, display: str) -> RawTable:
     except Exception as exc:  # Polars raises several kinds for a bad file
         raise AnchorspendError(f"not a readable Parquet file: {exc}", path=display) from exc
     names = frame.columns
-    cells = frame.select(
-        pl.col(c).cast(pl.String).alias(cell_name(i)) for i, c in enumerate(names)
-    )
+    cells = frame.select(pl.col(c).cast(pl.String).alias(cell_name(i)) for i, c in enumerate(names))
     header = pl.DataFrame([[n] for n in names], schema=[cell_name(i) for i in range(len(names))])
     grid = pl.concat([header, cells], how="vertical").with_row_index(ROW, offset=1)
     return RawTable(

@@ -1,0 +1,136 @@
+"""`anchorspend check`: exact findings as (row, column, code) tuples, and exit codes 0/1/3."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from anchorspend.check import check
+from tests.conftest import FIXTURES, invoke
+
+
+def tuples(paths: list[Path], **kw: object) -> list[tuple[int | None, str | None, str]]:
+    report = check(paths, **kw)  # type: ignore[arg-type]
+    return sorted(
+        (
+            (r, c, code)
+            for r, c, code, sev in report.findings.select(
+                "row", "column", "code", "severity"
+            ).iter_rows()
+            if sev != "info"
+        ),
+        key=lambda t: (t[0] or 0, t[1] or "", t[2]),
+    )
+
+
+def test_bad_amounts() -> None:
+    assert tuples([FIXTURES / "bad_amounts.csv"]) == [
+        (3, "Net Amount", "type-error"),
+        (4, "Net Amount", "missing-value"),
+        (5, "Net Amount", "type-error"),
+    ]
+
+
+def test_bad_dates() -> None:
+    assert tuples([FIXTURES / "bad_dates.csv"]) == [
+        (2, "Payment Date", "type-error"),
+        (3, "Payment Date", "missing-value"),
+        (4, "Payment Date", "date-is-period"),
+    ]
+
+
+def test_missing_supplier_and_extra_cells() -> None:
+    assert tuples([FIXTURES / "missing_supplier.csv"]) == [
+        (2, "Supplier Name", "missing-value"),
+        (3, "Supplier Name", "missing-value"),
+    ]
+    assert tuples([FIXTURES / "extra_cells.csv"]) == [
+        (3, "extra_1", "extra-cell"),
+        (3, "extra_2", "extra-cell"),
+        (4, "Net Amount", "missing-value"),
+    ]
+
+
+def test_lookup_file_is_detected_and_checked() -> None:
+    report = check([FIXTURES / "lookup_bad_flags.csv"])
+    assert [f.schema for f in report.files] == ["suppliers"]
+    assert tuples([FIXTURES / "lookup_bad_flags.csv"]) == [
+        (3, "is_sme", "type-error"),
+        (4, "supplier_name", "missing-value"),
+    ]
+
+
+def test_footer_total_is_not_an_error() -> None:
+    path = FIXTURES / "title_rows_repeated_header_footer_total.csv"
+    assert tuples([path]) == []
+    report = check([path])
+    assert ("footer-total", 10) in set(report.findings.select("code", "row").iter_rows())
+
+
+def test_exit_codes() -> None:
+    clean = FIXTURES / "title_rows_repeated_header_footer_total.csv"
+    r = invoke("check", str(clean))
+    assert r.exit_code == 0, r.stdout
+    assert "1 file(s) checked: 0 error(s), valid" in r.stdout
+    r = invoke("check", str(FIXTURES / "bad_amounts.csv"))
+    assert r.exit_code == 1
+    assert (
+        "bad_amounts.csv: error: type-error in Net Amount: 2 rows, e.g. rows 3, 5 — "
+        "amount is not a number of pounds"
+    ) in r.stdout
+    r = invoke("check", str(FIXTURES / "no_header_row.csv"))
+    assert r.exit_code == 3
+    assert "no recognisable header row" in r.stderr
+
+
+def test_json_lists_every_finding_with_coordinates() -> None:
+    r = invoke("check", str(FIXTURES / "bad_dates.csv"), "--json")
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert doc["valid"] is False
+    assert doc["files"] == [{"path": str(FIXTURES / "bad_dates.csv"), "schema": "spend", "rows": 5}]
+    errors = [f for f in doc["findings"] if f["severity"] == "error"]
+    assert errors[0] == {
+        "path": str(FIXTURES / "bad_dates.csv"),
+        "sheet": None,
+        "row": 2,
+        "column": "Payment Date",
+        "code": "type-error",
+        "severity": "error",
+        "value": "31/02/2026",
+        "message": "payment date is not a recognised date (--date-format to name the format)",
+    }
+
+
+def test_github_annotations() -> None:
+    r = invoke("check", str(FIXTURES / "bad_amounts.csv"), "--format", "github")
+    assert r.exit_code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0] == (
+        f"::error file={FIXTURES / 'bad_amounts.csv'},line=3::type-error in "
+        "Net Amount: amount is not a number of pounds (value: 'twelve pounds')"
+    )
+    assert len(lines) == 3
+
+
+def test_schema_option(tmp_path: Path) -> None:
+    r = invoke("check", str(FIXTURES / "lookup_bad_flags.csv"), "--schema", "spend")
+    assert r.exit_code == 3
+    custom = tmp_path / "mine.schema.json"
+    custom.write_text(
+        json.dumps(
+            {
+                "fields": [
+                    {"name": "supplier_name", "type": "string", "constraints": {"required": True}},
+                    {"name": "is_sme", "type": "boolean"},
+                    {"name": "company_number", "type": "integer"},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert tuples([FIXTURES / "lookup_bad_flags.csv"], schema=str(custom)) == [
+        (3, "company_number", "type-error"),
+        (3, "is_sme", "type-error"),
+        (4, "supplier_name", "missing-value"),
+    ]

@@ -1,0 +1,193 @@
+"""The command line as a user meets it: help, README examples, errors, outputs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from anchorspend.cli import app
+from tests.conftest import FIXTURES, ROOT, analyse_json, invoke
+
+COMMANDS = ["analyse", "check", "init", "schema"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(command: str) -> None:
+    r = invoke(command, "--help")
+    assert r.exit_code == 0
+    assert "Usage:" in r.stdout
+    assert f"anchorspend {command}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_registered_commands_are_the_documented_ones() -> None:
+    assert sorted(c.name or c.callback.__name__ for c in app.registered_commands) == COMMANDS
+
+
+def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each `anchorspend …` line in the README's Use section runs and exits 0 (or 1 for check
+    findings), from a copy of the repo's examples."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Use", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    (tmp_path / "exports").symlink_to(ROOT / "examples")
+    ran = 0
+    for line in block.strip().splitlines():
+        cmd = line.split("#", 1)[0].split("|", 1)[0].strip()
+        args = shlex.split(cmd)
+        assert args[0] == "anchorspend"
+        r = invoke(*args[1:])
+        assert r.exit_code in (0, 1), (cmd, r.stderr)
+        ran += 1
+    assert ran == 6
+    assert (tmp_path / "report" / "metrics.json").is_file()
+    assert (tmp_path / "anchorspend.toml").is_file()
+
+
+def test_examples_analyse_reconciles_to_generator_totals() -> None:
+    doc = analyse_json(str(ROOT / "examples"))
+    rec = doc["reconciliation"]
+    assert (rec["rows_read"], rec["rows_analysed"], rec["rows_excluded"], rec["rows_rejected"]) == (
+        92,
+        91,
+        1,
+        0,
+    )
+    assert rec["amount_analysed"] == "2513184.58"  # 689994.88 + 1823189.70
+    assert rec["exclusions"] == [{"rule": "footer-total", "rows": 1, "amount": "1823189.70"}]
+    totals = {
+        (m["organisation"], m["period"]): m["total_spend"]
+        for m in doc["metrics"]
+        if m["measure"] == "total_spend"
+    }
+    assert totals[("Northborough Borough Council", "all")] == "689994.88"
+    assert totals[("Riverside NHS Foundation Trust", "all")] == "1823189.70"
+    assert totals[("(all)", "all")] == "2513184.58"
+    sheets = {Path(i["path"]).name: i["sheet"] for i in doc["inputs"]}
+    assert sheets["riverside-nhs-trust-2026-27.xlsx"] == "Spend"
+    assert {m["period"] for m in doc["metrics"]} == {"2026-27 Q1", "2026-27 Q2", "all"}
+
+
+def test_json_stdout_is_only_json() -> None:
+    r = invoke("analyse", str(FIXTURES / "bad_amounts.csv"), "--json")
+    doc = json.loads(r.stdout)
+    assert doc["schema"] == "anchorspend/metrics/v1"
+    assert set(doc["reconciliation"]) >= {
+        "rows_read",
+        "rows_analysed",
+        "rows_excluded",
+        "rows_rejected",
+        "amount_read",
+        "amount_analysed",
+        "amount_excluded",
+        "amount_rejected",
+    }
+    metric = doc["metrics"][0]
+    assert list(metric) == [
+        "organisation",
+        "period",
+        "measure",
+        "total_spend",
+        "spend",
+        "known_spend",
+        "suppliers",
+        "known_suppliers",
+        "total_suppliers",
+        "share_of_total",
+        "share_of_known",
+    ]
+    assert all(re.fullmatch(r"-?\d+\.\d\d", m["spend"]) for m in doc["metrics"])
+
+
+def test_period_options() -> None:
+    def periods(kind: str) -> set[str]:
+        doc = analyse_json(str(ROOT / "examples"), "--period", kind)
+        return {m["period"] for m in doc["metrics"]}
+
+    assert periods("month") == {
+        "2026-04",
+        "2026-05",
+        "2026-06",
+        "2026-07",
+        "2026-08",
+        "2026-09",
+        "all",
+    }
+    assert periods("calendar") == {"2026 Q2", "2026 Q3", "all"}
+    assert periods("fy") == {"2026-27", "all"}
+    assert invoke("analyse", str(ROOT / "examples"), "--period", "week").exit_code == 2
+
+
+def test_no_traceback_without_debug_and_one_with(tmp_path: Path) -> None:
+    bad = tmp_path / "x.xlsx"
+    bad.write_bytes(b"this is not a workbook")
+    r = invoke("analyse", str(bad))
+    assert r.exit_code == 3
+    assert "Traceback" not in r.stderr
+    assert "x.xlsx" in r.stderr
+    r = invoke("analyse", str(bad), "--debug")
+    assert r.exit_code == 3
+    assert "Traceback" in r.stderr
+
+
+def test_out_files_are_complete_and_identical_across_runs(tmp_path: Path) -> None:
+    for d in ("a", "b"):
+        assert (
+            invoke("analyse", str(ROOT / "examples"), "--out", str(tmp_path / d), "-q").exit_code
+            == 0
+        )
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == [
+        "findings.csv",
+        "metrics.csv",
+        "metrics.json",
+        "rejected_rows.csv",
+        "report.md",
+        "unmatched_suppliers.csv",
+    ]
+    for n in names:
+        assert (tmp_path / "a" / n).read_bytes() == (tmp_path / "b" / n).read_bytes(), n
+
+
+def test_csv_outputs_neutralise_formulas(tmp_path: Path) -> None:
+    src = tmp_path / "evil.csv"
+    src.write_text(
+        'Supplier Name,Payment Date,Net Amount\n"=HYPERLINK(""http://x"")",'
+        "01/04/2026,5\n@SUM(A1),not a date,6\n",
+        encoding="utf-8",
+    )
+    assert invoke("analyse", str(src), "--out", str(tmp_path / "o"), "-q").exit_code == 0
+    unmatched = (tmp_path / "o" / "unmatched_suppliers.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in unmatched
+    rejected = (tmp_path / "o" / "rejected_rows.csv").read_text(encoding="utf-8")
+    assert "'@SUM(A1)" in rejected
+
+
+def test_init_and_schema_commands(tmp_path: Path) -> None:
+    assert invoke("init", str(tmp_path)).exit_code == 0
+    assert invoke("init", str(tmp_path)).exit_code == 3
+    assert invoke("init", str(tmp_path), "--force").exit_code == 0
+    # the starter config loads as it is
+    doc = analyse_json(str(ROOT / "examples"), "--config", str(tmp_path / "anchorspend.toml"))
+    assert doc["reconciliation"]["rows_read"] == 92
+    r = invoke("schema")
+    assert r.exit_code == 0
+    assert "spend:" in r.stdout and "suppliers:" in r.stdout
+    spend = json.loads(invoke("schema", "spend").stdout)
+    assert [f["name"] for f in spend["fields"]][:4] == [
+        "organisation",
+        "payment_date",
+        "supplier_name",
+        "amount",
+    ]
+    assert invoke("schema", "nope").exit_code == 3
+
+
+def test_version() -> None:
+    r = invoke("--version")
+    assert r.exit_code == 0
+    assert r.stdout.startswith("anchorspend 0.")

@@ -1,0 +1,475 @@
+"""The XLSX reader: physical row numbers, cell texts, sheet choice, findings and refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import openpyxl
+import polars as pl
+import pytest
+
+from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.ingest import xlsx
+from anchorspend.ingest.raw import RawTable
+from anchorspend.ingest.xlsx import read_xlsx
+
+WORDS = {"supplier", "amount", "date"}
+
+
+def looks_like_header(cells: list[str | None]) -> int:
+    return sum(1 for c in cells if c and c.strip().lower() in WORDS)
+
+
+def read(path: Path, sheet: str | None = None) -> RawTable:
+    return read_xlsx(path, display="book.xlsx", sheet=sheet, looks_like_header=looks_like_header)
+
+
+def rows(table: RawTable) -> list[tuple[object, ...]]:
+    out: list[tuple[object, ...]] = table.frame.rows()
+    return out
+
+
+def save(
+    tmp_path: Path,
+    sheets: Mapping[str, Sequence[Sequence[object]]],
+    hidden: frozenset[str] = frozenset(),
+) -> Path:
+    """A workbook whose sheets hold the given rows from A1 down (None = empty cell)."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, content in sheets.items():
+        ws = wb.create_sheet(name)
+        for r, values in enumerate(content, start=1):
+            for c, value in enumerate(values, start=1):
+                if value is not None:
+                    ws.cell(r, c, value)
+        if name in hidden:
+            ws.sheet_state = "hidden"
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    return path
+
+
+def write_parts(tmp_path: Path, sheets: list[tuple[str, str]], name: str = "raw.xlsx") -> Path:
+    """A minimal XLSX written part by part, for what openpyxl cannot express."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    entries = "".join(
+        f'<sheet name="{n}" sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+        for i, (n, _) in enumerate(sheets)
+    )
+    links = "".join(
+        f'<Relationship Id="rId{i + 1}" Type="{rel}/worksheet" '
+        f'Target="worksheets/sheet{i + 1}.xml"/>'
+        for i in range(len(sheets))
+    )
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        zf.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+            f'Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>{entries}</sheets></workbook>',
+        )
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{pkg}">{links}</Relationships>'
+        )
+        for i, (_, body) in enumerate(sheets):
+            zf.writestr(
+                f"xl/worksheets/sheet{i + 1}.xml", f'<worksheet xmlns="{main}">{body}</worksheet>'
+            )
+    return path
+
+
+HEADER = ["Date", "Supplier", "Amount"]
+
+
+def test_picks_the_data_sheet_after_a_notes_sheet(tmp_path: Path) -> None:
+    path = save(
+        tmp_path, {"Notes": [["About this file"]], "Data": [HEADER, ["2026-04-03", "Acme", 5]]}
+    )
+    table = read(path)
+    assert table.sheet == "Data"
+    assert table.source == "book.xlsx"
+    assert table.width == 3
+    assert table.encoding is None
+    assert table.findings == []
+    assert table.frame.schema == {
+        "_row": pl.Int64,
+        "c0": pl.String,
+        "c1": pl.String,
+        "c2": pl.String,
+    }
+    assert rows(table) == [(1, "Date", "Supplier", "Amount"), (2, "2026-04-03", "Acme", "5")]
+
+
+def test_sheet_by_name_or_one_based_index_overrides_the_choice(tmp_path: Path) -> None:
+    path = save(tmp_path, {"Data": [HEADER, ["x", "A", 1]], "Other": [HEADER, ["y", "B", 2]]})
+    assert read(path).sheet == "Data"
+    assert read(path, sheet="Other").sheet == "Other"
+    two = read(path, sheet="2")
+    assert two.sheet == "Other"
+    assert rows(two)[1] == (2, "y", "B", "2")
+    notes = read(save(tmp_path, {"Notes": [["no header here"]]}), sheet="Notes")
+    assert rows(notes) == [(1, "no header here")]
+
+
+def test_unknown_sheet_lists_the_sheets(tmp_path: Path) -> None:
+    path = save(tmp_path, {"Data": [HEADER], "Old": [HEADER]}, hidden=frozenset({"Old"}))
+    for wanted in ("Nope", "3", "0"):
+        with pytest.raises(AnchorspendError) as info:
+            read(path, sheet=wanted)
+        err = info.value
+        assert err.message == f"sheet {wanted!r} not found"
+        assert err.path == "book.xlsx"
+        assert err.details == ["sheets in this workbook: 'Data', 'Old' (hidden)"]
+        assert err.hint == "--sheet NAME"
+
+
+def test_blank_and_title_rows_above_the_header_keep_excel_row_numbers(tmp_path: Path) -> None:
+    # fastexcel skips leading empty rows when header_row=None unless skip_rows=0 is passed
+    content: list[Sequence[object]] = [[], [], ["Spend over £500"], HEADER, [], ["d", "Acme", 7]]
+    table = read(save(tmp_path, {"Data": content}))
+    assert rows(table) == [
+        (1, None, None, None),
+        (2, None, None, None),
+        (3, "Spend over £500", None, None),
+        (4, "Date", "Supplier", "Amount"),
+        (5, None, None, None),
+        (6, "d", "Acme", "7"),
+    ]
+
+
+def test_used_range_starting_at_c3_keeps_rows_and_columns_physical(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["C3"], ws["D3"], ws["E3"] = HEADER
+    ws["D4"], ws["E4"] = "Acme", 12.5
+    wb.save(tmp_path / "book.xlsx")
+    table = read(tmp_path / "book.xlsx")
+    assert table.width == 5  # calamine starts at column C; the reader pads A and B back
+    assert rows(table) == [
+        (1, None, None, None, None, None),
+        (2, None, None, None, None, None),
+        (3, None, None, "Date", "Supplier", "Amount"),
+        (4, None, None, None, "Acme", "12.5"),
+    ]
+
+
+def test_cell_values_as_text(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([*HEADER, "Serial", "Whole", "Time", "Note", "Empty", "Flag"])
+    ws.append(
+        [
+            dt.date(2026, 4, 3),
+            "Acme",
+            1234.56,
+            46115,
+            46115.0,
+            dt.time(14, 30),
+            "a 2026-04-03 9",
+            "",
+            True,
+        ]
+    )
+    # G3 is *text*: after fastexcel's string conversion it cannot be told from a date cell, so in a
+    # column holding such stamps it is normalised too (same meaning, ISO form)
+    ws.append([dt.datetime(2026, 4, 3, 14, 30), "B", 12.5, None, 3, None, "2026-04-03 10:00:00"])
+    ws.append([dt.datetime(2026, 4, 3), "C", "£1,000.00", None, -2, None, "  padded  "])
+    ws["A5"] = 46115  # a date serial in a number-formatted cell stays a number
+    ws["A6"] = dt.datetime(2026, 4, 3, 9, 5, 7, 500000)
+    wb.save(tmp_path / "book.xlsx")
+    assert rows(read(tmp_path / "book.xlsx"))[1:] == [
+        (
+            2,
+            "2026-04-03",
+            "Acme",
+            "1234.56",
+            "46115",
+            "46115",
+            "14:30:00",
+            "a 2026-04-03 9",
+            None,
+            "true",
+        ),
+        (3, "2026-04-03T14:30:00", "B", "12.5", None, "3", None, "2026-04-03T10:00:00", None, None),
+        (4, "2026-04-03", "C", "£1,000.00", None, "-2", None, "  padded  ", None, None),
+        (5, "46115", None, None, None, None, None, None, None, None),
+        (6, "2026-04-03T09:05:07.500", None, None, None, None, None, None, None, None),
+    ]
+
+
+UNSAVED = (
+    " holds a formula with no saved value (the workbook was not recalculated before saving);"
+    " the cell is read as empty — open and save it in Excel, or export to CSV"
+)
+
+
+def test_formula_without_cached_value_is_a_finding(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()  # openpyxl saves formulas with an empty <v/>: never calculated
+    ws = wb.active
+    ws.title = "Spend"
+    ws.append([*HEADER, "Double"])
+    for r in range(2, 7):
+        ws.append(["2026-04-03", f"S{r}", r, f"=C{r}*2" if r == 6 else r * 2])
+    wb.save(tmp_path / "book.xlsx")
+    table = read(tmp_path / "book.xlsx")
+    assert rows(table)[5] == (6, "2026-04-03", "S6", "6", None)
+    assert table.findings == [
+        Finding(
+            code="formula-without-value",
+            severity="warning",
+            path="book.xlsx",
+            sheet="Spend",
+            row=6,
+            column="D",
+            value="=C6*2",
+            message="cell D6" + UNSAVED,
+        )
+    ]
+
+
+def test_formula_xml_variants(tmp_path: Path) -> None:
+    body = (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Amount</t></is></c></row>'
+        '<row r="2"><c r="A2"><f>B2&amp;"x"</f></c></row>'  # no <v> at all
+        '<row r="3"><c r="A3" t="str"><f>IF(1,"","")</f><v></v></c></row>'  # "" is a saved result
+        '<row r="4"><c r="A4"><f>1+1</f><v>2</v></c></row>'  # saved
+        '<row r="5"><c r="A5"><f t="shared" si="0"/><v/></c></row></sheetData>'
+        '<extLst><ext><xm:f xmlns:xm="urn:x">Sheet1!A1</xm:f></ext></extLst>'  # not a cell
+    )
+    table = read(write_parts(tmp_path, [("S", body)]))
+    # row 5 has no value at all, so calamine's used range (and the frame) ends at row 4
+    assert rows(table) == [(1, "Amount"), (2, None), (3, None), (4, "2")]
+    assert [(f.row, f.column, f.value, f.message) for f in table.findings] == [
+        (2, "A", '=B2&"x"', "cell A2" + UNSAVED),
+        (5, "A", None, "cell A5" + UNSAVED),
+    ]
+
+
+def test_merged_cells_repeat_their_value(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws["A1"] = "Spend report April"
+    ws.merge_cells("A1:E1")
+    ws["A2"], ws["B2"], ws["C2"] = "Date", "Supplier", "Amount"
+    ws.merge_cells("C2:D2")
+    ws["E2"] = "VAT"
+    ws.append(["2026-04-03", "Acme", 10, 2, 1])
+    ws["B4"] = "Held"
+    ws.merge_cells("B4:B5")
+    ws["A5"] = "x"  # without a cell in row 5 the frame would end at row 4
+    ws.merge_cells("F8:G9")  # beyond the cells: a finding, nothing to fill
+    wb.save(tmp_path / "book.xlsx")
+    table = read(tmp_path / "book.xlsx")
+    assert rows(table) == [
+        (1, *["Spend report April"] * 5),
+        (2, "Date", "Supplier", "Amount", "Amount", "VAT"),
+        (3, "2026-04-03", "Acme", "10", "2", "1"),
+        (4, None, "Held", None, None, None),
+        (5, "x", "Held", None, None, None),
+    ]
+    assert [
+        (f.code, f.severity, f.sheet, f.row, f.column, f.value, f.message) for f in table.findings
+    ] == [
+        (
+            "merged-cells",
+            "info",
+            "Data",
+            1,
+            "A1:E1",
+            "Spend report April",
+            "merged cells A1:E1 read as one value repeated",
+        ),
+        (
+            "merged-cells",
+            "info",
+            "Data",
+            2,
+            "C2:D2",
+            "Amount",
+            "merged cells C2:D2 read as one value repeated",
+        ),
+        (
+            "merged-cells",
+            "info",
+            "Data",
+            4,
+            "B4:B5",
+            "Held",
+            "merged cells B4:B5 read as one value repeated",
+        ),
+        (
+            "merged-cells",
+            "info",
+            "Data",
+            8,
+            "F8:G9",
+            None,
+            "merged cells F8:G9 read as one value repeated",
+        ),
+    ]
+
+
+def test_highest_score_wins_earliest_on_ties_merged_headers_count(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "A"
+    ws.append(["Supplier", "Amount"])  # score 2
+    b = wb.create_sheet("B")
+    b.append(["Supplier", "Amount"])
+    b.merge_cells("B1:C1")  # "Amount" twice once filled: score 3
+    b["C2"] = 1  # a merge fills only as far as the used range reaches
+    c = wb.create_sheet("C")
+    c.append(["Supplier", "Amount", "Date"])  # score 3
+    path = tmp_path / "book.xlsx"
+    wb.save(path)
+    assert read(path).sheet == "B"
+    wb.remove(b)
+    wb.save(path)
+    assert read(path).sheet == "C"
+    wb.remove(c)
+    wb.create_sheet("D").append(["Amount", "Supplier"])
+    wb.save(path)
+    assert read(path).sheet == "A"
+
+
+def test_many_merged_ranges_are_capped(tmp_path: Path) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for r in range(2, 62):
+        ws.cell(r, 1, r)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+    wb.save(tmp_path / "book.xlsx")
+    table = read(tmp_path / "book.xlsx")
+    assert len(table.findings) == 51
+    assert table.findings[49].column == "A51:B51"
+    assert table.findings[-1].message == "10 more merged ranges read the same way (not listed)"
+    assert table.frame.filter(pl.col("_row") == 61).row(0) == (61, "61", "61", None)
+
+
+def test_hidden_sheets_only_when_no_visible_sheet_has_a_header(tmp_path: Path) -> None:
+    content = {"Secret": [HEADER], "Data": [["Supplier", "x"]], "Blank": []}
+    assert read(save(tmp_path, content, hidden=frozenset({"Secret"}))).sheet == "Data"
+    content["Data"] = [["nothing"]]
+    assert read(save(tmp_path, content, hidden=frozenset({"Secret"}))).sheet == "Secret"
+
+
+def test_no_sheet_with_a_header(tmp_path: Path) -> None:
+    long = ["word " * 10, "more " * 10]
+    content: dict[str, list[Sequence[object]]] = {
+        "Notes": [[], [None, "About", 3]],
+        "Long": [long],
+        "Empty": [],
+    }
+    with pytest.raises(AnchorspendError) as info:
+        read(save(tmp_path, content, hidden=frozenset({"Empty"})))
+    err = info.value
+    assert err.message == "no sheet has a recognisable spend header"
+    assert err.path == "book.xlsx"
+    assert err.details == [
+        "Notes: row 2: About | 3",
+        "Long: row 1: " + ("word " * 10 + " | " + "more " * 10)[:79] + "…",
+        "Empty (hidden): (empty)",
+    ]
+    assert err.hint == "--sheet NAME, and --map FIELD=HEADER if the headers are unusual"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [bytes(range(256)) * 8, b"Date,Supplier,Amount\n2026-04-03,Acme,5\n", b""],
+    ids=["random", "csv", "empty"],
+)
+def test_not_a_workbook(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(AnchorspendError) as info:
+        read(path)
+    assert info.value.message.startswith("not a readable XLSX workbook: not a zip archive")
+    assert info.value.path == "book.xlsx"
+    assert info.value.hint == "check the file; if it is CSV text, rename it to .csv"
+
+
+def test_other_zip_files_and_damaged_sheets(tmp_path: Path) -> None:
+    with zipfile.ZipFile(tmp_path / "doc.xlsx", "w") as zf:
+        zf.writestr("word/document.xml", "<w/>")
+    with pytest.raises(AnchorspendError, match="no workbook part"):
+        read(tmp_path / "doc.xlsx")
+    broken = write_parts(tmp_path, [("S", '<sheetData><row r="1"><c r="A1"><v>1</v></c>')])
+    with pytest.raises(AnchorspendError, match="not a readable XLSX workbook: sheet 'S': ") as info:
+        read(broken)
+    assert info.value.__cause__ is not None
+    with pytest.raises(AnchorspendError, match="cannot open the file"):
+        read(tmp_path / "missing.xlsx")
+
+
+def test_encrypted_or_old_xls(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(AnchorspendError) as info:
+        read(path)
+    assert "encrypted" in info.value.message and ".xls" in info.value.message
+    assert info.value.hint == "save it as .xlsx or .csv without a password"
+
+
+def test_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_parts(tmp_path, [("S", "<sheetData/>")])
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/padding.bin", bytes(60_000_000))
+    expected = r"^refusing to open: the workbook would expand to \d+ bytes \(zip bomb\?\)$"
+    with pytest.raises(AnchorspendError, match=expected) as info:
+        read(path)
+    assert info.value.hint == "if the file is genuine, export it as CSV"
+    assert info.value.details[0].startswith("xl/media/padding.bin: ")
+    small = save(tmp_path, {"Data": [HEADER]})
+    monkeypatch.setattr(xlsx, "MAX_UNCOMPRESSED_BYTES", 1000)
+    with pytest.raises(AnchorspendError, match="zip bomb"):
+        read(small)
+
+
+def test_huge_cell_extent_is_refused_before_calamine_allocates_it(tmp_path: Path) -> None:
+    # calamine allocates the whole used rectangle: A1 plus XFD1048576 would abort the process
+    body = (
+        '<dimension ref="A1:XFD1048576"/><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Amount</t></is></c></row>'
+        '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    )
+    with pytest.raises(AnchorspendError, match="1048576 rows x 16384 columns"):
+        read(write_parts(tmp_path, [("S", body)]))
+    # a declared dimension alone costs nothing: only cells count
+    body = (
+        '<dimension ref="A1:XFD1048576"/>'
+        '<sheetData><row r="2"><c r="B2"><v>5</v></c></row></sheetData>'
+    )
+    assert rows(read(write_parts(tmp_path, [("S", body)]), sheet="S")) == [
+        (1, None, None),
+        (2, None, "5"),
+    ]
+
+
+def test_prefixed_tags(tmp_path: Path) -> None:
+    body = (
+        '<x:sheetData xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<x:row r="3"><x:c r="B3" t="inlineStr"><x:is><x:t>Supplier</x:t></x:is></x:c>'
+        '<x:c r="C3"><x:f>1+1</x:f></x:c></x:row></x:sheetData>'
+    )
+    path = write_parts(tmp_path, [("Data", body)])
+    table = read(path)
+    assert rows(table) == [(1, None, None), (2, None, None), (3, None, "Supplier")]
+    assert [(f.row, f.column, f.value) for f in table.findings] == [(3, "C", "=1+1")]
