@@ -238,3 +238,13 @@ def test_bad_zip_member_size_guard(tmp_path: Path) -> None:
         zf.writestr("big.csv", b"0" * (60 * 1024 * 1024))
     with pytest.raises(AnchorspendError, match="zip bomb"):
         run(RunConfig(inputs=(tmp_path / "bomb.zip",)))
+
+
+def test_unlabelled_footer_total_is_excluded_but_a_stray_amount_is_not() -> None:
+    result = run(RunConfig(inputs=(FIXTURES / "unlabelled_footer_total.csv",)))
+    assert result.rows.select("_row", "amount", "_status", "_reason").rows() == [
+        (2, 150, "analysed", None),
+        (3, 250, "analysed", None),
+        (4, 400, "excluded", "footer-total"),
+        (5, 300, "rejected", "missing-date; missing-supplier"),
+    ]

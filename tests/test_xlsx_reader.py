@@ -473,3 +473,23 @@ def test_prefixed_tags(tmp_path: Path) -> None:
     table = read(path)
     assert rows(table) == [(1, None, None), (2, None, None), (3, None, "Supplier")]
     assert [(f.row, f.column, f.value) for f in table.findings] == [(3, "C", "=1+1")]
+
+
+def test_other_spend_sheets_are_named_not_silently_skipped(tmp_path: Path) -> None:
+    from anchorspend.pipeline import RunConfig, run
+
+    wb = openpyxl.Workbook()
+    april = wb.active
+    april.title = "April"
+    april.append(["Supplier", "Date", "Amount", "Expense Type"])
+    april.append(["A Ltd", "01/04/2026", 10, "Kit"])
+    may = wb.create_sheet("May")
+    may.append(["Supplier", "Date", "Amount"])
+    may.append(["B Ltd", "01/05/2026", 20])
+    wb.save(tmp_path / "months.xlsx")
+    result = run(RunConfig(inputs=(tmp_path / "months.xlsx",)))
+    assert result.document["inputs"][0]["sheet"] == "April"
+    notes = [(n.code, n.sheet, n.severity) for n in result.notes if n.code.startswith("other")]
+    assert notes == [("other-sheets-not-read", "April", "warning")]
+    may_only = run(RunConfig(inputs=(tmp_path / "months.xlsx",), sheet="May"))
+    assert may_only.document["reconciliation"]["amount_read"] == "20.00"

@@ -27,7 +27,12 @@ def is_missing(expr: pl.Expr) -> pl.Expr:
 def parse_amount(expr: pl.Expr) -> pl.Expr:
     """Text → struct{pence: Int64, status: str}: status ``ok``, ``missing``, ``invalid`` or
     ``rounded`` (more than two decimal places, rounded to the penny)."""
-    s = expr.str.strip_chars().str.replace_all(r"[£\s\u00a0]|GBP", "").str.to_uppercase()
+    s = (
+        expr.str.strip_chars()
+        .str.replace_all(r"[£\s\u00a0]|GBP", "")
+        .str.replace_all("\u2212", "-")  # a typeset minus sign
+        .str.to_uppercase()
+    )
     paren = s.str.starts_with("(") & s.str.ends_with(")")
     credit = s.str.ends_with("CR")
     trailing_minus = s.str.ends_with("-")
@@ -108,6 +113,8 @@ DAY_FORMATS = (
     "%d %B %Y",
     "%d-%B-%Y",
     "%d/%m/%y",
+    "%b %d, %Y",
+    "%B %d, %Y",
     "%Y/%m/%d",
     "%d/%b/%Y",
     "%d %b %y",

@@ -213,7 +213,18 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
         separator="; ",
         ignore_nulls=True,
     )
-    footer = pl.col("_footer_label") & pl.col("payment_date").is_null()
+    labelled = pl.col("_footer_label") & pl.col("payment_date").is_null()
+    # An unlabelled grand total: no supplier, no date, and exactly the sum of every row above.
+    above = pl.when(labelled).then(0).otherwise(pl.col("amount").fill_null(0))
+    prior = above.cum_sum() - above
+    bare_sum = (
+        pl.col("supplier_name").is_null()
+        & pl.col("payment_date").is_null()
+        & pl.col("amount").is_not_null()
+        & (pl.col("amount") == prior)
+        & (prior != 0)
+    )
+    footer = labelled | bare_sum
     # the first rule that matches names the exclusion; footer-total comes first
     matches = [pl.when(footer).then(pl.lit(FOOTER_RULE))]
     for rule in options.exclude:

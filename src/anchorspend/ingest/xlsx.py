@@ -315,20 +315,25 @@ def _pick(
     sheets: list[_Sheet],
     looks_like_header: Callable[[list[str | None]], int],
     display: str,
-) -> _Loaded:
-    """The best-scoring visible sheet (earliest on ties); hidden ones only if none qualifies."""
+) -> tuple[_Loaded, list[str]]:
+    """The best-scoring visible sheet (earliest on ties); hidden ones only if none qualifies.
+    Also the names of the other sheets that look like spend data: they are not read, and the
+    caller says so."""
     summaries: list[str] = []
     for hidden in (False, True):
         best: tuple[int, _Loaded] | None = None
+        qualifying: list[str] = []
         for sheet in (s for s in sheets if s.hidden == hidden and s.part is not None):
             loaded = _load(reader, zf, sheet, display)
             head = loaded.frame.head(HEADER_SCAN_ROWS).drop(ROW)
             score = max((looks_like_header(list(row)) for row in head.iter_rows()), default=0)
             summaries.append(_summary(loaded))
+            if score > 0:
+                qualifying.append(sheet.name)
             if score > 0 and (best is None or score > best[0]):
                 best = (score, loaded)
         if best is not None:
-            return best[1]
+            return best[1], [n for n in qualifying if n != best[1].sheet.name]
     raise AnchorspendError(
         "no sheet has a recognisable spend header",
         path=display,
@@ -391,12 +396,25 @@ def read_xlsx(
             reader = fastexcel.read_excel(path)
         except Exception as exc:
             raise _unreadable(display, _short(exc)) from exc
+        others: list[str] = []
         if sheet is not None:
             loaded = _load(reader, zf, _named(sheets, sheet, display), display)
         else:
-            loaded = _pick(reader, zf, sheets, looks_like_header, display)
+            loaded, others = _pick(reader, zf, sheets, looks_like_header, display)
     frame = loaded.frame
     findings = _findings(loaded, display)
+    if others:
+        names = ", ".join(repr(n) for n in others)
+        findings.append(
+            Finding(
+                "other-sheets-not-read",
+                f"sheet {loaded.sheet.name!r} was read; {names} also look like spend data and "
+                "were NOT read (use --sheet NAME to read another)",
+                "warning",
+                path=display,
+                sheet=loaded.sheet.name,
+            )
+        )
     return RawTable(
         frame=frame,
         source=display,
