@@ -81,6 +81,18 @@ def parse_amount(expr: pl.Expr) -> pl.Expr:
     )
 
 
+_PLAIN_AMOUNT = r"^-?(?:\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.\d{1,2})?$"
+
+
+def plain_amount(expr: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The common case, cheaply: ``-1,234.5`` style text (no symbols, at most two decimals).
+    Returns (is plain, pence); pence is exact where the text is plain. Everything else goes
+    through :func:`parse_amount`."""
+    is_plain = expr.str.contains(_PLAIN_AMOUNT).fill_null(False)
+    value = expr.str.replace_all(",", "", literal=True).cast(pl.Decimal(20, 2), strict=False)
+    return is_plain, (value * 100).cast(pl.Int64)
+
+
 def pence_to_text(pence: int) -> str:
     """Exact two-place decimal text for integer pence (``-12345`` → ``"-123.45"``)."""
     sign = "-" if pence < 0 else ""
