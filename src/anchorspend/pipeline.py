@@ -166,6 +166,24 @@ class Result:
         return self.rows.filter(pl.col("_status") == "rejected")
 
 
+def _tally(rows: pl.DataFrame, status: str, label: str) -> list[dict[str, Any]]:
+    """Rows and pounds per rule (exclusions) or per reason (rejections, "; "-separated)."""
+    if not rows.height:
+        return []
+    counted = (
+        rows.filter(pl.col("_status") == status)
+        .select(pl.col("_reason").str.split("; ").alias("key"), "amount")
+        .explode("key")
+        .group_by("key")
+        .agg(pl.len(), pl.col("amount").sum())
+        .sort("key")
+    )
+    return [
+        {label: key, "rows": int(n), "amount": pence_to_text(int(a or 0))}
+        for key, n, a in counted.iter_rows()
+    ]
+
+
 def reconciliation(rows: pl.DataFrame) -> dict[str, Any]:
     """The contract's identity, from one pass: every row read is analysed, excluded or rejected,
     and the parsed pounds add up the same way."""
@@ -176,31 +194,8 @@ def reconciliation(rows: pl.DataFrame) -> dict[str, Any]:
             by[status] = (int(n), int(pence or 0))
     read_rows = sum(n for n, _ in by.values())
     read_amount = sum(p for _, p in by.values())
-    rules: list[dict[str, Any]] = []
-    reasons: list[dict[str, Any]] = []
-    if rows.height:
-        ex = (
-            rows.filter(pl.col("_status") == "excluded")
-            .group_by("_reason")
-            .agg(pl.len(), pl.col("amount").sum())
-            .sort("_reason")
-        )
-        rules = [
-            {"rule": r, "rows": int(n), "amount": pence_to_text(int(a or 0))}
-            for r, n, a in ex.iter_rows()
-        ]
-        rj = (
-            rows.filter(pl.col("_status") == "rejected")
-            .select(pl.col("_reason").str.split("; ").alias("r"), "amount")
-            .explode("r")
-            .group_by("r")
-            .agg(pl.len(), pl.col("amount").sum())
-            .sort("r")
-        )
-        reasons = [
-            {"reason": r, "rows": int(n), "amount": pence_to_text(int(a or 0))}
-            for r, n, a in rj.iter_rows()
-        ]
+    rules = _tally(rows, "excluded", "rule")
+    reasons = _tally(rows, "rejected", "reason")  # a row may carry several reasons
     return {
         "rows_read": read_rows,
         "rows_analysed": by["analysed"][0],
