@@ -99,7 +99,13 @@ def test_json_stdout_is_only_json() -> None:
         "total_suppliers",
         "share_of_total",
         "share_of_known",
+        "coverage",
+        "supplier_share_of_total",
+        "supplier_share_of_known",
+        "target",
+        "target_met",
     ]
+    assert doc["measures"] == ["total_spend", "sme", "vcse", "diverse_led", "redacted"]
     assert all(re.fullmatch(r"-?\d+\.\d\d", m["spend"]) for m in doc["metrics"])
 
 
@@ -142,6 +148,7 @@ def test_out_files_are_complete_and_identical_across_runs(tmp_path: Path) -> Non
         )
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [
+        "conflicts.csv",
         "findings.csv",
         "metrics.csv",
         "metrics.json",

@@ -96,6 +96,13 @@ def analyse(
             help="Spend exports: CSV, TSV, TXT, XLSX, zip, Parquet, or folders of them."
         ),
     ],
+    lookup: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Supplier lookup (CSV/XLSX/Parquet) with classification flags. Repeatable; "
+            "the first one given wins where lookups disagree."
+        ),
+    ] = None,
     config: Annotated[Path | None, typer.Option(help="anchorspend.toml to use.")] = None,
     organisation: Annotated[
         str | None, typer.Option(help="Credit every row to this organisation.")
@@ -145,6 +152,7 @@ def analyse(
         cfg = config_mod.load(config) if config else config_mod.Config()
         rc = RunConfig(
             inputs=tuple(inputs),
+            lookups=tuple(lookup or ()),
             config=cfg,
             organisation=organisation,
             column_map=tuple(map_ or ()),
@@ -211,7 +219,7 @@ def _print_findings(findings: object) -> None:
     for f in findings:
         if f["severity"] == "info":
             continue
-        where = f["path"] + (f" [{f['sheet']}]" if f["sheet"] else "")
+        where = (f["path"] or "lookups") + (f" [{f['sheet']}]" if f["sheet"] else "")
         rows = ", ".join(str(r) for r in f["rows"])
         col = f" in {f['column']}" if f["column"] else ""
         many = (

@@ -14,7 +14,7 @@ from typing import Literal
 
 import polars as pl
 
-from anchorspend.normalise import pence_text_expr, supplier_key
+from anchorspend.normalise import pence_text_expr
 
 PeriodKind = Literal["quarter", "calendar", "month", "fy"]
 ALL_PERIODS = "all"
@@ -37,11 +37,32 @@ def period_expr(date: pl.Expr, kind: PeriodKind) -> pl.Expr:
     return date.dt.strftime("%Y-%m")
 
 
-def base_measures() -> dict[str, pl.Expr]:
-    return {
+def measure_set(
+    diverse_categories: list[str], local_tiers: dict[str, tuple[str, ...]]
+) -> dict[str, pl.Expr]:
+    """Every measure, in display order, as a boolean expression over a classified row
+    (true, false, or null for unknown). Redacted rows are unknown for every classification."""
+    measures: dict[str, pl.Expr] = {
         "total_spend": pl.lit(True),
-        "redacted": pl.col("redacted"),
+        "sme": pl.col("is_sme"),
+        "vcse": pl.col("is_vcse"),
+        "diverse_led": pl.col("is_diverse_led"),
     }
+    for cat in diverse_categories:
+        measures[f"diverse_led:{cat}"] = (
+            pl.when(pl.col("is_diverse_led").not_())
+            .then(pl.lit(False))
+            .when(pl.col("categories").is_not_null())
+            .then(pl.col("categories").list.contains(pl.lit(cat)))
+        )
+    code = pl.col("local_authority_code")
+    for i, (tier, codes) in enumerate(local_tiers.items()):
+        expr = pl.when(code.is_not_null()).then(code.is_in(list(codes)))
+        if i == 0:
+            measures["local"] = expr
+        measures[f"local:{tier}"] = expr
+    measures["redacted"] = pl.col("redacted")
+    return measures
 
 
 def compute(
@@ -54,7 +75,7 @@ def compute(
         analysed.select(
             pl.col("organisation"),
             period_expr(pl.col("payment_date"), period).alias("period"),
-            supplier_key(pl.col("supplier_name")).alias("supplier"),
+            pl.col("supplier_key").alias("supplier"),
             pl.col("amount"),
             *(expr.alias(c) for c, expr in zip(flag_cols, measures.values(), strict=True)),
         )
@@ -101,6 +122,9 @@ def compute(
         long.with_columns(
             _share(pl.col("spend"), pl.col("total_spend")).alias("share_of_total"),
             _share(pl.col("spend"), pl.col("known_spend")).alias("share_of_known"),
+            _share(pl.col("known_spend"), pl.col("total_spend")).alias("coverage"),
+            _share(pl.col("suppliers"), pl.col("total_suppliers")).alias("supplier_share_of_total"),
+            _share(pl.col("suppliers"), pl.col("known_suppliers")).alias("supplier_share_of_known"),
             (pl.col("organisation") == ALL_ORGS).alias("_pooled"),
             (pl.col("period") == ALL_PERIODS).alias("_allp"),
             pl.col("measure").replace_strict(order, return_dtype=pl.Int32).alias("_m"),
@@ -115,6 +139,16 @@ def _share(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     ratio outside [0, 1], where a share means nothing)."""
     ratio = num.cast(pl.Float64) / den.cast(pl.Float64)
     return pl.when((den > 0) & ratio.is_between(0.0, 1.0)).then(ratio)
+
+
+def with_targets(metrics: pl.DataFrame, targets: dict[str, float]) -> pl.DataFrame:
+    """``target`` (the share_of_total to reach) and ``target_met``, for measures with a target."""
+    target = pl.col("measure").replace_strict(targets, default=None, return_dtype=pl.Float64)
+    return metrics.with_columns(target.alias("target")).with_columns(
+        pl.when(pl.col("target").is_not_null() & pl.col("share_of_total").is_not_null())
+        .then(pl.col("share_of_total") >= pl.col("target"))
+        .alias("target_met")
+    )
 
 
 def money_columns(metrics: pl.DataFrame) -> pl.DataFrame:

@@ -285,7 +285,28 @@ def redaction_marker(expr: pl.Expr) -> pl.Expr:
     return (s.is_in(TRUE_TEXT) | is_redacted_name(expr)).fill_null(False)
 
 
+_LEGAL_SUFFIX = (
+    r"\s+(?:LTD|LIMITED|PLC|LLP|CIC|CIO|LLC|INC|"
+    r"LIMITED LIABILITY PARTNERSHIP|COMMUNITY INTEREST COMPANY|PUBLIC LIMITED COMPANY)$"
+)
+
+
+def name_key(expr: pl.Expr) -> pl.Expr:
+    """The normalised supplier name that names are matched on: upper case; ``&`` and ``+`` read
+    as AND; "T/A" and "trading as" dropped; full stops and apostrophes removed (``A.B.C.`` =
+    ``ABC``, ``Children's`` = ``CHILDRENS``); other punctuation read as a space; whitespace
+    collapsed; legal suffixes (LTD, LIMITED, PLC, LLP, CIC…) removed from the end. Apply it to
+    distinct names, not rows."""
+    s = expr.str.to_uppercase()
+    s = s.str.replace_all(r"\bT\s*/\s*A\b|\bTRADING\s+AS\b", " ")
+    s = s.str.replace_all(r"\s*[&+]\s*", " AND ")
+    s = s.str.replace_all(r"[.'’`]", "")
+    s = s.str.replace_all(r"[^0-9A-Z]+", " ").str.strip_chars()
+    for _ in range(2):  # "… LIMITED LLP", "… CIC LTD"
+        s = s.str.replace(_LEGAL_SUFFIX, "")
+    return pl.when(s != "").then(s)
+
+
 def supplier_key(expr: pl.Expr) -> pl.Expr:
-    """A first supplier key: upper case, whitespace collapsed. (The classification issue widens
-    this to legal suffixes and punctuation.)"""
+    """Upper case with whitespace collapsed: how unmatched names are grouped for display."""
     return expr.str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase()

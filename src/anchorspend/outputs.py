@@ -17,7 +17,6 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.normalise import pence_text_expr, supplier_key
 from anchorspend.pipeline import Result
 
 FORMULA_START = r"^[=+\-@\t\r]"
@@ -84,23 +83,25 @@ def rejected_rows(result: Result) -> pl.DataFrame:
     )
 
 
-def suppliers_by_spend(result: Result) -> pl.DataFrame:
-    """Every supplier of analysed spend, biggest first (all are unmatched until lookups exist)."""
-    analysed = result.rows.filter(pl.col("_status") == "analysed")
-    if not analysed.height:
-        return pl.DataFrame(schema={"supplier": pl.String, "spend": pl.String, "rows": pl.Int64})
-    frame = (
-        analysed.group_by(supplier_key(pl.col("supplier_name")).alias("key"))
-        .agg(
-            pl.col("supplier_name").mode().sort().first().alias("supplier"),
-            pl.col("amount").sum().alias("pence"),
-            pl.len().cast(pl.Int64).alias("rows"),
-            pl.col("redacted").any().alias("redacted"),
+def conflicts_csv(result: Result) -> pl.DataFrame:
+    """One row per supplier, flag and source: who says what."""
+    frame = result.conflicts
+    if not frame.height:
+        return pl.DataFrame(
+            schema={
+                "supplier": pl.String,
+                "field": pl.String,
+                "source": pl.String,
+                "value": pl.Boolean,
+                "spend": pl.String,
+            }
         )
-        .sort(["pence", "key"], descending=[True, False])
-        .select("supplier", pence_text_expr(pl.col("pence")).alias("spend"), "rows", "redacted")
+    flat = (
+        frame.explode("values")
+        .unnest("values")
+        .select("supplier", "field", "source", "value", "spend")
     )
-    return neutralise(frame, ["supplier"])
+    return neutralise(flat, ["supplier", "source"])
 
 
 def write_outputs(result: Result, out: Path, markdown: str) -> list[Path]:
@@ -114,7 +115,10 @@ def write_outputs(result: Result, out: Path, markdown: str) -> list[Path]:
             "metrics.csv": lambda p: result.metrics.write_csv(p),
             "rejected_rows.csv": lambda p: rejected_rows(result).write_csv(p),
             "findings.csv": lambda p: findings.write_csv(p),
-            "unmatched_suppliers.csv": lambda p: suppliers_by_spend(result).write_csv(p),
+            "unmatched_suppliers.csv": lambda p: neutralise(
+                result.unmatched, ["supplier"]
+            ).write_csv(p),
+            "conflicts.csv": lambda p: conflicts_csv(result).write_csv(p),
             "report.md": lambda p: p.write_text(markdown, encoding="utf-8"),
         },
     )

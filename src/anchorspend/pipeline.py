@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 
 from anchorspend import __version__
+from anchorspend.classify import classify, load_lookup
 from anchorspend.config import Config
 from anchorspend.errors import Finding
 from anchorspend.ingest.canonical import Canonical, RowOptions, build, empty_findings
@@ -26,10 +27,16 @@ from anchorspend.ingest.header import (
 )
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources, read_source
-from anchorspend.measures import PeriodKind, base_measures, compute, money_columns
+from anchorspend.measures import PeriodKind, compute, measure_set, money_columns, with_targets
 from anchorspend.normalise import DateRange, pence_to_text
 from anchorspend.schemas import Schema
 from anchorspend.schemas import load as load_schema
+from anchorspend.views import (
+    UNMATCHED_IN_DOCUMENT,
+    categories,
+    top_suppliers,
+    unmatched_suppliers,
+)
 
 SCHEMA_ID = "anchorspend/metrics/v1"
 Progress = Callable[[str], None]
@@ -38,6 +45,7 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True, slots=True)
 class RunConfig:
     inputs: tuple[Path, ...]
+    lookups: tuple[Path, ...] = ()
     config: Config = field(default_factory=Config)
     organisation: str | None = None
     column_map: tuple[str, ...] = ()
@@ -157,9 +165,11 @@ def _input_report(
 class Result:
     document: dict[str, Any]
     metrics: pl.DataFrame  # money as text
-    rows: pl.DataFrame
+    rows: pl.DataFrame  # every row read, classified, with _status/_reason
     findings: pl.DataFrame
     notes: list[Finding]
+    conflicts: pl.DataFrame = field(default_factory=pl.DataFrame)
+    unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def rejected(self) -> pl.DataFrame:
@@ -259,22 +269,57 @@ def group_findings(findings: pl.DataFrame, notes: list[Finding]) -> list[dict[st
 
 def run(run: RunConfig, progress: Progress | None = None) -> Result:
     data = ingest(run, progress)
-    rows = data.rows
+    options = ReadOptions(encoding=run.encoding, sheet=run.sheet)
+    lookups = []
+    for path in run.lookups:
+        if progress:
+            progress(f"reading lookup {path}")
+        lookups.append(load_lookup(path, options))
     if progress:
-        progress(f"measuring {rows.height:,} rows")
-    analysed = rows.filter(pl.col("_status") == "analysed") if rows.height else rows
-    metrics = (
-        money_columns(compute(analysed.lazy(), base_measures(), run.period))
-        if analysed.height
-        else pl.DataFrame()
+        progress(f"classifying {data.rows.height:,} rows")
+    classified = classify(data.rows, lookups)
+    measures = measure_set(classified.categories, run.config.local_tiers)
+    rows = classified.rows.with_columns(
+        measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")
     )
+    if progress:
+        progress("measuring")
+    analysed = rows.filter(pl.col("_status") == "analysed")
+    metrics = pl.DataFrame()
+    if analysed.height:
+        metrics = money_columns(
+            with_targets(compute(analysed.lazy(), measures, run.period), run.config.targets)
+        )
+    unmatched = unmatched_suppliers(analysed) if analysed.height else unmatched_suppliers(rows)
+    conflicts = classified.conflicts
+    notes = data.notes + classified.findings
+    if conflicts.height:
+        notes.append(
+            Finding(
+                "classification-conflict",
+                f"{conflicts.height} supplier classifications disagree between sources; the "
+                "first lookup given wins, then the export's own flags (see conflicts.csv)",
+                "warning",
+            )
+        )
     document = {
         "schema": SCHEMA_ID,
         "generator": f"anchorspend {__version__}",
         "period": run.period,
         "reconciliation": reconciliation(rows),
         "inputs": [r.as_dict() for r in data.inputs],
+        "measures": list(measures),
         "metrics": metrics.to_dicts() if metrics.height else [],
-        "findings": group_findings(data.findings, data.notes),
+        "categories": categories(analysed),
+        "top_suppliers": top_suppliers(analysed),
+        "unmatched_suppliers": unmatched.head(UNMATCHED_IN_DOCUMENT).to_dicts(),
+        "conflicts": [
+            {k: r[k] for k in ("supplier", "field", "values", "spend")}
+            for r in conflicts.to_dicts()
+        ],
+        "lookups": [
+            {**s, "matched_spend": pence_to_text(s["matched_spend"])} for s in classified.lookups
+        ],
+        "findings": group_findings(data.findings, notes),
     }
-    return Result(document, metrics, rows, data.findings, data.notes)
+    return Result(document, metrics, rows, data.findings, notes, conflicts, unmatched)

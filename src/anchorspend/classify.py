@@ -1,0 +1,375 @@
+"""Supplier classification: lookups, matching, precedence and conflicts.
+
+Matching works on *distinct suppliers* (one row per distinct combination of name and
+identifiers in the exports), never on transactions: each distinct name is normalised once.
+For each lookup, a supplier is matched by the first of these that finds an entry: company
+number, charity number, VAT number, supplier id (all normalised), then the normalised name.
+
+Precedence, documented in the README: lookups in the order given (the first ``--lookup`` wins),
+then the flags published in the export itself. Where the sources disagree about a supplier the
+disagreement is a *conflict*: listed in the report and in ``conflicts.csv``, never hidden, and
+the value used is the one with precedence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.ingest.header import find_header, map_columns, score_cells
+from anchorspend.ingest.raw import ROW
+from anchorspend.ingest.sources import ReadOptions, expand, open_sources, read_source
+from anchorspend.normalise import (
+    company_number,
+    flag,
+    flag_is_unknown_text,
+    is_missing,
+    name_key,
+    pence_text_expr,
+    plain_id,
+    vat_number,
+)
+from anchorspend.schemas import load as load_schema
+from anchorspend.views import display_names
+
+FLAGS = ("is_sme", "is_vcse", "is_diverse_led")
+ID_KEYS = ("company_number", "charity_number", "vat_number", "supplier_id")
+MATCH_ORDER = (*ID_KEYS, "name_key")
+EXPORT_SOURCE = "export"
+
+
+@dataclass(slots=True)
+class Lookup:
+    path: str
+    label: str
+    frame: pl.DataFrame  # one row per entry: _lk, keys, flags, categories, local_authority_code
+    findings: list[Finding] = field(default_factory=list)
+
+
+def load_lookup(path: Path, options: ReadOptions | None = None) -> Lookup:
+    """Read a lookup (CSV/XLSX/Parquet) in the suppliers schema; duplicate keys that disagree
+    are an error naming the keys, duplicates that agree are merged with a warning."""
+    schema = load_schema("suppliers")
+    frames: list[pl.DataFrame] = []
+    findings: list[Finding] = []
+    for file in expand([path]):
+        with open_sources(file) as sources:
+            for source in sources:
+                table = read_source(
+                    source,
+                    options or ReadOptions(),
+                    lambda cells: score_cells(cells, schema, {}),
+                )
+                header = find_header(table, schema, {})
+                mapping = map_columns(table, header, schema, {})
+                findings += table.findings + mapping.findings
+
+                def raw(name: str, cols: dict[str, str] = mapping.columns) -> pl.Expr:
+                    c = cols.get(name)
+                    if c is None:
+                        return pl.lit(None, dtype=pl.String)
+                    return pl.when(~is_missing(pl.col(c))).then(pl.col(c).str.strip_chars())
+
+                body = table.frame.filter(pl.col(ROW) > header)
+                frame = body.select(
+                    pl.col(ROW).alias("_lrow"),
+                    raw("supplier_name").alias("supplier_name"),
+                    company_number(raw("company_number")).alias("company_number"),
+                    plain_id(raw("charity_number")).alias("charity_number"),
+                    vat_number(raw("vat_number")).alias("vat_number"),
+                    plain_id(raw("supplier_id")).alias("supplier_id"),
+                    *(flag(raw(f)).alias(f) for f in FLAGS),
+                    *(flag_is_unknown_text(raw(f)).alias(f"_odd_{f}") for f in FLAGS),
+                    raw("diverse_led_categories")
+                    .str.to_lowercase()
+                    .str.split(";")
+                    .list.eval(pl.element().str.strip_chars())
+                    .list.eval(pl.element().filter(pl.element() != ""))
+                    .alias("categories"),
+                    plain_id(raw("local_authority_code")).alias("local_authority_code"),
+                    raw("postcode").str.to_uppercase().alias("postcode"),
+                    raw("source").alias("source"),
+                ).filter(pl.any_horizontal(pl.exclude("_lrow", "categories").is_not_null()))
+                for f in FLAGS:
+                    odd = frame.filter(pl.col(f"_odd_{f}")).get_column("_lrow").to_list()
+                    if odd:
+                        findings.append(
+                            Finding(
+                                "unknown-flag-value",
+                                f"{len(odd)} rows have a {f} that is not yes/no; read as unknown",
+                                "warning",
+                                path=source.display,
+                                row=odd[0],
+                                column=f,
+                            )
+                        )
+                frames.append(frame.drop(*(f"_odd_{f}" for f in FLAGS)))
+    frame = pl.concat(frames, how="vertical_relaxed")
+    frame = frame.with_columns(name_key(pl.col("supplier_name")).alias("name_key"))
+    frame, dup_findings = _deduplicate(frame, str(path))
+    return Lookup(str(path), Path(path).name, frame, findings + dup_findings)
+
+
+_ATTRS = (*FLAGS, "categories", "local_authority_code")
+
+
+def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[Finding]]:
+    """One entry per key. Rows sharing a key and agreeing on every attribute are one entry
+    (a warning); rows sharing a key and disagreeing stop the run, naming the keys."""
+    frame = frame.unique(subset=[c for c in frame.columns if c != "_lrow"], keep="first")
+    frame = frame.sort("_lrow")
+    findings: list[Finding] = []
+    clashes: list[str] = []
+    for key in MATCH_ORDER:
+        dup = (
+            frame.filter(pl.col(key).is_not_null())
+            .group_by(key)
+            .agg(
+                pl.len().alias("n"),
+                pl.struct(*_ATTRS).n_unique().alias("variants"),
+                pl.col("_lrow").alias("rows"),
+            )
+            .filter(pl.col("n") > 1)
+            .sort(key)
+        )
+        for value, n, variants, rows in dup.iter_rows():
+            where = f"{key} {value!r} (rows {', '.join(str(r) for r in rows[:5])})"
+            if variants > 1:
+                clashes.append(where)
+            else:
+                findings.append(
+                    Finding(
+                        "duplicate-key",
+                        f"{where}: {n} entries with the same classification; read as one",
+                        "warning",
+                        path=display,
+                        row=rows[0],
+                        column=key,
+                        value=str(value),
+                    )
+                )
+    if clashes:
+        raise AnchorspendError(
+            f"the lookup has {len(clashes)} duplicate keys whose entries disagree",
+            path=display,
+            details=clashes[:20]
+            + ([f"… and {len(clashes) - 20} more"] if len(clashes) > 20 else []),
+            hint="keep one entry per supplier (or split the file into lookups in precedence order)",
+        )
+    # entries that agree: keep the first row for each key value
+    for key in MATCH_ORDER:
+        frame = pl.concat(
+            [
+                frame.filter(pl.col(key).is_null()),
+                frame.filter(pl.col(key).is_not_null()).unique(subset=[key], keep="first"),
+            ]
+        ).sort("_lrow")
+    return frame.with_row_index("_lk"), findings
+
+
+SUPPLIER_COLS = ("supplier_name", *ID_KEYS)
+
+
+@dataclass(slots=True)
+class Classified:
+    rows: pl.DataFrame  # input rows + supplier_key, matched_by, flags, categories, LA code
+    conflicts: pl.DataFrame  # supplier, field, values (list of {source, value}), spend pence
+    lookups: list[dict[str, Any]]
+    findings: list[Finding]
+    categories: list[str]  # diverse-led categories present, sorted
+
+
+def _match(distinct: pl.DataFrame, lookup: Lookup) -> pl.DataFrame:
+    """For each distinct supplier: the lookup entry (_lk) and the key that found it."""
+    out = distinct.select("_sid")
+    found = []
+    for key in MATCH_ORDER:
+        keyed = lookup.frame.filter(pl.col(key).is_not_null()).select(key, "_lk")
+        hit = distinct.filter(pl.col(key).is_not_null()).join(keyed, on=key, how="inner")
+        found.append(hit.select("_sid", pl.col("_lk").alias(f"_lk_{key}")))
+    for frame in found:
+        out = out.join(frame, on="_sid", how="left")
+    return out.select(
+        "_sid",
+        pl.coalesce(f"_lk_{k}" for k in MATCH_ORDER).alias("_lk"),
+        pl.coalesce(
+            pl.when(pl.col(f"_lk_{k}").is_not_null()).then(pl.lit(k)) for k in MATCH_ORDER
+        ).alias("matched_by"),
+    )
+
+
+def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
+    """Add the resolved supplier key and classification to every row (see module docstring)."""
+    distinct = (
+        rows.select(*SUPPLIER_COLS)
+        .unique(maintain_order=True)
+        .with_row_index("_sid")
+        .with_columns(pl.col("_sid").cast(pl.Int64))
+    )
+    names = distinct.select("supplier_name").unique()
+    names = names.with_columns(name_key(pl.col("supplier_name")).alias("name_key"))
+    distinct = distinct.join(names, on="supplier_name", how="left", nulls_equal=True)
+
+    per_source: list[tuple[str, pl.DataFrame]] = []
+    stats: list[dict[str, Any]] = []
+    for i, lookup in enumerate(lookups):
+        m = _match(distinct, lookup).join(
+            lookup.frame.select("_lk", *_ATTRS, pl.col("source").alias("_src")),
+            on="_lk",
+            how="left",
+        )
+        m = m.with_columns(pl.lit(i).alias("_lookup"))
+        per_source.append((lookup.label, m))
+    # supplier-level view of the published flags: every distinct value a supplier's rows carry
+    export_flags = rows.join(
+        distinct.select("_sid", *SUPPLIER_COLS), on=list(SUPPLIER_COLS), nulls_equal=True
+    )
+
+    sup = distinct.select("_sid", "name_key", "company_number")
+    matched_cols: list[pl.Expr] = []
+    for i, (_, m) in enumerate(per_source):
+        sup = sup.join(
+            m.select(
+                "_sid",
+                pl.col("_lk").alias(f"_lk{i}"),
+                pl.col("matched_by").alias(f"_by{i}"),
+                *(pl.col(a).alias(f"{a}{i}") for a in _ATTRS),
+            ),
+            on="_sid",
+            how="left",
+        )
+        matched_cols.append(pl.col(f"_lk{i}"))
+    n = len(per_source)
+    first_match = pl.coalesce(
+        *(
+            pl.when(pl.col(f"_lk{i}").is_not_null()).then(
+                pl.lit(f"L{i}:") + pl.col(f"_lk{i}").cast(pl.String)
+            )
+            for i in range(n)
+        ),
+        pl.lit(None, dtype=pl.String),
+    )
+    sup = sup.with_columns(
+        pl.coalesce(
+            first_match,
+            pl.lit("C:") + pl.col("company_number"),
+            pl.lit("N:") + pl.col("name_key"),
+        ).alias("supplier_key"),
+        pl.coalesce(*(pl.col(f"_by{i}") for i in range(n)), pl.lit(None, pl.String)).alias(
+            "matched_by"
+        ),
+        *(
+            pl.coalesce(*(pl.col(f"{a}{i}") for i in range(n)), pl.lit(None, dtype)).alias(
+                f"_lookup_{a}"
+            )
+            for a, dtype in (
+                ("is_sme", pl.Boolean),
+                ("is_vcse", pl.Boolean),
+                ("is_diverse_led", pl.Boolean),
+                ("categories", pl.List(pl.String)),
+                ("local_authority_code", pl.String),
+            )
+        ),
+    )
+
+    out = export_flags.join(
+        sup.select(
+            "_sid",
+            "supplier_key",
+            "matched_by",
+            *(f"_lookup_{a}" for a in _ATTRS),
+        ),
+        on="_sid",
+        how="left",
+        maintain_order="left",
+    )
+    unknown = pl.col("redacted")
+    out = out.with_columns(
+        *(
+            pl.when(unknown).then(None).otherwise(pl.coalesce(f"_lookup_{f}", f)).alias(f)
+            for f in FLAGS
+        ),
+        pl.when(unknown).then(None).otherwise(pl.col("_lookup_categories")).alias("categories"),
+        pl.when(unknown)
+        .then(None)
+        .otherwise(pl.col("_lookup_local_authority_code"))
+        .alias("local_authority_code"),
+        pl.when(unknown).then(None).otherwise(pl.col("matched_by")).alias("matched_by"),
+    ).drop(*(f"_lookup_{a}" for a in _ATTRS))
+
+    conflicts = _conflicts(sup, export_flags, out, [label for label, _ in per_source])
+    analysed = out.filter((pl.col("_status") == "analysed") & ~pl.col("redacted"))
+    for i, lookup in enumerate(lookups):
+        # what this lookup matched on its own, whichever lookup had precedence
+        mine = sup.filter(pl.col(f"_lk{i}").is_not_null()).select("_sid", f"_lk{i}")
+        hit = analysed.join(mine, on="_sid")
+        stats.append(
+            {
+                "path": lookup.path,
+                "rows": lookup.frame.height,
+                "matched_suppliers": hit.get_column(f"_lk{i}").n_unique(),
+                "matched_spend": int(hit.get_column("amount").sum() or 0),
+            }
+        )
+    cats = (
+        out.select(pl.col("categories").explode().drop_nulls().unique().sort())
+        .get_column("categories")
+        .to_list()
+        if out.height
+        else []
+    )
+    findings = [f for lookup in lookups for f in lookup.findings]
+    return Classified(out.drop("_sid"), conflicts, stats, findings, cats)
+
+
+def _conflicts(
+    sup: pl.DataFrame, export_rows: pl.DataFrame, classified: pl.DataFrame, labels: list[str]
+) -> pl.DataFrame:
+    """Suppliers whose sources disagree on a flag: one row per supplier key and flag."""
+    parts: list[pl.DataFrame] = []
+    keyed = sup.select("_sid", "supplier_key")
+    for f in FLAGS:
+        for i, label in enumerate(labels):
+            parts.append(
+                sup.filter(pl.col(f"{f}{i}").is_not_null()).select(
+                    "supplier_key",
+                    pl.lit(f).alias("field"),
+                    pl.lit(label).alias("source"),
+                    pl.lit(i).alias("rank"),
+                    pl.col(f"{f}{i}").alias("value"),
+                )
+            )
+        parts.append(
+            export_rows.filter(pl.col(f).is_not_null() & ~pl.col("redacted"))
+            .join(keyed, on="_sid")
+            .select(
+                "supplier_key",
+                pl.lit(f).alias("field"),
+                pl.lit(EXPORT_SOURCE).alias("source"),
+                pl.lit(len(labels)).alias("rank"),
+                pl.col(f).alias("value"),
+            )
+        )
+    votes = pl.concat(parts).unique().sort("supplier_key", "field", "rank", "value")
+    clashing = (
+        votes.group_by("supplier_key", "field")
+        .agg(pl.col("value").n_unique().alias("n"))
+        .filter(pl.col("n") > 1)
+        .select("supplier_key", "field")
+    )
+    analysed = classified.filter(pl.col("_status") == "analysed")
+    spend = analysed.group_by("supplier_key").agg(pl.col("amount").sum().alias("pence"))
+    spend = spend.join(display_names(analysed), on="supplier_key", how="left")
+    return (
+        votes.join(clashing, on=["supplier_key", "field"])
+        .group_by("supplier_key", "field", maintain_order=True)
+        .agg(pl.struct("source", pl.col("value")).alias("values"))
+        .join(spend, on="supplier_key", how="left")
+        .with_columns(pence_text_expr(pl.col("pence").fill_null(0)).alias("spend"))
+        .sort(["pence", "supplier_key", "field"], descending=[True, False, False], nulls_last=True)
+        .select("supplier", "supplier_key", "field", "values", "spend")
+    )

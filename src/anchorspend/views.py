@@ -1,0 +1,145 @@
+"""The views beside the measures: spend by category, top suppliers, unmatched suppliers.
+
+All over analysed rows for the whole input (period ``all``); money in pence until the end.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from anchorspend.measures import ALL_ORGS
+from anchorspend.normalise import pence_text_expr
+
+TOP_SUPPLIERS = 10
+UNMATCHED_IN_DOCUMENT = 50
+
+
+def _with_pooled(analysed: pl.DataFrame) -> pl.DataFrame:
+    if analysed.get_column("organisation").n_unique() > 1:
+        return pl.concat([analysed, analysed.with_columns(pl.lit(ALL_ORGS).alias("organisation"))])
+    return analysed
+
+
+def _org_order(frame: pl.DataFrame) -> pl.Expr:
+    return (pl.col("organisation") == ALL_ORGS).alias("_pooled")
+
+
+def _share(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    ratio = num.cast(pl.Float64) / den.cast(pl.Float64)
+    return pl.when((den > 0) & ratio.is_between(0.0, 1.0)).then(ratio)
+
+
+def categories(analysed: pl.DataFrame) -> list[dict[str, Any]]:
+    """Spend by procurement category where the export has one, else by expense type."""
+    if not analysed.height:
+        return []
+    rows = _with_pooled(analysed)
+    has_category = rows.group_by("organisation").agg(
+        pl.col("category").is_not_null().any().alias("_has")
+    )
+    rows = rows.join(has_category, on="organisation").with_columns(
+        pl.when(pl.col("_has"))
+        .then(pl.lit("category"))
+        .otherwise(pl.lit("expense_type"))
+        .alias("basis"),
+        pl.when(pl.col("_has"))
+        .then(pl.col("category"))
+        .otherwise(pl.col("expense_type"))
+        .fill_null("(not given)")
+        .alias("cat"),
+    )
+    totals = rows.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
+    out = (
+        rows.group_by("organisation", "basis", "cat")
+        .agg(
+            pl.col("amount").sum().alias("pence"),
+            pl.len().cast(pl.Int64).alias("rows"),
+            pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"),
+        )
+        .join(totals, on="organisation")
+        .with_columns(_org_order(rows))
+        .sort(["_pooled", "organisation", "pence", "cat"], descending=[False, False, True, False])
+        .select(
+            "organisation",
+            "basis",
+            pl.col("cat").alias("category"),
+            pence_text_expr(pl.col("pence")).alias("spend"),
+            "rows",
+            "suppliers",
+            _share(pl.col("pence"), pl.col("_total")).alias("share_of_total"),
+        )
+    )
+    return out.to_dicts()
+
+
+def display_names(rows: pl.DataFrame) -> pl.DataFrame:
+    """One name per supplier key: the spelling on most rows, then with most spend, then
+    alphabetical (so the choice never depends on row order)."""
+    return (
+        rows.group_by("supplier_key", "supplier_name")
+        .agg(pl.len().alias("_n"), pl.col("amount").sum().alias("_p"))
+        .sort(["_n", "_p", "supplier_name"], descending=[True, True, False])
+        .group_by("supplier_key", maintain_order=True)
+        .agg(pl.col("supplier_name").first().alias("supplier"))
+    )
+
+
+def _suppliers(rows: pl.DataFrame, by_org: bool) -> pl.DataFrame:
+    keys = ["organisation", "supplier_key"] if by_org else ["supplier_key"]
+    return (
+        rows.group_by(keys)
+        .agg(
+            pl.col("amount").sum().alias("pence"),
+            pl.len().cast(pl.Int64).alias("rows"),
+            pl.col("matched_by").drop_nulls().first().alias("matched_by"),
+            *(
+                pl.col(f).drop_nulls().first().alias(f)
+                for f in ("is_sme", "is_vcse", "is_diverse_led")
+            ),
+            pl.col("local").drop_nulls().first().alias("local"),
+        )
+        .join(display_names(rows), on="supplier_key", how="left")
+    )
+
+
+def top_suppliers(analysed: pl.DataFrame) -> list[dict[str, Any]]:
+    if not analysed.height:
+        return []
+    rows = _with_pooled(analysed)
+    totals = rows.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
+    ranked = (
+        _suppliers(rows, by_org=True)
+        .sort(["pence", "supplier_key"], descending=[True, False])
+        .with_columns(pl.int_range(1, pl.len() + 1).over("organisation").alias("rank"))
+        .filter(pl.col("rank") <= TOP_SUPPLIERS)
+        .join(totals, on="organisation")
+        .with_columns(_org_order(rows))
+        .sort("_pooled", "organisation", "rank")
+    )
+    return ranked.select(
+        "organisation",
+        pl.col("rank").cast(pl.Int64),
+        "supplier",
+        pence_text_expr(pl.col("pence")).alias("spend"),
+        "rows",
+        _share(pl.col("pence"), pl.col("_total")).alias("share_of_total"),
+        "matched_by",
+        pl.col("is_sme").alias("sme"),
+        pl.col("is_vcse").alias("vcse"),
+        pl.col("is_diverse_led").alias("diverse_led"),
+        "local",
+    ).to_dicts()
+
+
+def unmatched_suppliers(analysed: pl.DataFrame) -> pl.DataFrame:
+    """Suppliers no lookup matched (redacted rows aside), biggest spend first."""
+    rows = analysed.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
+    if not rows.height:
+        return pl.DataFrame(schema={"supplier": pl.String, "spend": pl.String, "rows": pl.Int64})
+    return (
+        _suppliers(rows, by_org=False)
+        .sort(["pence", "supplier_key"], descending=[True, False])
+        .select("supplier", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
+    )
