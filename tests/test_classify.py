@@ -265,13 +265,13 @@ def test_outputs_include_conflicts_and_unmatched(tmp_path: Path) -> None:
 def test_lookup_with_disagreeing_duplicate_keys_is_an_error() -> None:
     with pytest.raises(AnchorspendError) as err:
         load_lookup(FIXTURES / "lookup_duplicate_keys.csv")
-    assert err.value.details == ["name_key 'ACME' (rows 2, 3)"]
+    assert err.value.details == ["name_key 'ACME' (rows 2, 3): is_sme differ"]
     r = invoke(
         "analyse", str(HERE / "spend.csv"), "--lookup", str(FIXTURES / "lookup_duplicate_keys.csv")
     )
     assert r.exit_code == 3
     assert "duplicate keys whose entries disagree" in r.stderr
-    assert "name_key 'ACME' (rows 2, 3)" in r.stderr
+    assert "name_key 'ACME' (rows 2, 3): is_sme differ" in r.stderr
 
 
 def test_agreeing_duplicates_are_merged_with_a_warning(tmp_path: Path) -> None:

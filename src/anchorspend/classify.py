@@ -132,14 +132,17 @@ def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[
                 pl.len().alias("n"),
                 pl.struct(*_ATTRS).n_unique().alias("variants"),
                 pl.col("_lrow").alias("rows"),
+                *(pl.col(a).n_unique().alias(f"_d_{a}") for a in _ATTRS),
             )
             .filter(pl.col("n") > 1)
             .sort(key)
         )
-        for value, n, variants, rows in dup.iter_rows():
+        for rec in dup.iter_rows(named=True):
+            value, n, rows = rec[key], rec["n"], rec["rows"]
             where = f"{key} {value!r} (rows {', '.join(str(r) for r in rows[:5])})"
-            if variants > 1:
-                clashes.append(where)
+            if rec["variants"] > 1:
+                differ = [a for a in _ATTRS if rec[f"_d_{a}"] > 1]
+                clashes.append(f"{where}: {', '.join(differ)} differ")
             else:
                 findings.append(
                     Finding(
