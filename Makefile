@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/anchorspend analyse examples/ --out examples/report
+	$(BIN)/anchorspend analyse examples/spend/ --lookup examples/lookups/suppliers.csv \
+		--config examples/anchorspend.toml --out examples/report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

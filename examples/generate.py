@@ -1,4 +1,4 @@
-"""Write the bundled example data: ``python examples/generate.py examples``.
+"""Write the bundled example data: ``python examples/generate.py examples/spend``.
 
 Both files are invented but shaped like real publications, and every row is deterministic
 (``random.Random(2026)`` plus hand-written special rows), so the CSV is byte-identical on

@@ -34,9 +34,8 @@ def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     block = text.split("## Use", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     monkeypatch.chdir(tmp_path)
     (tmp_path / "examples").symlink_to(ROOT / "examples")
-    (tmp_path / "exports").symlink_to(ROOT / "examples")
     ran = 0
-    for line in block.strip().splitlines():
+    for line in block.replace("\\\n", " ").strip().splitlines():
         cmd = line.split("#", 1)[0].split("|", 1)[0].strip()
         args = shlex.split(cmd)
         assert args[0] == "anchorspend"
@@ -49,7 +48,7 @@ def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_examples_analyse_reconciles_to_generator_totals() -> None:
-    doc = analyse_json(str(ROOT / "examples"))
+    doc = analyse_json(str(ROOT / "examples" / "spend"))
     rec = doc["reconciliation"]
     assert (rec["rows_read"], rec["rows_analysed"], rec["rows_excluded"], rec["rows_rejected"]) == (
         92,
@@ -111,7 +110,7 @@ def test_json_stdout_is_only_json() -> None:
 
 def test_period_options() -> None:
     def periods(kind: str) -> set[str]:
-        doc = analyse_json(str(ROOT / "examples"), "--period", kind)
+        doc = analyse_json(str(ROOT / "examples" / "spend"), "--period", kind)
         return {m["period"] for m in doc["metrics"]}
 
     assert periods("month") == {
@@ -125,7 +124,7 @@ def test_period_options() -> None:
     }
     assert periods("calendar") == {"2026 Q2", "2026 Q3", "all"}
     assert periods("fy") == {"2026-27", "all"}
-    assert invoke("analyse", str(ROOT / "examples"), "--period", "week").exit_code == 2
+    assert invoke("analyse", str(ROOT / "examples" / "spend"), "--period", "week").exit_code == 2
 
 
 def test_no_traceback_without_debug_and_one_with(tmp_path: Path) -> None:
@@ -143,7 +142,9 @@ def test_no_traceback_without_debug_and_one_with(tmp_path: Path) -> None:
 def test_out_files_are_complete_and_identical_across_runs(tmp_path: Path) -> None:
     for d in ("a", "b"):
         assert (
-            invoke("analyse", str(ROOT / "examples"), "--out", str(tmp_path / d), "-q").exit_code
+            invoke(
+                "analyse", str(ROOT / "examples" / "spend"), "--out", str(tmp_path / d), "-q"
+            ).exit_code
             == 0
         )
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
@@ -179,7 +180,9 @@ def test_init_and_schema_commands(tmp_path: Path) -> None:
     assert invoke("init", str(tmp_path)).exit_code == 3
     assert invoke("init", str(tmp_path), "--force").exit_code == 0
     # the starter config loads as it is
-    doc = analyse_json(str(ROOT / "examples"), "--config", str(tmp_path / "anchorspend.toml"))
+    doc = analyse_json(
+        str(ROOT / "examples" / "spend"), "--config", str(tmp_path / "anchorspend.toml")
+    )
     assert doc["reconciliation"]["rows_read"] == 92
     r = invoke("schema")
     assert r.exit_code == 0

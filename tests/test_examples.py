@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "spend"
 CSV_NAME = "northborough-council-2026-27.csv"
 XLSX_NAME = "riverside-nhs-trust-2026-27.xlsx"
 SUMMARY = re.compile(r"^(?P<file>\S+): (?P<rows>\d+) rows, total (?P<total>-?\d+\.\d{2})\b")
@@ -24,7 +24,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """Run the generator once into a fresh folder: (folder, {file: (rows, total text)})."""
     out = tmp_path_factory.mktemp("examples")
     done = subprocess.run(
-        [sys.executable, str(EXAMPLES / "generate.py"), str(out)],
+        [sys.executable, str(EXAMPLES.parent / "generate.py"), str(out)],
         capture_output=True, text=True, encoding="utf-8", check=True,
     )  # fmt: skip
     summary = {}

@@ -171,7 +171,7 @@ def analyse(
                 console.note(f"wrote {len(written)} files to {out}")
         if as_json:
             sys.stdout.write(document_json(doc))
-        else:
+        elif not quiet:
             _print_summary(doc)
         if not quiet:
             _print_findings(doc["findings"])
@@ -181,9 +181,13 @@ def analyse(
     _guard(debug, body)
 
 
-def _print_summary(doc: dict[str, object]) -> None:
+def _pct(value: object) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+def _print_summary(doc: dict[str, Any]) -> None:
+    """The reconciliation, then each organisation's measures for the whole input, on stderr."""
     rec = doc["reconciliation"]
-    assert isinstance(rec, dict)
     console.table(
         "Reconciliation",
         ["", "rows", "amount (£)"],
@@ -192,26 +196,31 @@ def _print_summary(doc: dict[str, object]) -> None:
             for s in ("read", "analysed", "excluded", "rejected")
         ],
         right={1, 2},
+        stderr=True,
     )
-    metrics = doc["metrics"]
-    assert isinstance(metrics, list)
-    rows = [
-        [
-            m["organisation"],
-            m["period"],
-            m["measure"],
-            m["spend"],
-            "–" if m["share_of_total"] is None else f"{m['share_of_total']:.1%}",
-            f"{m['suppliers']:,}",
+    for org in dict.fromkeys(m["organisation"] for m in doc["metrics"]):
+        rows = [
+            [
+                m["measure"],
+                m["spend"],
+                _pct(m["share_of_total"]),
+                _pct(m["share_of_known"]),
+                "" if m["measure"] in ("total_spend", "redacted") else _pct(m["coverage"]),
+                f"{m['suppliers']:,}",
+                ""
+                if m["target"] is None
+                else f"{m['target']:.0%} {'met' if m['target_met'] else 'missed'}",
+            ]
+            for m in doc["metrics"]
+            if m["organisation"] == org and m["period"] == "all"
         ]
-        for m in metrics
-    ]
-    console.table(
-        "Measures",
-        ["organisation", "period", "measure", "spend (£)", "of total", "suppliers"],
-        rows,
-        right={3, 4, 5},
-    )
+        console.table(
+            f"{'All organisations' if org == '(all)' else org}: whole period",
+            ["measure", "spend (£)", "of total", "of known", "coverage", "suppliers", "target"],
+            rows,
+            right={1, 2, 3, 4, 5},
+            stderr=True,
+        )
 
 
 def _print_findings(findings: object) -> None:

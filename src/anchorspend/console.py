@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped or in CI, rich would wrap tables at 80 columns; give them room instead.
+err = Console(
+    stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else 140
+)
 
 
 def out_console() -> Console:
@@ -20,13 +30,26 @@ def out_console() -> Console:
 
 
 @contextmanager
-def progress(quiet: bool) -> Iterator[Any]:
-    """A status line on stderr while work runs; a no-op when quiet or not a terminal."""
+def progress(quiet: bool) -> Iterator[Callable[[str, float | None], None]]:
+    """A progress bar on stderr while work runs (step text, fraction done when known); a no-op
+    when quiet or when stderr is not a terminal, so pipes and CI logs stay clean."""
     if quiet or not err.is_terminal:
-        yield lambda _msg: None
+        yield lambda _msg, _done=None: None
         return
-    with err.status("working…") as status:
-        yield lambda msg: status.update(escape(msg))
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=1.0)
+
+        def tick(msg: str, done: float | None = None) -> None:
+            bar.update(task, description=escape(msg), completed=done if done is not None else None)
+
+        yield tick
 
 
 def error(text: str) -> None:
@@ -41,13 +64,15 @@ def note(text: str) -> None:
     err.print(escape(text))
 
 
-def table(title: str, columns: list[str], rows: list[list[str]], right: set[int]) -> None:
+def table(
+    title: str, columns: list[str], rows: list[list[str]], right: set[int], *, stderr: bool = False
+) -> None:
     t = Table(title=escape(title), title_justify="left", show_lines=False)
     for i, c in enumerate(columns):
         t.add_column(escape(c), justify="right" if i in right else "left")
     for r in rows:
         t.add_row(*(escape(x) for x in r))
-    out_console().print(t)
+    (err if stderr else out_console()).print(t)
 
 
 def line(text: str = "") -> None:

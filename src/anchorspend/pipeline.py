@@ -39,7 +39,8 @@ from anchorspend.views import (
 )
 
 SCHEMA_ID = "anchorspend/metrics/v1"
-Progress = Callable[[str], None]
+Progress = Callable[[str, float | None], None]
+"""Told each step as it starts, with the fraction of the run done when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +112,12 @@ def ingest(run: RunConfig, progress: Progress | None = None) -> Ingested:
     findings: list[pl.DataFrame] = []
     notes: list[Finding] = []
     reports: list[InputReport] = []
-    for path in expand(list(run.inputs)):
+    paths = expand(list(run.inputs))
+    for done, path in enumerate(paths):
         with open_sources(path) as sources:
             for source in sources:
                 if progress:
-                    progress(f"reading {source.display}")
+                    progress(f"reading {source.display}", 0.8 * done / len(paths))
                 table, mapping = read_mapped(source, options, schema, overrides)
                 canon: Canonical = build(table, mapping, row_options)
                 frames.append(canon.frame)
@@ -273,17 +275,17 @@ def run(run: RunConfig, progress: Progress | None = None) -> Result:
     lookups = []
     for path in run.lookups:
         if progress:
-            progress(f"reading lookup {path}")
+            progress(f"reading lookup {path}", 0.8)
         lookups.append(load_lookup(path, options))
     if progress:
-        progress(f"classifying {data.rows.height:,} rows")
+        progress(f"classifying {data.rows.height:,} rows", 0.85)
     classified = classify(data.rows, lookups)
     measures = measure_set(classified.categories, run.config.local_tiers)
     rows = classified.rows.with_columns(
         measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")
     )
     if progress:
-        progress("measuring")
+        progress("measuring", 0.9)
     analysed = rows.filter(pl.col("_status") == "analysed")
     metrics = pl.DataFrame()
     if analysed.height:
