@@ -34,7 +34,11 @@ def progress(quiet: bool) -> Iterator[Callable[[str, float | None], None]]:
     """A progress bar on stderr while work runs (step text, fraction done when known); a no-op
     when quiet or when stderr is not a terminal, so pipes and CI logs stay clean."""
     if quiet or not err.is_terminal:
-        yield lambda _msg, _done=None: None
+
+        def silent(_msg: str, _done: float | None = None) -> None:
+            return None
+
+        yield silent
         return
     columns = (
         SpinnerColumn(),
