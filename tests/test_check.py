@@ -134,3 +134,15 @@ def test_schema_option(tmp_path: Path) -> None:
         (3, "is_sme", "type-error"),
         (4, "supplier_name", "missing-value"),
     ]
+
+
+def test_lookup_duplicate_keys_are_check_errors() -> None:
+    path = FIXTURES / "lookup_duplicate_keys.csv"
+    # rows 2-3 disagree (an error); rows 4-5 share a company number and agree (a warning)
+    assert tuples([path]) == [
+        (3, "name_key", "duplicate-key"),
+        (5, "company_number", "duplicate-key"),
+    ]
+    r = invoke("check", str(path))
+    assert r.exit_code == 1
+    assert "name_key 'ACME' (rows 2, 3): is_sme differ" in r.stdout

@@ -7,11 +7,12 @@ validated field by field from the schema's types and ``required`` constraints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
+from anchorspend.classify import load_lookup
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.ingest.canonical import FINDINGS_SCHEMA, RowOptions, build, empty_findings
 from anchorspend.ingest.header import Mapping, parse_overrides
@@ -143,7 +144,15 @@ def check(
                     rows = canon.frame.height
                 else:
                     found = validate_by_schema(table, mapping, chosen)
-                    frames += [_notes_frame(table.findings + mapping.findings), found]
+                    notes = table.findings + mapping.findings
+                    if chosen.name == "suppliers":
+                        lookup = load_lookup(source.path, options, strict=False)
+                        notes += [
+                            replace(f, path=source.display)
+                            for f in lookup.findings
+                            if f.code == "duplicate-key"
+                        ]
+                    frames += [_notes_frame(notes), found]
                     rows = table.frame.filter(pl.col("_row") > mapping.header_row).height
                 report.files.append(CheckedFile(source.display, chosen.name, rows))
     if frames:

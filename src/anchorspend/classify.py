@@ -50,7 +50,7 @@ class Lookup:
     findings: list[Finding] = field(default_factory=list)
 
 
-def load_lookup(path: Path, options: ReadOptions | None = None) -> Lookup:
+def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool = True) -> Lookup:
     """Read a lookup (CSV/XLSX/Parquet) in the suppliers schema; duplicate keys that disagree
     are an error naming the keys, duplicates that agree are merged with a warning."""
     schema = load_schema("suppliers")
@@ -111,6 +111,17 @@ def load_lookup(path: Path, options: ReadOptions | None = None) -> Lookup:
     frame = pl.concat(frames, how="vertical_relaxed")
     frame = frame.with_columns(name_key(pl.col("supplier_name")).alias("name_key"))
     frame, dup_findings = _deduplicate(frame, str(path))
+    clashes = [f for f in dup_findings if f.severity == "error"]
+    if clashes and strict:
+        details = [f.message for f in clashes[:20]]
+        if len(clashes) > 20:
+            details.append(f"… and {len(clashes) - 20} more")
+        raise AnchorspendError(
+            f"the lookup has {len(clashes)} duplicate keys whose entries disagree",
+            path=str(path),
+            details=details,
+            hint="keep one entry per supplier (or split the file into lookups in precedence order)",
+        )
     return Lookup(str(path), Path(path).name, frame, findings + dup_findings)
 
 
@@ -123,7 +134,7 @@ def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[
     frame = frame.unique(subset=[c for c in frame.columns if c != "_lrow"], keep="first")
     frame = frame.sort("_lrow")
     findings: list[Finding] = []
-    clashes: list[str] = []
+
     for key in MATCH_ORDER:
         dup = (
             frame.filter(pl.col(key).is_not_null())
@@ -142,7 +153,17 @@ def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[
             where = f"{key} {value!r} (rows {', '.join(str(r) for r in rows[:5])})"
             if rec["variants"] > 1:
                 differ = [a for a in _ATTRS if rec[f"_d_{a}"] > 1]
-                clashes.append(f"{where}: {', '.join(differ)} differ")
+                findings.append(
+                    Finding(
+                        "duplicate-key",
+                        f"{where}: {', '.join(differ)} differ",
+                        "error",
+                        path=display,
+                        row=rows[1],
+                        column=key,
+                        value=str(value),
+                    )
+                )
             else:
                 findings.append(
                     Finding(
@@ -150,19 +171,11 @@ def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[
                         f"{where}: {n} entries with the same classification; read as one",
                         "warning",
                         path=display,
-                        row=rows[0],
+                        row=rows[1],
                         column=key,
                         value=str(value),
                     )
                 )
-    if clashes:
-        raise AnchorspendError(
-            f"the lookup has {len(clashes)} duplicate keys whose entries disagree",
-            path=display,
-            details=clashes[:20]
-            + ([f"… and {len(clashes) - 20} more"] if len(clashes) > 20 else []),
-            hint="keep one entry per supplier (or split the file into lookups in precedence order)",
-        )
     # entries that agree: keep the first row for each key value
     for key in MATCH_ORDER:
         frame = pl.concat(
