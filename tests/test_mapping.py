@@ -201,3 +201,23 @@ def test_exclusion_rules_count_under_their_name(tmp_path: Path) -> None:
         {"rule": "big-firms", "rows": 1, "amount": "1200.00"}
     ]
     assert doc["reconciliation"]["rows_analysed"] == 1
+
+
+def test_organisation_renames(tmp_path: Path, public: Path) -> None:
+    cfg = tmp_path / "anchorspend.toml"
+    cfg.write_text(
+        '[organisations]\n"CABINET OFFICE" = "Cabinet Office"\n'
+        '"Crown Commercial Service" = "Cabinet Office"\n',
+        encoding="utf-8",
+    )
+    doc = analyse_json(str(public / "cabinet-office-2019-06.csv"), "--config", str(cfg))
+    orgs = sorted({m["organisation"] for m in doc["metrics"]})
+    assert orgs == ["(all)", "Cabinet Office", "Government Property Agency"]
+    total = [
+        m
+        for m in doc["metrics"]
+        if m["organisation"] == "Cabinet Office"
+        and m["period"] == "all"
+        and m["measure"] == "total_spend"
+    ]
+    assert total[0]["total_spend"] == "22339594.59"  # 21817628.81 + 521965.78

@@ -339,6 +339,10 @@ STARTER = """\
 # else the file name).
 # organisation = "Trafford Council"
 
+[organisations]
+# the name an export uses = the name to report under (merge spellings, tidy capitals).
+# "CABINET OFFICE" = "Cabinet Office"
+
 [columns]
 # canonical field = header in your export, when anchorspend cannot find it by itself.
 # supplier_name = "Supplier ID(T)"

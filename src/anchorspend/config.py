@@ -11,7 +11,16 @@ from typing import Any
 
 from anchorspend.errors import AnchorspendError
 
-_TOP = {"organisation", "columns", "local", "geography", "targets", "exclude", "members"}
+_TOP = {
+    "organisation",
+    "organisations",
+    "columns",
+    "local",
+    "geography",
+    "targets",
+    "exclude",
+    "members",
+}
 _EXCLUDE = {"name", "supplier", "expense_type", "supplier_id", "category", "description"}
 _MEMBER = {"name", "files", "short_name", "type"}
 _GEOGRAPHY = {"store", "deprived_decile_max"}
@@ -39,6 +48,7 @@ class Config:
     path: Path | None = None
     organisation: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
+    organisations: dict[str, str] = field(default_factory=dict)  # name in the export → name used
     local_tiers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     geography_store: str | None = None
     deprived_decile_max: int = 2
@@ -150,11 +160,20 @@ def load(path: Path) -> Config:
             Member(key, str(m.get("name", key)), tuple(files), m.get("short_name"), m.get("type"))
         )
 
+    renames = _table(raw.get("organisations", {}), "[organisations]", path)
+    for published, used in renames.items():
+        if not isinstance(used, str) or not used.strip():
+            raise AnchorspendError(
+                f"[organisations] {published!r} must name the organisation to use",
+                path=str(path),
+                hint=f'"{published}" = "Cabinet Office"',
+            )
     org = raw.get("organisation")
     return Config(
         path=path,
         organisation=str(org) if org else None,
         columns=columns,
+        organisations={str(k): str(v).strip() for k, v in renames.items()},
         local_tiers=tiers,
         geography_store=geo.get("store"),
         deprived_decile_max=int(geo.get("deprived_decile_max", 2)),

@@ -279,7 +279,10 @@ def run(run: RunConfig, progress: Progress | None = None) -> Result:
         lookups.append(load_lookup(path, options))
     if progress:
         progress(f"classifying {data.rows.height:,} rows", 0.85)
-    classified = classify(data.rows, lookups)
+    rows_in = data.rows
+    if run.config.organisations and rows_in.height:
+        rows_in = rows_in.with_columns(pl.col("organisation").replace(run.config.organisations))
+    classified = classify(rows_in, lookups)
     measures = measure_set(classified.categories, run.config.local_tiers)
     rows = classified.rows.with_columns(
         measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")

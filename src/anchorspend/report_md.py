@@ -19,6 +19,12 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
     return out
 
 
+def _target(m: dict[str, Any]) -> str:
+    if m.get("target") is None:
+        return ""
+    return f"{m['target']:.0%} {'met' if m['target_met'] else 'missed'}"
+
+
 def render(document: dict[str, Any]) -> str:
     rec = document["reconciliation"]
     lines = ["# anchorspend report", "", "## Reconciliation", ""]
@@ -40,6 +46,84 @@ def render(document: dict[str, Any]) -> str:
         lines += _table(
             ["reason", "rows", "amount (£)"],
             [[e["reason"], e["rows"], e["amount"]] for e in rec["rejections"]],
+        )
+    classification = [
+        m
+        for m in document["metrics"]
+        if m["period"] == "all" and m["measure"] not in ("total_spend", "redacted")
+    ]
+    if classification:
+        lines += [
+            "",
+            "## Coverage",
+            "",
+            "How much spend has a known classification, for each measure:",
+            "",
+        ]
+        lines += _table(
+            ["organisation", "measure", "known (£)", "total (£)", "coverage"],
+            [
+                [m["organisation"], m["measure"], m["known_spend"], m["total_spend"], m["coverage"]]
+                for m in classification
+            ],
+        )
+    lines += ["", "## Measures", ""]
+    lines += _table(
+        [
+            "organisation",
+            "period",
+            "measure",
+            "spend (£)",
+            "total (£)",
+            "share of total",
+            "share of known",
+            "coverage",
+            "suppliers",
+            "target",
+        ],
+        [
+            [
+                m["organisation"],
+                m["period"],
+                m["measure"],
+                m["spend"],
+                m["total_spend"],
+                m["share_of_total"],
+                m["share_of_known"],
+                m["coverage"],
+                m["suppliers"],
+                _target(m),
+            ]
+            for m in document["metrics"]
+        ],
+    )
+    if document["conflicts"]:
+        lines += [
+            "",
+            "## Conflicts",
+            "",
+            "Sources that disagree; the first lookup given wins, then the export's flags.",
+            "",
+        ]
+        lines += _table(
+            ["supplier", "field", "sources", "spend (£)"],
+            [
+                [
+                    c["supplier"],
+                    c["field"],
+                    "; ".join(
+                        f"{v['source']}: {'yes' if v['value'] else 'no'}" for v in c["values"]
+                    ),
+                    c["spend"],
+                ]
+                for c in document["conflicts"]
+            ],
+        )
+    if document["unmatched_suppliers"]:
+        lines += ["", "## Unmatched suppliers (largest 50)", ""]
+        lines += _table(
+            ["supplier", "spend (£)", "rows"],
+            [[u["supplier"], u["spend"], u["rows"]] for u in document["unmatched_suppliers"]],
         )
     lines += ["", "## Inputs", ""]
     lines += _table(
@@ -65,30 +149,6 @@ def render(document: dict[str, Any]) -> str:
                 i["amount_read"],
             ]
             for i in document["inputs"]
-        ],
-    )
-    lines += ["", "## Measures", ""]
-    lines += _table(
-        [
-            "organisation",
-            "period",
-            "measure",
-            "spend (£)",
-            "total (£)",
-            "share of total",
-            "suppliers",
-        ],
-        [
-            [
-                m["organisation"],
-                m["period"],
-                m["measure"],
-                m["spend"],
-                m["total_spend"],
-                m["share_of_total"],
-                m["suppliers"],
-            ]
-            for m in document["metrics"]
         ],
     )
     if document["findings"]:
