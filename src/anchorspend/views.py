@@ -35,27 +35,34 @@ def categories(analysed: pl.DataFrame) -> list[dict[str, Any]]:
     """Spend by procurement category where the export has one, else by expense type."""
     if not analysed.height:
         return []
-    rows = _with_pooled(analysed)
-    has_category = rows.group_by("organisation").agg(
+    has_category = analysed.group_by("organisation").agg(
         pl.col("category").is_not_null().any().alias("_has")
     )
-    rows = rows.join(has_category, on="organisation").with_columns(
-        pl.when(pl.col("_has"))
-        .then(pl.lit("category"))
-        .otherwise(pl.lit("expense_type"))
-        .alias("basis"),
-        pl.when(pl.col("_has"))
-        .then(pl.col("category"))
-        .otherwise(pl.col("expense_type"))
-        .fill_null("(not given)")
-        .alias("cat"),
+    # one row per organisation x category x supplier before the pooled layer is added
+    pre = (
+        analysed.join(has_category, on="organisation")
+        .group_by(
+            "organisation",
+            pl.when(pl.col("_has"))
+            .then(pl.lit("category"))
+            .otherwise(pl.lit("expense_type"))
+            .alias("basis"),
+            pl.when(pl.col("_has"))
+            .then(pl.col("category"))
+            .otherwise(pl.col("expense_type"))
+            .fill_null("(not given)")
+            .alias("cat"),
+            "supplier_key",
+        )
+        .agg(pl.col("amount").sum(), pl.len().alias("n"))
     )
+    rows = _with_pooled(pre)
     totals = rows.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
     out = (
         rows.group_by("organisation", "basis", "cat")
         .agg(
             pl.col("amount").sum().alias("pence"),
-            pl.len().cast(pl.Int64).alias("rows"),
+            pl.col("n").sum().cast(pl.Int64).alias("rows"),
             pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"),
         )
         .join(totals, on="organisation")
@@ -86,7 +93,11 @@ def display_names(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_FLAG_VIEW = ("is_sme", "is_vcse", "is_diverse_led", "local")
+
+
 def _suppliers(rows: pl.DataFrame, by_org: bool) -> pl.DataFrame:
+    """One row per (organisation and) supplier: spend, rows, match and flags, display name."""
     keys = ["organisation", "supplier_key"] if by_org else ["supplier_key"]
     return (
         rows.group_by(keys)
@@ -94,11 +105,7 @@ def _suppliers(rows: pl.DataFrame, by_org: bool) -> pl.DataFrame:
             pl.col("amount").sum().alias("pence"),
             pl.len().cast(pl.Int64).alias("rows"),
             pl.col("matched_by").drop_nulls().first().alias("matched_by"),
-            *(
-                pl.col(f).drop_nulls().first().alias(f)
-                for f in ("is_sme", "is_vcse", "is_diverse_led")
-            ),
-            pl.col("local").drop_nulls().first().alias("local"),
+            *(pl.col(f).drop_nulls().first().alias(f) for f in _FLAG_VIEW),
         )
         .join(display_names(rows), on="supplier_key", how="left")
     )
@@ -107,15 +114,22 @@ def _suppliers(rows: pl.DataFrame, by_org: bool) -> pl.DataFrame:
 def top_suppliers(analysed: pl.DataFrame) -> list[dict[str, Any]]:
     if not analysed.height:
         return []
-    rows = _with_pooled(analysed)
-    totals = rows.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
+    per_org = _suppliers(analysed, by_org=True)
+    if per_org.get_column("organisation").n_unique() > 1:
+        pooled = per_org.group_by("supplier_key").agg(
+            pl.lit(ALL_ORGS).alias("organisation"),
+            pl.col("pence").sum(),
+            pl.col("rows").sum(),
+            *(pl.col(c).drop_nulls().first() for c in ("matched_by", *_FLAG_VIEW, "supplier")),
+        )
+        per_org = pl.concat([per_org, pooled.select(per_org.columns)])
+    totals = per_org.group_by("organisation").agg(pl.col("pence").sum().alias("_total"))
     ranked = (
-        _suppliers(rows, by_org=True)
-        .sort(["pence", "supplier_key"], descending=[True, False])
+        per_org.sort(["pence", "supplier_key"], descending=[True, False])
         .with_columns(pl.int_range(1, pl.len() + 1).over("organisation").alias("rank"))
         .filter(pl.col("rank") <= TOP_SUPPLIERS)
         .join(totals, on="organisation")
-        .with_columns(_org_order(rows))
+        .with_columns(_org_order(per_org))
         .sort("_pooled", "organisation", "rank")
     )
     return ranked.select(
