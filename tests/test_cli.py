@@ -154,7 +154,9 @@ def test_out_files_are_complete_and_identical_across_runs(tmp_path: Path) -> Non
         "metrics.csv",
         "metrics.json",
         "rejected_rows.csv",
+        "report.html",
         "report.md",
+        "report.xlsx",
         "unmatched_suppliers.csv",
     ]
     for n in names:

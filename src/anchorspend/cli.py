@@ -115,6 +115,10 @@ def analyse(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the machine document to stdout and nothing else.")
     ] = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(help="Folder with your own report.html.j2 to use instead of ours."),
+    ] = None,
     period: Annotated[
         Period,
         typer.Option(
@@ -166,7 +170,7 @@ def analyse(
             result = run(rc, progress=tick)
         doc = result.document
         if out:
-            written = write_outputs(result, out, render(doc))
+            written = write_outputs(result, out, render(doc), templates)
             if not quiet:
                 console.note(f"wrote {len(written)} files to {out}")
         if as_json:

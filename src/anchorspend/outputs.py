@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from anchorspend.pipeline import Result
+from anchorspend.report import render_html, write_xlsx
 
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -104,7 +105,9 @@ def conflicts_csv(result: Result) -> pl.DataFrame:
     return neutralise(flat, ["supplier", "source"])
 
 
-def write_outputs(result: Result, out: Path, markdown: str) -> list[Path]:
+def write_outputs(
+    result: Result, out: Path, markdown: str, templates: Path | None = None
+) -> list[Path]:
     findings = neutralise(result.findings, ["value", "column"])
     return write_atomically(
         out,
@@ -120,5 +123,9 @@ def write_outputs(result: Result, out: Path, markdown: str) -> list[Path]:
             ).write_csv(p),
             "conflicts.csv": lambda p: conflicts_csv(result).write_csv(p),
             "report.md": lambda p: p.write_text(markdown, encoding="utf-8"),
+            "report.html": lambda p: p.write_text(
+                render_html(result.document, templates=templates), encoding="utf-8"
+            ),
+            "report.xlsx": lambda p: write_xlsx(result.document, p),
         },
     )
