@@ -203,3 +203,46 @@ def test_version() -> None:
     r = invoke("--version")
     assert r.exit_code == 0
     assert r.stdout.startswith("anchorspend 0.")
+
+
+def test_hostile_supplier_names_are_inert_in_every_output(tmp_path: Path) -> None:
+    import zipfile
+
+    import openpyxl
+
+    src = tmp_path / "hostile.csv"
+    src.write_text(
+        "Supplier Name,Payment Date,Net Amount,Expense Type\n"
+        '<script>alert(1)</script>,01/04/2026,100.00,"<img src=x onerror=alert(2)>"\n'
+        '"=HYPERLINK(""http://x"",""y"")",02/04/2026,50.00,Repairs\n'
+        "@SUM(A1),03/04/2026,25.00,Repairs\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert invoke("analyse", str(src), "--out", str(out), "-q").exit_code == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in html.lower()
+    assert "<img" not in html.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "javascript:" not in html.lower()
+    assert "Content-Security-Policy" in html
+    for name in ("unmatched_suppliers.csv",):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "'=HYPERLINK" in text and "'@SUM(A1)" in text
+        assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    with zipfile.ZipFile(out / "report.xlsx") as zf:
+        assert not any(
+            "<f>" in zf.read(n).decode("utf-8", "replace")
+            or "<f " in zf.read(n).decode("utf-8", "replace")
+            for n in zf.namelist()
+            if n.startswith("xl/worksheets/")
+        )
+    wb = openpyxl.load_workbook(out / "report.xlsx")
+    texts = [
+        c
+        for ws in wb
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith(("=HYPERLINK", "@SUM"))
+    ]
+    assert texts and all(c.data_type == "s" for c in texts)
