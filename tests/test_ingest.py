@@ -248,3 +248,32 @@ def test_unlabelled_footer_total_is_excluded_but_a_stray_amount_is_not() -> None
         (4, 400, "excluded", "footer-total"),
         (5, 300, "rejected", "missing-date; missing-supplier"),
     ]
+
+
+def test_same_transaction_in_two_files_is_counted_once() -> None:
+    result = run(
+        RunConfig(
+            inputs=(FIXTURES / "dup_q1_invoices.csv", FIXTURES / "dup_q1_resent.csv"),
+            organisation="X",
+        )
+    )
+    rows = result.rows.select("_source", "_row", "_status", "_reason")
+    assert [(Path(s).name, r, st, re) for s, r, st, re in rows.iter_rows()] == [
+        ("dup_q1_invoices.csv", 2, "analysed", None),
+        ("dup_q1_invoices.csv", 3, "analysed", None),
+        ("dup_q1_invoices.csv", 4, "analysed", None),  # a repeat inside one file stays
+        ("dup_q1_resent.csv", 2, "excluded", "duplicate-in-another-file"),
+        ("dup_q1_resent.csv", 3, "analysed", None),
+    ]
+    rec = result.document["reconciliation"]
+    assert rec["exclusions"] == [
+        {"rule": "duplicate-in-another-file", "rows": 1, "amount": "20.00"}
+    ]
+    assert rec["amount_analysed"] == "80.00"
+    assert [(i["rows_analysed"], i["rows_excluded"]) for i in result.document["inputs"]] == [
+        (3, 0),
+        (1, 1),
+    ]
+    [note] = [n for n in result.notes if n.code == "duplicate-in-another-file"]
+    assert note.path.endswith("dup_q1_resent.csv") and note.row == 2
+    assert "dup_q1_invoices.csv" in note.message

@@ -125,12 +125,77 @@ def ingest(run: RunConfig, progress: Progress | None = None) -> Ingested:
                 notes.extend(canon.notes)
                 reports.append(_input_report(canon, table.sheet, table.encoding, mapping))
     rows = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+    if run.config.organisations and rows.height:
+        rows = rows.with_columns(pl.col("organisation").replace(run.config.organisations))
+    rows, dup_notes = exclude_cross_file_duplicates(rows)
+    notes.extend(dup_notes)
+    _refresh_counts(reports, rows)
     return Ingested(
         rows=rows,
         findings=pl.concat(findings) if findings else empty_findings(),
         notes=notes,
         inputs=reports,
     )
+
+
+DUPLICATE_RULE = "duplicate-in-another-file"
+_TXN_KEY = ("organisation", "transaction_id", "payment_date", "supplier_name", "amount")
+
+
+def exclude_cross_file_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, list[Finding]]:
+    """The same transaction (organisation, transaction id, date, supplier, amount) in two files
+    is counted once: rows in files after the first that carry it are excluded under
+    ``duplicate-in-another-file`` and reported per pair of files. Repeats inside one file are
+    left alone (an invoice may have several lines with one number)."""
+    if not rows.height or rows.get_column("_source").n_unique() < 2:
+        return rows, []
+    candidate = (pl.col("_status") == "analysed") & pl.col("transaction_id").is_not_null()
+    first = pl.col("_source").filter(candidate).first().over(_TXN_KEY)
+    marked = rows.with_columns(
+        (candidate & (pl.col("_source") != first)).fill_null(False).alias("_dup"),
+        first.alias("_first_source"),
+    )
+    pairs = (
+        marked.filter(pl.col("_dup"))
+        .group_by("_source", "_first_source", maintain_order=True)
+        .agg(pl.len(), pl.col("_row").head(5), pl.col("amount").sum())
+    )
+    notes = [
+        Finding(
+            "duplicate-in-another-file",
+            f"{n} rows (£{pence_to_text(int(pence or 0))}) are also in {first_src}: same "
+            "organisation, transaction id, date, supplier and amount; excluded here as "
+            f"{DUPLICATE_RULE}",
+            "warning",
+            path=src,
+            row=examples[0],
+        )
+        for src, first_src, n, examples, pence in pairs.iter_rows()
+    ]
+    out = marked.with_columns(
+        pl.when(pl.col("_dup"))
+        .then(pl.lit("excluded"))
+        .otherwise(pl.col("_status"))
+        .alias("_status"),
+        pl.when(pl.col("_dup"))
+        .then(pl.lit(DUPLICATE_RULE))
+        .otherwise(pl.col("_reason"))
+        .alias("_reason"),
+    ).drop("_dup", "_first_source")
+    return out, notes
+
+
+def _refresh_counts(reports: list[InputReport], rows: pl.DataFrame) -> None:
+    """Per-input row counts after whole-run rules (duplicates across files) have been applied."""
+    if not rows.height:
+        return
+    counts = {
+        (src, sheet, status): n
+        for src, sheet, status, n in rows.group_by("_source", "_sheet", "_status").len().iter_rows()
+    }
+    for r in reports:
+        for status in ("analysed", "excluded", "rejected"):
+            setattr(r, f"rows_{status}", counts.get((r.path, r.sheet, status), 0))
 
 
 def read_mapped(
@@ -279,10 +344,7 @@ def run(run: RunConfig, progress: Progress | None = None) -> Result:
         lookups.append(load_lookup(path, options))
     if progress:
         progress(f"classifying {data.rows.height:,} rows", 0.85)
-    rows_in = data.rows
-    if run.config.organisations and rows_in.height:
-        rows_in = rows_in.with_columns(pl.col("organisation").replace(run.config.organisations))
-    classified = classify(rows_in, lookups)
+    classified = classify(data.rows, lookups)
     measures = measure_set(classified.categories, run.config.local_tiers)
     rows = classified.rows.with_columns(
         measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")
