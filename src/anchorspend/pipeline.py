@@ -237,6 +237,7 @@ class Result:
     notes: list[Finding]
     conflicts: pl.DataFrame = field(default_factory=pl.DataFrame)
     unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
+    metrics_pence: pl.DataFrame = field(default_factory=pl.DataFrame)  # money as int pence
 
     @property
     def rejected(self) -> pl.DataFrame:
@@ -335,7 +336,13 @@ def group_findings(findings: pl.DataFrame, notes: list[Finding]) -> list[dict[st
 
 
 def run(run: RunConfig, progress: Progress | None = None) -> Result:
-    data = ingest(run, progress)
+    """``analyse``: read the inputs, then measure them."""
+    return analyse_ingested(ingest(run, progress), run, progress)
+
+
+def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None = None) -> Result:
+    """Classify and measure rows already read. ``compare`` calls this with every member's rows,
+    so a member's figures come from the same code as ``analyse`` on its files alone."""
     options = ReadOptions(encoding=run.encoding, sheet=run.sheet)
     lookups = []
     for path in run.lookups:
@@ -352,11 +359,12 @@ def run(run: RunConfig, progress: Progress | None = None) -> Result:
     if progress:
         progress("measuring", 0.9)
     analysed = rows.filter(pl.col("_status") == "analysed")
-    metrics = pl.DataFrame()
+    metrics_pence = pl.DataFrame()
     if analysed.height:
-        metrics = money_columns(
-            with_targets(compute(analysed.lazy(), measures, run.period), run.config.targets)
+        metrics_pence = with_targets(
+            compute(analysed.lazy(), measures, run.period), run.config.targets
         )
+    metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
     unmatched = unmatched_suppliers(analysed) if analysed.height else unmatched_suppliers(rows)
     conflicts = classified.conflicts
     notes = data.notes + classified.findings
@@ -389,4 +397,6 @@ def run(run: RunConfig, progress: Progress | None = None) -> Result:
         ],
         "findings": group_findings(data.findings, notes),
     }
-    return Result(document, metrics, rows, data.findings, notes, conflicts, unmatched)
+    return Result(
+        document, metrics, rows, data.findings, notes, conflicts, unmatched, metrics_pence
+    )
