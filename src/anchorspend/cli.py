@@ -244,6 +244,125 @@ def _print_findings(findings: object) -> None:
         (console.warn if f["severity"] == "warning" else console.error)(text)
 
 
+class MembersBy(StrEnum):
+    organisation = "organisation"
+    folder = "folder"
+
+
+@app.command()
+def compare(
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Members' exports (files or folders). With [members] in the config, optional."
+        ),
+    ] = None,
+    lookup: Annotated[
+        list[Path] | None,
+        typer.Option(help="Supplier lookup. Repeatable; the first one given wins."),
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="anchorspend.toml; [members] names each member's files.")
+    ] = None,
+    by: Annotated[
+        MembersBy,
+        typer.Option(
+            help="Who is a member: the exports' organisation field, or one INPUT folder each."
+        ),
+    ] = MembersBy.organisation,
+    member: Annotated[
+        str | None,
+        typer.Option(help="Lead the reports with this member, in the network's context."),
+    ] = None,
+    map_: MapOpt = None,
+    out: Annotated[Path | None, typer.Option(help="Write the reports and data files here.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the machine document to stdout and nothing else.")
+    ] = False,
+    templates: Annotated[
+        Path | None,
+        typer.Option(help="Folder with your own compare.html.j2 to use instead of ours."),
+    ] = None,
+    period: Annotated[Period, typer.Option(help="Periods, as for analyse.")] = Period.quarter,
+    date_range: Annotated[
+        DateEnd | None, typer.Option(help="For dates that are periods: use the start or end.")
+    ] = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Compare a network's members side by side, quarter by quarter."""
+
+    def body() -> int:
+        from anchorspend import config as config_mod
+        from anchorspend.compare import CompareConfig
+        from anchorspend.compare import compare as run_compare
+        from anchorspend.outputs import document_json, write_compare_outputs
+        from anchorspend.pipeline import RunConfig
+
+        cfg = config_mod.load(config) if config else config_mod.Config()
+        rc = RunConfig(
+            inputs=tuple(inputs or ()),
+            lookups=tuple(lookup or ()),
+            config=cfg,
+            column_map=tuple(map_ or ()),
+            encoding=encoding,
+            sheet=sheet,
+            date_range=date_range.value if date_range else None,
+            period=period.value,
+        )
+        cc = CompareConfig(run=rc, by=by.value, member=member)
+        with console.progress(quiet or as_json) as tick:
+            result = run_compare(cc, progress=tick)
+        doc = result.document
+        if out:
+            written = write_compare_outputs(result, out, templates)
+            if not quiet:
+                console.note(f"wrote {len(written)} files to {out}")
+        if as_json:
+            sys.stdout.write(document_json(doc))
+        elif not quiet:
+            _print_league(doc)
+        if not quiet:
+            _print_findings(doc["findings"])
+        return 1 if strict and doc["reconciliation"]["rows_rejected"] else 0
+
+    _guard(debug, body)
+
+
+def _print_league(doc: dict[str, Any]) -> None:
+    """The reconciliation, then for the whole period each measure's members in rank order."""
+    _print_summary({**doc, "metrics": []})
+    network = doc["network"]
+    for entry in network["league"]:
+        if entry["period"] != "all":
+            continue
+        rows = [
+            [
+                "" if m["rank"] is None else str(m["rank"]),
+                m["member"] + (" ◀" if m["member"] == network["focus"] else ""),
+                _pct(m["share_of_total"]),
+                _pct(m["coverage"]),
+                m["spend"],
+            ]
+            for m in entry["members"]
+        ]
+        if entry["network"]:
+            n = entry["network"]
+            rows.append(["", "Network", _pct(n["share_of_total"]), _pct(n["coverage"]), n["spend"]])
+        console.table(
+            f"{entry['measure']}: whole period",
+            ["rank", "member", "of total", "coverage", "spend (£)"],
+            rows,
+            right={0, 2, 3, 4},
+            stderr=True,
+        )
+
+
 @app.command()
 def check(
     files: Annotated[

@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from anchorspend.compare import CompareResult
 from anchorspend.pipeline import Result
 from anchorspend.report import render_html, write_xlsx
 
@@ -108,24 +109,63 @@ def conflicts_csv(result: Result) -> pl.DataFrame:
 def write_outputs(
     result: Result, out: Path, markdown: str, templates: Path | None = None
 ) -> list[Path]:
+    files = _data_files(result)
+    files.update({
+        "metrics.json": lambda p: p.write_text(document_json(result.document), encoding="utf-8"),
+        "report.md": lambda p: p.write_text(markdown, encoding="utf-8"),
+        "report.html": lambda p: p.write_text(
+            render_html(result.document, templates=templates), encoding="utf-8"
+        ),
+        "report.xlsx": lambda p: write_xlsx(result.document, p),
+    })  # fmt: skip
+    return write_atomically(out, files)
+
+
+def _data_files(result: Result) -> dict[str, Callable[[Path], object]]:
     findings = neutralise(result.findings, ["value", "column"])
-    return write_atomically(
-        out,
+    return {
+        "metrics.csv": lambda p: result.metrics.write_csv(p),
+        "rejected_rows.csv": lambda p: rejected_rows(result).write_csv(p),
+        "findings.csv": lambda p: findings.write_csv(p),
+        "unmatched_suppliers.csv": lambda p: neutralise(result.unmatched, ["supplier"]).write_csv(
+            p
+        ),
+        "conflicts.csv": lambda p: conflicts_csv(result).write_csv(p),
+    }
+
+
+def shared_suppliers_csv(document: dict[str, Any]) -> pl.DataFrame:
+    """One row per shared supplier and member."""
+    rows = [
         {
-            "metrics.json": lambda p: p.write_text(
-                document_json(result.document), encoding="utf-8"
-            ),
-            "metrics.csv": lambda p: result.metrics.write_csv(p),
-            "rejected_rows.csv": lambda p: rejected_rows(result).write_csv(p),
-            "findings.csv": lambda p: findings.write_csv(p),
-            "unmatched_suppliers.csv": lambda p: neutralise(
-                result.unmatched, ["supplier"]
-            ).write_csv(p),
-            "conflicts.csv": lambda p: conflicts_csv(result).write_csv(p),
-            "report.md": lambda p: p.write_text(markdown, encoding="utf-8"),
-            "report.html": lambda p: p.write_text(
-                render_html(result.document, templates=templates), encoding="utf-8"
-            ),
-            "report.xlsx": lambda p: write_xlsx(result.document, p),
-        },
-    )
+            "supplier": s["supplier"],
+            "members": s["members"],
+            "network_spend": s["spend"],
+            "member": b["member"],
+            "member_spend": b["spend"],
+        }
+        for s in document["network"]["shared_suppliers"]
+        for b in s["by_member"]
+    ]
+    schema = {"supplier": pl.String, "members": pl.Int64, "network_spend": pl.String,
+              "member": pl.String, "member_spend": pl.String}  # fmt: skip
+    return neutralise(pl.DataFrame(rows, schema=schema), ["supplier", "member"])
+
+
+def write_compare_outputs(
+    compared: CompareResult, out: Path, templates: Path | None = None
+) -> list[Path]:
+    from anchorspend.report import render_compare_html, render_compare_md, write_compare_xlsx
+
+    doc = compared.document
+    files = _data_files(compared.result)
+    files.update({
+        "metrics.json": lambda p: p.write_text(document_json(doc), encoding="utf-8"),
+        "shared_suppliers.csv": lambda p: shared_suppliers_csv(doc).write_csv(p),
+        "report.md": lambda p: p.write_text(render_compare_md(doc), encoding="utf-8"),
+        "report.html": lambda p: p.write_text(
+            render_compare_html(doc, templates=templates), encoding="utf-8"
+        ),
+        "report.xlsx": lambda p: write_compare_xlsx(doc, p),
+    })  # fmt: skip
+    return write_atomically(out, files)

@@ -4,7 +4,7 @@ Money is an exact ``Decimal`` number formatted as pounds, shares are numbers for
 percentages, counts are integers and flags are booleans, so a reader can sort, filter and sum.
 Text from public files is always written as text: a supplier called ``=HYPERLINK(…)`` stays a
 string cell (never a formula, CWE-1236), with Excel's quote prefix so that editing it keeps it
-text. Same document → same cell contents (the zip's own timestamps still vary).
+text. Same document → same bytes: entries are re-packed with a fixed time (``save``).
 """
 
 from __future__ import annotations
@@ -284,11 +284,10 @@ def workbook(document: dict[str, Any]) -> Any:
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
-def write_xlsx(document: dict[str, Any], path: Path) -> None:
-    """Write report.xlsx to ``path`` (the caller decides where; outputs.py stages it)."""
-    wb = workbook(document)
-    # Workbook.save() would stamp "modified" with the clock; write through ExcelWriter instead,
-    # then re-pack with a fixed time on every entry so equal documents give equal bytes.
+def save(wb: Workbook, path: Path) -> None:
+    """Save a workbook so that equal contents give equal bytes. ``Workbook.save()`` would stamp
+    "modified" with the clock, so write through ExcelWriter, then re-pack every zip entry with a
+    fixed time."""
     staged = io.BytesIO()
     with ZipFile(staged, "w", ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).write_data()
@@ -298,3 +297,8 @@ def write_xlsx(document: dict[str, Any], path: Path) -> None:
             fixed.compress_type = ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info))
+
+
+def write_xlsx(document: dict[str, Any], path: Path) -> None:
+    """Write report.xlsx to ``path`` (the caller decides where; outputs.py stages it)."""
+    save(workbook(document), path)
