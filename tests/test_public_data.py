@@ -128,3 +128,34 @@ def test_trafford_zip_periods(public: Path) -> None:
     assert periods == {"2026-27 Q1", "all"}
     red = [m for m in doc["metrics"] if m["measure"] == "redacted" and m["period"] == "all"]
     assert red[0]["suppliers"] == 1  # every redacted row is one "Redacted" key
+
+
+def test_public_exports_as_one_network(public: Path) -> None:
+    """Members from the organisation field (the Cabinet Office file holds three bodies; Leeds
+    several; Trafford publishes two files): the network equals the sum of its members, and each
+    member equals analyse on the files that carry it."""
+    from anchorspend.compare import CompareConfig, compare
+    from anchorspend.pipeline import RunConfig, run
+
+    files = [public / n for n in sorted(FILES)]
+    doc = compare(CompareConfig(run=RunConfig(inputs=tuple(files)))).document
+    members = doc["network"]["members"]
+    assert len(members) > 10
+    total = sum((Decimal(m["total_spend"]) for m in members), Decimal(0))
+    [net] = [
+        m
+        for m in doc["metrics"]
+        if m["organisation"] == "(all)" and m["period"] == "all" and m["measure"] == "total_spend"
+    ]
+    assert Decimal(net["total_spend"]) == total == Decimal(doc["reconciliation"]["amount_analysed"])
+    groups = [[f] for f in files if not f.name.startswith("trafford")]
+    groups.append([f for f in files if f.name.startswith("trafford")])
+    seen = set()
+    for group in groups:
+        alone = run(RunConfig(inputs=tuple(group))).document
+        for org in {m["organisation"] for m in alone["metrics"]} - {"(all)"}:
+            assert [m for m in doc["metrics"] if m["organisation"] == org] == [
+                m for m in alone["metrics"] if m["organisation"] == org
+            ], org
+            seen.add(org)
+    assert seen == {m["name"] for m in members}
