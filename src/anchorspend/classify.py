@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.geo import normalise_postcode
 from anchorspend.ingest.header import find_header, map_columns, score_cells
 from anchorspend.ingest.raw import ROW
 from anchorspend.ingest.sources import ReadOptions, expand, open_sources, read_source
@@ -91,7 +92,10 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                     .list.eval(pl.element().filter(pl.element() != ""))
                     .alias("categories"),
                     plain_id(raw("local_authority_code")).alias("local_authority_code"),
-                    raw("postcode").str.to_uppercase().alias("postcode"),
+                    # valid postcodes in one form (so duplicates compare); others as written
+                    pl.coalesce(normalise_postcode(raw("postcode")), raw("postcode")).alias(
+                        "postcode"
+                    ),
                     raw("source").alias("source"),
                 ).filter(pl.any_horizontal(pl.exclude("_lrow", "categories").is_not_null()))
                 for f in FLAGS:
@@ -125,7 +129,7 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
     return Lookup(str(path), Path(path).name, frame, findings + dup_findings)
 
 
-_ATTRS = (*FLAGS, "categories", "local_authority_code")
+_ATTRS = (*FLAGS, "categories", "local_authority_code", "postcode")
 
 
 def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[Finding]]:
@@ -288,6 +292,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
                 ("is_diverse_led", pl.Boolean),
                 ("categories", pl.List(pl.String)),
                 ("local_authority_code", pl.String),
+                ("postcode", pl.String),
             )
         ),
     )
@@ -314,6 +319,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
         .then(None)
         .otherwise(pl.col("_lookup_local_authority_code"))
         .alias("local_authority_code"),
+        pl.when(unknown).then(None).otherwise(pl.col("_lookup_postcode")).alias("postcode"),
         pl.when(unknown).then(None).otherwise(pl.col("matched_by")).alias("matched_by"),
     ).drop(*(f"_lookup_{a}" for a in _ATTRS))
 

@@ -104,6 +104,10 @@ def analyse(
         ),
     ] = None,
     config: Annotated[Path | None, typer.Option(help="anchorspend.toml to use.")] = None,
+    geography: Annotated[
+        Path | None,
+        typer.Option(help="Geography store from `anchorspend geo import` (or [geography] store)."),
+    ] = None,
     organisation: Annotated[
         str | None, typer.Option(help="Credit every row to this organisation.")
     ] = None,
@@ -157,6 +161,7 @@ def analyse(
         rc = RunConfig(
             inputs=tuple(inputs),
             lookups=tuple(lookup or ()),
+            geography=geography,
             config=cfg,
             organisation=organisation,
             column_map=tuple(map_ or ()),
@@ -264,6 +269,10 @@ def compare(
     config: Annotated[
         Path | None, typer.Option(help="anchorspend.toml; [members] names each member's files.")
     ] = None,
+    geography: Annotated[
+        Path | None,
+        typer.Option(help="Geography store from `anchorspend geo import` (or [geography] store)."),
+    ] = None,
     by: Annotated[
         MembersBy,
         typer.Option(
@@ -308,6 +317,7 @@ def compare(
         rc = RunConfig(
             inputs=tuple(inputs or ()),
             lookups=tuple(lookup or ()),
+            geography=geography,
             config=cfg,
             column_map=tuple(map_ or ()),
             encoding=encoding,
@@ -531,6 +541,83 @@ def schema(
             return 0
         s = schemas.load(name)
         sys.stdout.write(json.dumps(s.raw, indent=2, ensure_ascii=False) + "\n")
+        return 0
+
+    _guard(debug, body)
+
+
+geo_app = typer.Typer(
+    help="Postcode geography: import the ONS directory once, use it offline.", no_args_is_help=True
+)
+app.add_typer(geo_app, name="geo")
+
+
+@geo_app.command("import")
+def geo_import(
+    postcodes: Annotated[
+        Path, typer.Argument(help="ONSPD or NSPL CSV as published, or any postcode table.")
+    ],
+    imd: Annotated[
+        Path | None,
+        typer.Option(help="English Indices of Deprivation by LSOA (IoD2025 or IoD2019 CSV)."),
+    ] = None,
+    into: Annotated[Path, typer.Option(help="Folder for the geography store.")] = Path("geo"),
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="postcode, local_authority_code, region_code, lsoa_code, "
+            "ward_code, country_code or terminated = COLUMN. Repeatable.",
+        ),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Build the geography store: postcode → local authority, region, LSOA, ward; IMD deciles."""
+
+    def body() -> int:
+        from anchorspend.geo import import_store
+
+        with console.progress(False) as tick:
+            report = import_store(postcodes, into, imd=imd, column_map=list(map_ or ()),
+                                  progress=tick)  # fmt: skip
+        console.note(
+            f"wrote {report.store}: {report.postcodes:,} postcodes ({report.terminated:,} "
+            f"terminated), LSOA {report.lsoa_vintage or 'unknown vintage'}"
+            + (f", {report.imd_rows:,} LSOAs of {report.imd_edition}" if report.imd_rows else "")
+        )
+        console.note("columns: " + ", ".join(f"{k}={v}" for k, v in report.columns.items()))
+        return 0
+
+    _guard(debug, body)
+
+
+@geo_app.command("lookup")
+def geo_lookup(
+    postcodes: Annotated[list[str], typer.Argument(help="Postcodes, as written.")],
+    store: Annotated[Path, typer.Option(help="The geography store.")] = Path("geo"),
+    debug: DebugOpt = False,
+) -> None:
+    """Show where postcodes are, as anchorspend will read them."""
+
+    def body() -> int:
+        import polars as pl
+
+        from anchorspend.geo import normalise_postcode, open_store
+
+        st = open_store(store)
+        frame = pl.DataFrame({"written": postcodes}).with_columns(
+            normalise_postcode(pl.col("written")).alias("postcode")
+        )
+        found = frame.lazy().join(st.postcodes, on="postcode", how="left")
+        if st.imd is not None:
+            found = found.join(st.imd, on="lsoa_code", how="left")
+        rows = found.collect()
+        cols = [c for c in rows.columns if c != "written"]
+        table = [
+            [str(r[0]), *("" if v is None else str(v) for v in r[1:])]
+            for r in rows.select("written", *cols).iter_rows()
+        ]
+        console.table("Postcodes", ["written", *cols], table, right=set())
         return 0
 
     _guard(debug, body)

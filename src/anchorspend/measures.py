@@ -38,7 +38,9 @@ def period_expr(date: pl.Expr, kind: PeriodKind) -> pl.Expr:
 
 
 def measure_set(
-    diverse_categories: list[str], local_tiers: dict[str, tuple[str, ...]]
+    diverse_categories: list[str],
+    local_tiers: dict[str, tuple[str, ...]],
+    deprived_decile_max: int | None = None,
 ) -> dict[str, pl.Expr]:
     """Every measure, in display order, as a boolean expression over a classified row
     (true, false, or null for unknown). Redacted rows are unknown for every classification."""
@@ -55,12 +57,19 @@ def measure_set(
             .when(pl.col("categories").is_not_null())
             .then(pl.col("categories").list.contains(pl.lit(cat)))
         )
-    code = pl.col("local_authority_code")
+    code, region = pl.col("local_authority_code"), pl.col("region_code")
     for i, (tier, codes) in enumerate(local_tiers.items()):
-        expr = pl.when(code.is_not_null()).then(code.is_in(list(codes)))
+        # a tier lists local authority codes and/or region codes
+        inside = code.is_in(list(codes)).fill_null(False) | region.is_in(list(codes)).fill_null(
+            False
+        )
+        expr = pl.when(code.is_not_null() | region.is_not_null()).then(inside)
         if i == 0:
             measures["local"] = expr
         measures[f"local:{tier}"] = expr
+    if deprived_decile_max is not None:
+        decile = pl.col("imd_decile")
+        measures["deprived"] = pl.when(decile.is_not_null()).then(decile <= deprived_decile_max)
     measures["redacted"] = pl.col("redacted")
     return measures
 

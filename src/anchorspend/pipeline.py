@@ -17,6 +17,7 @@ from anchorspend import __version__
 from anchorspend.classify import classify, load_lookup
 from anchorspend.config import Config
 from anchorspend.errors import Finding
+from anchorspend.geo import Store, locate, open_store, resolve_tiers
 from anchorspend.ingest.canonical import Canonical, RowOptions, build, empty_findings
 from anchorspend.ingest.header import (
     Mapping,
@@ -34,6 +35,7 @@ from anchorspend.schemas import load as load_schema
 from anchorspend.views import (
     UNMATCHED_IN_DOCUMENT,
     categories,
+    geography_view,
     top_suppliers,
     unmatched_suppliers,
 )
@@ -47,6 +49,7 @@ Progress = Callable[[str, float | None], None]
 class RunConfig:
     inputs: tuple[Path, ...]
     lookups: tuple[Path, ...] = ()
+    geography: Path | None = None  # a store from `geo import`; else the config's [geography]
     config: Config = field(default_factory=Config)
     organisation: str | None = None
     column_map: tuple[str, ...] = ()
@@ -335,6 +338,15 @@ def group_findings(findings: pl.DataFrame, notes: list[Finding]) -> list[dict[st
     return out + list(grouped.values())
 
 
+def _store(run: RunConfig) -> Store | None:
+    if run.geography is not None:
+        return open_store(run.geography)
+    if run.config.geography_store:
+        base = run.config.path.parent if run.config.path else Path(".")
+        return open_store(base / run.config.geography_store)
+    return None
+
+
 def run(run: RunConfig, progress: Progress | None = None) -> Result:
     """``analyse``: read the inputs, then measure them."""
     return analyse_ingested(ingest(run, progress), run, progress)
@@ -352,8 +364,12 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
     if progress:
         progress(f"classifying {data.rows.height:,} rows", 0.85)
     classified = classify(data.rows, lookups)
-    measures = measure_set(classified.categories, run.config.local_tiers)
-    rows = classified.rows.with_columns(
+    store = _store(run)
+    tiers = resolve_tiers(run.config.local_tiers, store)
+    located, postcode_problems = locate(classified.rows, store)
+    deprived = run.config.deprived_decile_max if store and store.imd is not None else None
+    measures = measure_set(classified.categories, tiers, deprived)
+    rows = located.with_columns(
         measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")
     )
     if progress:
@@ -392,6 +408,7 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
             {k: r[k] for k in ("supplier", "field", "values", "spend")}
             for r in conflicts.to_dicts()
         ],
+        "geography": geography_view(rows, analysed, store, postcode_problems),
         "lookups": [
             {**s, "matched_spend": pence_to_text(s["matched_spend"])} for s in classified.lookups
         ],

@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from anchorspend.measures import ALL_ORGS
-from anchorspend.normalise import pence_text_expr
+from anchorspend.normalise import pence_text_expr, pence_to_text
 
 TOP_SUPPLIERS = 10
 UNMATCHED_IN_DOCUMENT = 50
@@ -157,3 +157,65 @@ def unmatched_suppliers(analysed: pl.DataFrame) -> pl.DataFrame:
         .sort(["pence", "supplier_key"], descending=[True, False])
         .select("supplier", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
     )
+
+
+def geography_view(
+    rows: pl.DataFrame, analysed: pl.DataFrame, store: Any, problems: pl.DataFrame
+) -> dict[str, Any]:
+    """Where the suppliers are: which basis placed how much spend, spend by supplier local
+    authority (unknown shown, never hidden), and the postcodes that could not be placed."""
+    if not analysed.height:
+        return {"store": None, "terminated_postcode_spend": "0.00", "terminated_postcode_rows": 0,
+                "imd_edition": None, "basis": [], "by_local_authority": [],
+                "unplaced_postcodes": []}  # fmt: skip
+    basis = (
+        analysed.group_by("location_basis")
+        .agg(pl.col("amount").sum().alias("pence"), pl.len().cast(pl.Int64).alias("rows"))
+        .sort("location_basis")
+        .select("location_basis", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
+    )
+    names = pl.DataFrame(schema={"local_authority_code": pl.String, "name": pl.String})
+    if store is not None and "local_authority_name" in store.postcodes.collect_schema().names():
+        names = (
+            store.postcodes.select("local_authority_code", pl.col("local_authority_name")
+                                   .alias("name")).unique("local_authority_code").collect()
+        )  # fmt: skip
+    by_la = (
+        _with_pooled(analysed)
+        .group_by("organisation", "local_authority_code")
+        .agg(pl.col("amount").sum().alias("pence"),
+             pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"))
+        .join(names, on="local_authority_code", how="left")
+        .with_columns(_org_order(analysed))
+        .sort(["_pooled", "organisation", "pence", "local_authority_code"],
+              descending=[False, False, True, False], nulls_last=True)
+        .select("organisation", "local_authority_code", "name",
+                pence_text_expr(pl.col("pence")).alias("spend"), "suppliers")
+    )  # fmt: skip
+    written = pl.concat(
+        [
+            analysed.select(pl.col("postcode").alias("w"), "amount"),
+            analysed.filter(pl.col("postcode").is_null()).select(
+                pl.col("supplier_postcode").alias("w"), "amount"
+            ),
+        ]
+    )
+    spend_by_pc = (
+        written.drop_nulls("w").group_by("w").agg(pl.col("amount").sum().alias("pence"), pl.len())
+    )
+    unplaced = (
+        problems.join(spend_by_pc, left_on="postcode", right_on="w", how="inner")
+        .sort(["pence", "postcode"], descending=[True, False])
+        .select("postcode", "problem", pence_text_expr(pl.col("pence")).alias("spend"),
+                pl.col("len").cast(pl.Int64).alias("rows"))
+    )  # fmt: skip
+    terminated = analysed.filter(pl.col("postcode_terminated"))
+    return {
+        "store": None if store is None else str(store.path),
+        "terminated_postcode_spend": pence_to_text(int(terminated.get_column("amount").sum() or 0)),
+        "terminated_postcode_rows": terminated.height,
+        "imd_edition": None if store is None else store.imd_edition,
+        "basis": basis.to_dicts(),
+        "by_local_authority": by_la.to_dicts(),
+        "unplaced_postcodes": unplaced.to_dicts(),
+    }

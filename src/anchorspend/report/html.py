@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from anchorspend.report import charts
 from anchorspend.report.charts import DASH, Bar, Series, ShareRow, money, money_short, percent
+from anchorspend.report.places import place_chart, place_rows
 
 ALL_ORGS = "(all)"
 ALL_PERIODS = "all"
@@ -79,7 +80,7 @@ class Table:
 @dataclass(frozen=True, slots=True)
 class Chart:
     id: str
-    kind: str  # "shares" | "trend" | "top-suppliers" | "categories"
+    kind: str  # "shares" | "trend" | "top-suppliers" | "categories" | "places"
     heading: str
     summary: list[str]
     svg: Markup
@@ -359,6 +360,12 @@ def _organisation(
     cats = [r for r in document.get("categories", []) if r["organisation"] == name]
     if cats:
         found.append(_category_chart(next(ids), label, cats, total))
+    places = place_rows(document, name)
+    if places:
+        cid = next(ids)
+        summary, svg, headers, body = place_chart(cid, label, places, total)
+        table = Table(headers, body, [False, True, True, True])
+        found.append(Chart(cid, "places", "Where suppliers are", summary, svg, table))
     return Organisation(f"org-{index}", name, label, headline, found)
 
 

@@ -1,0 +1,404 @@
+"""Geography: the ONS postcode directory and the Indices of Deprivation as a local store.
+
+``import_store`` reads the ONS Postcode Directory (ONSPD), the National Statistics Postcode
+Lookup (NSPL), or any simpler postcode table, mapping columns by pattern because every edition
+renames them (``lad25cd``, ``oslaua``…); it writes ``postcodes.parquet`` (postcode → local
+authority, region, LSOA, ward, country, terminated) and, given the MHCLG file, ``imd.parquet``
+(LSOA → IMD decile and rank) with a ``store.json`` manifest naming the editions. The large file is
+scanned lazily and only the needed columns are read, so a full ONSPD imports in seconds.
+
+``locate`` gives every supplier a place: an explicit local authority code first, else the
+lookup's postcode, else the export's postcode; each distinct postcode is normalised and looked up
+once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from anchorspend.errors import AnchorspendError, UsageError
+from anchorspend.schemas import header_key
+
+MANIFEST = "store.json"
+POSTCODES = "postcodes.parquet"
+IMD = "imd.parquet"
+
+# canonical column → header patterns (matched against header_key, first pattern wins)
+POSTCODE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "postcode": (r"pcds", r"pcd", r"pcd7", r"pcd8", r"pcd2", r"postcode", r"postcodes?"),
+    "local_authority_code": (
+        r"lad\d\dcd", r"oslaua", r"laua", r"lacode", r"ladcode", r"localauthoritycode",
+        r"ladcd", r"lad\d\d",
+    ),
+    "local_authority_name": (r"lad\d\dnm", r"laname", r"ladname", r"localauthorityname"),
+    "region_code": (r"rgn\d\dcd", r"rgn", r"regioncode", r"gor"),
+    "lsoa_code": (r"lsoa21cd", r"lsoa21", r"lsoa11cd", r"lsoa11", r"lsoacode", r"lsoa\d\dcd"),
+    "ward_code": (r"wd\d\dcd", r"osward", r"wardcode", r"ward"),
+    "country_code": (r"ctry\d\dcd", r"ctry", r"countrycode"),
+    "terminated": (r"doterm", r"terminated", r"dateofterm\w*"),
+}  # fmt: skip
+REQUIRED = ("postcode",)
+IMD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "lsoa_code": (r"lsoa21\w*code", r"lsoa\w*2021\w*", r"lsoa11\w*code", r"lsoa\w*2011\w*",
+                  r"lsoacode\w*", r"lsoa\w*cd"),
+    "imd_decile": (r"imddecile", r"\w*imd\w*decile\w*", r"\w*deprivation\w*decile\w*"),
+    "imd_rank": (r"imdrank", r"\w*imd\w*rank\w*", r"\w*deprivation\w*rank\w*"),
+}  # fmt: skip
+
+# UK postcode: outward (area letters + district) and inward (digit + two letters)
+POSTCODE_RE = r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$"
+
+REGION_NAMES = {
+    "north east": "E12000001", "north west": "E12000002",
+    "yorkshire and the humber": "E12000003", "yorkshire and humber": "E12000003",
+    "east midlands": "E12000004", "west midlands": "E12000005",
+    "east of england": "E12000006", "east": "E12000006", "london": "E12000007",
+    "south east": "E12000008", "south west": "E12000009", "wales": "W92000004",
+    "scotland": "S92000003", "northern ireland": "N92000002",
+}  # fmt: skip
+GSS_CODE = re.compile(r"^[A-Z]{1,3}\d+$")  # E08000009, E12000002, or a code of your own
+
+
+def normalise_postcode(expr: pl.Expr) -> pl.Expr:
+    """``m154ab``, ``M15  4AB`` → ``M15 4AB``. Where the text is not a valid postcode but becomes
+    one by reading O as 0 in the inward code's digit, or 0 as O in the area letters, that is
+    done (``M15 OAB`` → ``M15 0AB``); nothing else is guessed. Invalid text gives null."""
+    s = expr.str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+    inward_fixed = s.str.slice(0, s.str.len_chars() - 3) + (
+        s.str.slice(-3, 1).str.replace("O", "0") + s.str.slice(-2, 2).str.replace_all("0", "O")
+    )
+    fixed = inward_fixed.str.slice(0, 1).str.replace("0", "O") + inward_fixed.str.slice(1)
+    ok = (
+        pl.when(s.str.contains(POSTCODE_RE))
+        .then(s)
+        .when(fixed.str.contains(POSTCODE_RE))
+        .then(fixed)
+    )
+    return ok.str.slice(0, ok.str.len_chars() - 3) + " " + ok.str.slice(-3)
+
+
+def _pick(headers: list[str], patterns: dict[str, tuple[str, ...]],
+          overrides: dict[str, str]) -> dict[str, str]:  # fmt: skip
+    """canonical → header, by override or the first pattern that matches a header."""
+    keys = {h: header_key(h) for h in headers}
+    out: dict[str, str] = {}
+    for field, pats in patterns.items():
+        if field in overrides:
+            if overrides[field] not in headers:
+                raise AnchorspendError(
+                    f"--map {field}={overrides[field]!r}: no such column",
+                    details=[f"columns: {', '.join(headers)}"],
+                )
+            out[field] = overrides[field]
+            continue
+        for pat in pats:
+            hits = [h for h in headers if re.fullmatch(pat, keys[h]) and h not in out.values()]
+            if hits:
+                # several editions' columns (lad21cd, lad23cd…): the latest sorts last
+                out[field] = sorted(hits, key=keys.__getitem__)[-1]
+                break
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    store: Path
+    postcodes: int
+    terminated: int
+    columns: dict[str, str]
+    imd_rows: int
+    imd_edition: str | None
+    lsoa_vintage: str | None
+
+
+def _headers(path: Path) -> list[str]:
+    try:
+        return pl.read_csv(path, n_rows=0, infer_schema=False).columns
+    except Exception as exc:
+        raise AnchorspendError(f"cannot read the CSV header: {exc}", path=str(path)) from exc
+
+
+def _vintage(header: str | None) -> str | None:
+    if header is None:
+        return None
+    k = header_key(header)
+    if "21" in k or "2021" in k:
+        return "2021"
+    if "11" in k or "2011" in k:
+        return "2011"
+    return None
+
+
+def import_store(
+    postcodes: Path, into: Path, *, imd: Path | None = None, column_map: list[str] | None = None,
+    progress: Callable[[str, float | None], None] | None = None,
+) -> ImportReport:  # fmt: skip
+    overrides = {}
+    for item in column_map or []:
+        field, sep, header = item.partition("=")
+        if not sep or field not in POSTCODE_COLUMNS:
+            raise UsageError(
+                f"bad --map {item!r}",
+                hint=f"FIELD=HEADER with FIELD one of: {', '.join(POSTCODE_COLUMNS)}",
+            )
+        overrides[field] = header
+    if not postcodes.is_file():
+        raise AnchorspendError("no such file", path=str(postcodes))
+    headers = _headers(postcodes)
+    cols = _pick(headers, POSTCODE_COLUMNS, overrides)
+    missing = [f for f in (*REQUIRED, "local_authority_code") if f not in cols]
+    if missing:
+        raise AnchorspendError(
+            f"no column for {', '.join(missing)} in the postcode file",
+            path=str(postcodes),
+            details=[f"columns: {', '.join(headers[:60])}"],
+            hint=" ".join(f'--map {f}="<column>"' for f in missing),
+        )
+    if progress:
+        progress(f"reading {postcodes.name}", 0.1)
+    into.mkdir(parents=True, exist_ok=True)
+    lf = pl.scan_csv(postcodes, infer_schema=False)
+    selected = lf.select(
+        normalise_postcode(pl.col(cols["postcode"])).alias("postcode"),
+        *(
+            pl.col(cols[f]).str.strip_chars().replace("", None).alias(f)
+            for f in POSTCODE_COLUMNS
+            if f in cols and f not in ("postcode", "terminated")
+        ),
+        (
+            pl.col(cols["terminated"]).str.strip_chars().fill_null("") != ""
+            if "terminated" in cols
+            else pl.lit(False)
+        ).alias("terminated"),
+    ).filter(pl.col("postcode").is_not_null())
+    frame = selected.unique(subset="postcode", keep="first").sort("postcode").collect()
+    if progress:
+        progress(f"writing {frame.height:,} postcodes", 0.7)
+    tmp = into / f".{POSTCODES}.tmp"
+    frame.write_parquet(tmp, compression="zstd", compression_level=9, statistics=True)
+    tmp.replace(into / POSTCODES)
+    imd_rows, edition, lsoa_vintage = 0, None, _vintage(cols.get("lsoa_code"))
+    imd_cols: dict[str, str] = {}
+    if imd is not None:
+        imd_rows, edition, imd_cols = _import_imd(imd, into)
+        lsoa_vintage = lsoa_vintage or ("2021" if edition == "IoD2025" else "2011")
+    terminated = int(frame.get_column("terminated").sum())
+    manifest = {
+        "schema": "anchorspend/geography/v1",
+        "postcodes": {
+            "source": postcodes.name,
+            "rows": frame.height,
+            "columns": cols,
+            "terminated": terminated,
+            "lsoa_vintage": lsoa_vintage,
+        },
+        "imd": None
+        if imd is None
+        else {"source": imd.name, "rows": imd_rows, "edition": edition, "columns": imd_cols},
+    }
+    (into / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    return ImportReport(into, frame.height, terminated, cols, imd_rows, edition, lsoa_vintage)
+
+
+def _import_imd(path: Path, into: Path) -> tuple[int, str, dict[str, str]]:
+    headers = _headers(path)
+    cols = _pick(headers, IMD_COLUMNS, {})
+    missing = [f for f in ("lsoa_code", "imd_decile") if f not in cols]
+    if missing:
+        raise AnchorspendError(
+            f"no column for {', '.join(missing)} in the deprivation file",
+            path=str(path),
+            details=[f"columns: {', '.join(headers[:40])}"],
+            hint="the MHCLG 'File 1: Index of Multiple Deprivation' CSV has them",
+        )
+    edition = "IoD2025" if _vintage(cols["lsoa_code"]) == "2021" else "IoD2019"
+    frame = (
+        pl.scan_csv(path, infer_schema=False)
+        .select(
+            pl.col(cols["lsoa_code"]).str.strip_chars().alias("lsoa_code"),
+            pl.col(cols["imd_decile"]).str.strip_chars().cast(pl.Int8).alias("imd_decile"),
+            (pl.col(cols["imd_rank"]).str.strip_chars().cast(pl.Int32) if "imd_rank" in cols
+             else pl.lit(None, pl.Int32)).alias("imd_rank"),
+        )
+        .collect()
+    )  # fmt: skip
+    bad = frame.filter(~pl.col("imd_decile").is_between(1, 10))
+    if bad.height:
+        raise AnchorspendError(
+            f"{bad.height} IMD deciles are outside 1-10", path=str(path),
+            details=[f"e.g. {bad.row(0)}"],
+        )  # fmt: skip
+    frame.write_parquet(into / IMD, compression="zstd")
+    return frame.height, edition, cols
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    path: Path
+    manifest: dict[str, Any]
+    postcodes: pl.LazyFrame
+    imd: pl.LazyFrame | None
+
+    @property
+    def imd_edition(self) -> str | None:
+        imd = self.manifest.get("imd")
+        return imd.get("edition") if imd else None
+
+
+def open_store(path: Path) -> Store:
+    manifest_path = path / MANIFEST
+    if not manifest_path.is_file():
+        raise AnchorspendError(
+            "not a geography store (no store.json)",
+            path=str(path),
+            hint="anchorspend geo import POSTCODES.csv --imd IMD.csv --into " + str(path),
+        )
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    imd = pl.scan_parquet(path / IMD) if (path / IMD).is_file() else None
+    return Store(path, manifest, pl.scan_parquet(path / POSTCODES), imd)
+
+
+LOCATION_BASES = ("lookup local_authority_code", "lookup postcode", "export postcode", "unknown")
+
+
+def resolve_tiers(
+    tiers: dict[str, tuple[str, ...]], store: Store | None
+) -> dict[str, tuple[str, ...]]:
+    """Tier entries may be codes (ONS local authorities E06…/E07…/E08…/E09…, regions E12…: any
+    letters followed by digits is taken as a code), region names ("North West") or, with a store
+    carrying names, local authority names ("Trafford")."""
+    la_names: dict[str, str] = {}
+    if store is not None and "local_authority_name" in store.postcodes.collect_schema().names():
+        la_names = {
+            n.lower(): c
+            for n, c in store.postcodes.select("local_authority_name", "local_authority_code")
+            .unique()
+            .drop_nulls()
+            .collect()
+            .iter_rows()
+        }
+    out: dict[str, tuple[str, ...]] = {}
+    for tier, entries in tiers.items():
+        codes = []
+        for e in entries:
+            if GSS_CODE.match(e.strip()):
+                codes.append(e.strip())
+            elif e.strip().lower() in REGION_NAMES:
+                codes.append(REGION_NAMES[e.strip().lower()])
+            elif e.strip().lower() in la_names:
+                codes.append(la_names[e.strip().lower()])
+            else:
+                raise AnchorspendError(
+                    f"[local.tiers] {tier!r}: {e!r} is not a local authority or region code, nor a "
+                    "name anchorspend knows",
+                    hint="use ONS codes (E08000009, E12000002) or a region name such as "
+                    '"North West"',
+                )
+        out[tier] = tuple(codes)
+    return out
+
+
+def locate(rows: pl.DataFrame, store: Store | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Add ``local_authority_code`` (final), ``region_code``, ``lsoa_code``, ``imd_decile``,
+    ``location_basis`` and ``_postcode_problem`` to classified rows; also return the postcodes
+    that were given but could not be placed (as written, with why)."""
+    lookup_pc = pl.col("postcode") if "postcode" in rows.columns else pl.lit(None, pl.String)
+    export_pc = pl.when(~pl.col("redacted")).then(pl.col("supplier_postcode"))
+    rows = rows.with_columns(
+        lookup_pc.alias("_pc_lookup"),
+        export_pc.alias("_pc_export"),
+    )
+    empty_problems = pl.DataFrame(
+        schema={"postcode": pl.String, "problem": pl.String, "source": pl.String}
+    )
+    if store is None:
+        return rows.with_columns(
+            pl.when(pl.col("local_authority_code").is_not_null())
+            .then(pl.lit(LOCATION_BASES[0]))
+            .otherwise(pl.lit("unknown"))
+            .alias("location_basis"),
+            pl.lit(None, pl.String).alias("region_code"),
+            pl.lit(None, pl.String).alias("lsoa_code"),
+            pl.lit(None, pl.Int8).alias("imd_decile"),
+            pl.lit(False).alias("postcode_terminated"),
+        ).drop("_pc_lookup", "_pc_export"), empty_problems
+    # every distinct postcode text, normalised and placed once
+    written = (
+        pl.concat(
+            [
+                rows.select(pl.col("_pc_lookup").alias("w")),
+                rows.select(pl.col("_pc_export").alias("w")),
+            ]
+        )
+        .drop_nulls()
+        .unique()
+    )
+    places = store.postcodes.select(
+        "postcode", "local_authority_code", *(
+            [c for c in ("region_code", "lsoa_code") if c in
+             store.postcodes.collect_schema().names()]
+        ), "terminated",
+    )  # fmt: skip
+    placed = (
+        written.lazy()
+        .with_columns(normalise_postcode(pl.col("w")).alias("postcode"))
+        .join(places, on="postcode", how="left")
+        .collect()
+    )
+    for c in ("region_code", "lsoa_code"):
+        if c not in placed.columns:
+            placed = placed.with_columns(pl.lit(None, pl.String).alias(c))
+    if store.imd is not None:
+        placed = placed.join(store.imd.select("lsoa_code", "imd_decile").collect(),
+                             on="lsoa_code", how="left")  # fmt: skip
+    else:
+        placed = placed.with_columns(pl.lit(None, pl.Int8).alias("imd_decile"))
+    found = placed.select(
+        "w", pl.col("local_authority_code").alias("_la"), pl.col("region_code").alias("_rgn"),
+        pl.col("lsoa_code").alias("_lsoa"), pl.col("imd_decile").alias("_imd"),
+        pl.col("terminated").alias("_term"),
+        pl.col("local_authority_code").is_not_null().alias("_ok"),
+    )  # fmt: skip
+    for side in ("lookup", "export"):
+        rows = rows.join(
+            found.rename({c: f"{c}_{side}" for c in found.columns if c != "w"}),
+            left_on=f"_pc_{side}", right_on="w", how="left", maintain_order="left",
+        )  # fmt: skip
+    via_lookup = pl.col("_ok_lookup").fill_null(False)
+    via_export = pl.col("_ok_export").fill_null(False)
+    explicit = pl.col("local_authority_code").is_not_null()
+
+    def pick(field: str) -> pl.Expr:
+        return (
+            pl.when(via_lookup)
+            .then(pl.col(f"{field}_lookup"))
+            .when(via_export)
+            .then(pl.col(f"{field}_export"))
+        )
+
+    rows = rows.with_columns(
+        pl.when(explicit).then(pl.lit(LOCATION_BASES[0]))
+        .when(via_lookup).then(pl.lit(LOCATION_BASES[1]))
+        .when(via_export).then(pl.lit(LOCATION_BASES[2]))
+        .otherwise(pl.lit("unknown")).alias("location_basis"),
+        pl.coalesce(pl.col("local_authority_code"), pick("_la")).alias("local_authority_code"),
+        pick("_rgn").alias("region_code"),
+        pick("_lsoa").alias("lsoa_code"),
+        pick("_imd").alias("imd_decile"),
+        pick("_term").fill_null(False).alias("postcode_terminated"),
+    )  # fmt: skip
+    problems = placed.filter(~pl.col("local_authority_code").is_not_null()).select(
+        pl.col("w").alias("postcode"),
+        pl.when(pl.col("postcode").is_null()).then(pl.lit("not a valid postcode"))
+        .otherwise(pl.lit("not in the geography store")).alias("problem"),
+    )  # fmt: skip
+    drop = [c for c in rows.columns if c.startswith(("_pc_", "_la_", "_rgn_", "_lsoa_", "_imd_",
+                                                     "_ok_", "_term_"))]  # fmt: skip
+    return rows.drop(drop), problems.with_columns(pl.lit("").alias("source")).sort("postcode")
