@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test check lint typecheck bench fuzz clean
+.PHONY: venv demo test check lint typecheck bench clean
 
 venv: $(STAMP)
 
@@ -29,6 +29,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 check: lint typecheck test
+
+# Figures, not pass/fail: long runs kept out of `make test`.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/geo_import.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache examples/report

@@ -284,3 +284,19 @@ def test_agreeing_duplicates_are_merged_with_a_warning(tmp_path: Path) -> None:
     assert [(f.code, f.column, f.value) for f in lookup.findings] == [
         ("duplicate-key", "company_number", "00000456")
     ]
+
+
+def test_document_does_not_depend_on_hash_order() -> None:
+    """Joins and groupings must not leak row order into outputs: five runs, one document."""
+    import json
+
+    from anchorspend import config as config_mod
+    from anchorspend.pipeline import RunConfig, run
+
+    root = Path(__file__).resolve().parents[1] / "examples"
+    cfg = config_mod.load(root / "anchorspend.toml")
+    rc = RunConfig(
+        inputs=(root / "spend",), lookups=(root / "lookups" / "suppliers.csv",), config=cfg
+    )
+    docs = {json.dumps(run(rc).document, sort_keys=True) for _ in range(5)}
+    assert len(docs) == 1

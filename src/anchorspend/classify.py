@@ -246,7 +246,10 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
         per_source.append((lookup.label, m))
     # supplier-level view of the published flags: every distinct value a supplier's rows carry
     export_flags = rows.join(
-        distinct.select("_sid", *SUPPLIER_COLS), on=list(SUPPLIER_COLS), nulls_equal=True
+        distinct.select("_sid", *SUPPLIER_COLS),
+        on=list(SUPPLIER_COLS),
+        nulls_equal=True,
+        maintain_order="left",  # rows stay in input order: outputs must not depend on hashing
     )
 
     sup = distinct.select("_sid", "name_key", "company_number")

@@ -482,8 +482,14 @@ STARTER = """\
 # amount = "Net Value"
 
 [local.tiers]
-# measure "local:<tier>" for each tier; the first tier is also "local".
+# measure "local:<tier>" for each tier; the first tier is also "local". Entries are local
+# authority codes, region codes or region names.
 # "Trafford" = ["E08000009"]
+# "North West" = ["E12000002"]
+
+[geography]
+# store = "geo"              # written by `anchorspend geo import ONSPD.csv --imd IMD.csv`
+# deprived_decile_max = 2    # measure "deprived": supplier LSOA in IMD deciles 1..2
 
 [targets]
 # share_of_total targets per measure, between 0 and 1.

@@ -94,6 +94,19 @@ def display_names(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 _FLAG_VIEW = ("is_sme", "is_vcse", "is_diverse_led", "local")
+_MATCH_RANK = {"company_number": 0, "charity_number": 1, "vat_number": 2, "supplier_id": 3,
+               "name_key": 4}  # fmt: skip
+
+
+def _best_match(col: pl.Expr) -> pl.Expr:
+    """A supplier's rows may be matched different ways: show the strongest (identifiers first)."""
+    rank = col.replace_strict(_MATCH_RANK, default=len(_MATCH_RANK), return_dtype=pl.Int8)
+    return col.sort_by(rank).drop_nulls().first()
+
+
+def _any_true(col: pl.Expr) -> pl.Expr:
+    """True if any row says so, else False if any says no, else unknown; order-independent."""
+    return col.drop_nulls().max()
 
 
 def _suppliers(rows: pl.DataFrame, by_org: bool) -> pl.DataFrame:
@@ -104,8 +117,8 @@ def _suppliers(rows: pl.DataFrame, by_org: bool) -> pl.DataFrame:
         .agg(
             pl.col("amount").sum().alias("pence"),
             pl.len().cast(pl.Int64).alias("rows"),
-            pl.col("matched_by").drop_nulls().first().alias("matched_by"),
-            *(pl.col(f).drop_nulls().first().alias(f) for f in _FLAG_VIEW),
+            _best_match(pl.col("matched_by")).alias("matched_by"),
+            *(_any_true(pl.col(f)).alias(f) for f in _FLAG_VIEW),
         )
         .join(display_names(rows), on="supplier_key", how="left")
     )
@@ -120,7 +133,9 @@ def top_suppliers(analysed: pl.DataFrame) -> list[dict[str, Any]]:
             pl.lit(ALL_ORGS).alias("organisation"),
             pl.col("pence").sum(),
             pl.col("rows").sum(),
-            *(pl.col(c).drop_nulls().first() for c in ("matched_by", *_FLAG_VIEW, "supplier")),
+            _best_match(pl.col("matched_by")),
+            *(_any_true(pl.col(c)) for c in _FLAG_VIEW),
+            pl.col("supplier").drop_nulls().sort().first(),
         )
         per_org = pl.concat([per_org, pooled.select(per_org.columns)])
     totals = per_org.group_by("organisation").agg(pl.col("pence").sum().alias("_total"))

@@ -16,14 +16,15 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from anchorspend.report.compare_html import (
-    HEAT_STEPS,
-    LOW_HATCH,
+from anchorspend.report.compare_charts import HEAT_STEPS, LOW_HATCH, heat_step
+from anchorspend.report.compare_grid import (
     STATUS_SYMBOLS,
-    heat_step,
+    classifications_of,
+    covered,
+    measures_of,
     member_label,
 )
-from anchorspend.report.html import ALL_ORGS, ALL_PERIODS, NOT_CLASSIFICATIONS
+from anchorspend.report.html import ALL_ORGS, ALL_PERIODS
 from anchorspend.report.xlsx import (
     FINDINGS,
     FIXED_TIME,
@@ -100,13 +101,6 @@ def _relabel(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
     return [{**r, key: member_label(r[key])} for r in rows]
 
 
-def _classifications(document: dict[str, Any]) -> list[str]:
-    measures = document.get("measures") or list(
-        dict.fromkeys(m["measure"] for m in document.get("metrics", []))
-    )
-    return [m for m in measures if m not in NOT_CLASSIFICATIONS]
-
-
 def _summary_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     network = document.get("network") or {}
     out = [
@@ -157,15 +151,11 @@ def _members(document: dict[str, Any]) -> list[dict[str, Any]]:
 Heat = tuple[list[Column], list[dict[str, Any]], set[tuple[int, int]]]
 
 
-def _covered(m: dict[str, Any] | None, min_coverage: float) -> bool:
-    return m is not None and (m.get("coverage") or 0) >= min_coverage
-
-
 def _heat(document: dict[str, Any]) -> Heat:
     """Members (then the network) × classification measures: share of total, whole period;
     with the (row, column) of each cell whose member is not ranked for low coverage."""
     network = document.get("network") or {}
-    measures = _classifications(document)
+    measures = classifications_of(measures_of(document))
     min_coverage = float(network.get("min_coverage", 0.0))
     at = {
         (m["organisation"], m["measure"]): m
@@ -195,7 +185,7 @@ def _heat(document: dict[str, Any]) -> Heat:
             record[f"m{i}"] = m["share_of_total"] if m else None
             if m is None or m["share_of_total"] is None:
                 continue
-            if not comparable.get((name, ms), _covered(m, min_coverage)):
+            if not comparable.get((name, ms), covered(m, min_coverage)):
                 low.append(ms)
                 low_cells.add((row, i + 2))
         record["low_coverage_not_ranked"] = ", ".join(low) or None
