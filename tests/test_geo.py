@@ -234,3 +234,22 @@ def test_terminated_postcodes_are_located_and_flagged(tmp_path: Path) -> None:
         ("S12000033", "12.34"),
         ("E08000009", "1.00"),
     }
+
+
+def test_reports_say_where_suppliers_are(tmp_path: Path) -> None:
+    import_store(FIXTURES / "onspd_sample.csv", tmp_path / "geo")
+    spend = tmp_path / "s.csv"
+    spend.write_text(
+        "Supplier Name,Payment Date,Net Amount,Supplier Postcode\n"
+        "A,01/04/2026,10.00,m15 4ab\nB,01/04/2026,5.00,XX1 1XX\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    r = invoke("analyse", str(spend), "--geography", str(tmp_path / "geo"), "--out", str(out), "-q")
+    assert r.exit_code == 0, r.stderr
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "| export postcode | 10.00 | 1 |" in md
+    assert "| unknown | 5.00 | 1 |" in md
+    assert "| XX1 1XX | not in the geography store | 5.00 | 1 |" in md
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "Where suppliers are" in html and "location unknown" in html

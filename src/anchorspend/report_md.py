@@ -125,6 +125,36 @@ def render(document: dict[str, Any]) -> str:
             ["supplier", "spend (£)", "rows"],
             [[u["supplier"], u["spend"], u["rows"]] for u in document["unmatched_suppliers"]],
         )
+    geography = document.get("geography") or {}
+    if geography.get("basis"):
+        lines += ["", "## Where suppliers are", "", "How each supplier's place was found:", ""]
+        lines += _table(
+            ["basis", "spend (£)", "rows"],
+            [[b["location_basis"], b["spend"], b["rows"]] for b in geography["basis"]],
+        )
+        lines += ["", "Spend by supplier local authority (unknown shown):", ""]
+        lines += _table(
+            ["organisation", "local authority", "name", "spend (£)", "suppliers"],
+            [
+                [
+                    r["organisation"],
+                    r["local_authority_code"] or "unknown",
+                    r["name"],
+                    r["spend"],
+                    r["suppliers"],
+                ]
+                for r in geography["by_local_authority"]
+            ],
+        )
+        if geography.get("unplaced_postcodes"):
+            lines += ["", "Postcodes that could not be placed:", ""]
+            lines += _table(
+                ["postcode", "problem", "spend (£)", "rows"],
+                [
+                    [u["postcode"], u["problem"], u["spend"], u["rows"]]
+                    for u in geography["unplaced_postcodes"]
+                ],
+            )
     lines += ["", "## Inputs", ""]
     lines += _table(
         [

@@ -28,7 +28,11 @@ def _label(r: dict[str, Any]) -> str:
 
 
 def place_chart(
-    cid: str, label: str, rows: list[dict[str, Any]], total: Decimal | None
+    cid: str,
+    label: str,
+    rows: list[dict[str, Any]],
+    total: Decimal | None,
+    basis: list[dict[str, Any]] | None = None,
 ) -> tuple[list[str], Any, list[str], list[list[str]]]:
     """(summary, svg, headers, table rows) for one organisation."""
     known = [r for r in rows if r["local_authority_code"] is not None]
@@ -63,6 +67,12 @@ def place_chart(
         f"The location of suppliers receiving {money_short(unknown_spend)} "
         f"({share(unknown_spend)} of spend) is unknown."
     )
+    if basis:
+        summary.append(
+            "Placed by: "
+            + "; ".join(f"{b['location_basis']} {money_short(b['spend'])}" for b in basis)
+            + " (all organisations)."
+        )
     title = f"Spend by supplier local authority: {label}"
     svg = charts.hbar_chart(cid, bars, title, f"{label}'s spend by where its suppliers are.")
     return summary, svg, ["supplier local authority", "spend", "share of total", "suppliers"], body
