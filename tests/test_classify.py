@@ -300,3 +300,31 @@ def test_document_does_not_depend_on_hash_order() -> None:
     )
     docs = {json.dumps(run(rc).document, sort_keys=True) for _ in range(5)}
     assert len(docs) == 1
+
+
+def test_one_name_two_registered_organisations_is_ambiguous_not_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "lk.csv"
+    path.write_text(
+        "supplier_name,company_number,is_sme\nAcme Ltd,111,Yes\nACME LIMITED,222,No\nBeta,,Yes\n",
+        encoding="utf-8",
+    )
+    lookup = load_lookup(path)
+    assert lookup.frame.select("company_number", "name_key").rows() == [
+        ("00000111", None),
+        ("00000222", None),
+        (None, "BETA"),
+    ]
+    assert [(f.code, f.value) for f in lookup.findings] == [("ambiguous-name", "ACME")]
+
+
+def test_coverage_by_evidence_level(doc: dict[str, Any]) -> None:
+    got = [
+        (e["measure"], e["confidence"], e["known_spend"], e["spend"], e["suppliers"])
+        for e in doc["evidence"]
+    ]
+    assert got == [
+        ("sme", "not stated", "3400.00", "1400.00", 4),
+        ("vcse", "declared", "300.00", "300.00", 1),  # Gamma: the export's own VCSE column
+        ("vcse", "not stated", "3500.00", "200.00", 4),
+        ("diverse_led", "not stated", "1300.00", "-200.00", 2),
+    ]

@@ -97,7 +97,15 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                         "postcode"
                     ),
                     raw("source").alias("source"),
-                ).filter(pl.any_horizontal(pl.exclude("_lrow", "categories").is_not_null()))
+                    *(raw(f"{f}_evidence").alias(f"{f}_evidence") for f in FLAGS),
+                    *(
+                        raw(f"{f}_confidence").str.to_lowercase().alias(f"{f}_confidence")
+                        for f in FLAGS
+                    ),
+                    flag(raw("dissolved")).fill_null(False).alias("dissolved"),
+                ).filter(
+                    pl.any_horizontal(pl.exclude("_lrow", "categories", "dissolved").is_not_null())
+                )
                 for f in FLAGS:
                     odd = frame.filter(pl.col(f"_odd_{f}")).get_column("_lrow").to_list()
                     if odd:
@@ -130,6 +138,50 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
 
 
 _ATTRS = (*FLAGS, "categories", "local_authority_code", "postcode")
+_EVIDENCE = tuple(f"{f}_{part}" for f in FLAGS for part in ("confidence", "evidence"))
+UNSTATED = "not stated"  # a lookup that gives a flag without saying how sure it is
+
+
+def _ambiguous_names(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[Finding]]:
+    """Two entries with the same normalised name but different company or charity numbers are
+    two organisations with one name (registers hold many): neither can be matched by name, only
+    by identifier. Say so once per name."""
+    ident = pl.coalesce(
+        pl.lit("C") + pl.col("company_number"), pl.lit("H") + pl.col("charity_number")
+    )
+    clash = (
+        frame.filter(pl.col("name_key").is_not_null() & ident.is_not_null())
+        .group_by("name_key")
+        .agg(ident.n_unique().alias("n"), pl.col("_lrow").min().alias("row"))
+        .filter(pl.col("n") > 1)
+        .sort("name_key")
+    )
+    if not clash.height:
+        return frame, []
+    findings = [
+        Finding(
+            "ambiguous-name",
+            f"{n} organisations share the name {key!r}: matched by identifier only",
+            "info",
+            path=display,
+            row=row,
+            column="supplier_name",
+            value=key,
+        )
+        for key, n, row in clash.head(50).iter_rows()
+    ]
+    if clash.height > 50:
+        findings.append(
+            Finding(
+                "ambiguous-name", f"{clash.height - 50} more shared names", "info", path=display
+            )
+        )
+    shared = clash.get_column("name_key").implode()
+    cleared = frame.with_columns(
+        pl.when(pl.col("name_key").is_in(shared)).then(None).otherwise(pl.col("name_key"))
+        .alias("name_key")
+    )  # fmt: skip
+    return cleared, findings
 
 
 def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[Finding]]:
@@ -138,7 +190,8 @@ def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[
     frame = frame.unique(subset=[c for c in frame.columns if c != "_lrow"], keep="first")
     frame = frame.sort("_lrow")
     findings: list[Finding] = []
-
+    frame, ambiguous = _ambiguous_names(frame, display)
+    findings += ambiguous
     for key in MATCH_ORDER:
         dup = (
             frame.filter(pl.col(key).is_not_null())
@@ -238,7 +291,12 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
     stats: list[dict[str, Any]] = []
     for i, lookup in enumerate(lookups):
         m = _match(distinct, lookup).join(
-            lookup.frame.select("_lk", *_ATTRS, pl.col("source").alias("_src")),
+            lookup.frame.select(
+                "_lk",
+                *_ATTRS,
+                *_EVIDENCE,
+                pl.col("source").fill_null(lookup.label).alias("_src"),
+            ),
             on="_lk",
             how="left",
         )
@@ -260,7 +318,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
                 "_sid",
                 pl.col("_lk").alias(f"_lk{i}"),
                 pl.col("matched_by").alias(f"_by{i}"),
-                *(pl.col(a).alias(f"{a}{i}") for a in _ATTRS),
+                *(pl.col(a).alias(f"{a}{i}") for a in (*_ATTRS, *_EVIDENCE, "_src")),
             ),
             on="_sid",
             how="left",
@@ -300,18 +358,62 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
         ),
     )
 
+    # evidence travels with the value that won: the first lookup that knows the flag
+    sup = sup.with_columns(
+        *(
+            pl.coalesce(
+                *(pl.when(pl.col(f"{f}{i}").is_not_null()).then(pl.col(f"{f}_{part}{i}"))
+                  for i in range(n)),
+                pl.lit(None, pl.String),
+            ).alias(f"_lookup_{f}_{part}")
+            for f in FLAGS
+            for part in ("confidence", "evidence")
+        ),
+        *(
+            pl.coalesce(
+                *(pl.when(pl.col(f"{f}{i}").is_not_null()).then(pl.col(f"_src{i}"))
+                  for i in range(n)),
+                pl.lit(None, pl.String),
+            ).alias(f"_lookup_{f}_source")
+            for f in FLAGS
+        ),
+    )  # fmt: skip
     out = export_flags.join(
         sup.select(
             "_sid",
             "supplier_key",
             "matched_by",
             *(f"_lookup_{a}" for a in _ATTRS),
+            *(
+                f"_lookup_{f}_{part}"
+                for f in FLAGS
+                for part in ("confidence", "evidence", "source")
+            ),
         ),
         on="_sid",
         how="left",
         maintain_order="left",
     )
     unknown = pl.col("redacted")
+    from_lookup = {f: pl.col(f"_lookup_{f}").is_not_null() for f in FLAGS}
+    from_export = {f: pl.col(f).is_not_null() for f in FLAGS}
+    out = out.with_columns(
+        *(
+            pl.when(unknown).then(None)
+            .when(from_lookup[f]).then(pl.col(f"_lookup_{f}_confidence").fill_null(UNSTATED))
+            .when(from_export[f]).then(pl.lit("declared"))
+            .alias(f"{f}_confidence")
+            for f in FLAGS
+        ),
+        *(
+            pl.when(unknown).then(None)
+            .when(from_lookup[f]).then(pl.coalesce(
+                pl.col(f"_lookup_{f}_evidence"), pl.col(f"_lookup_{f}_source")))
+            .when(from_export[f]).then(pl.lit("the export's own column"))
+            .alias(f"{f}_evidence")
+            for f in FLAGS
+        ),
+    )  # fmt: skip
     out = out.with_columns(
         *(
             pl.when(unknown).then(None).otherwise(pl.coalesce(f"_lookup_{f}", f)).alias(f)
@@ -324,7 +426,10 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
         .alias("local_authority_code"),
         pl.when(unknown).then(None).otherwise(pl.col("_lookup_postcode")).alias("postcode"),
         pl.when(unknown).then(None).otherwise(pl.col("matched_by")).alias("matched_by"),
-    ).drop(*(f"_lookup_{a}" for a in _ATTRS))
+    ).drop(
+        *(f"_lookup_{a}" for a in _ATTRS),
+        *(f"_lookup_{f}_{part}" for f in FLAGS for part in ("confidence", "evidence", "source")),
+    )
 
     conflicts = _conflicts(sup, export_flags, out, [label for label, _ in per_source])
     analysed = out.filter((pl.col("_status") == "analysed") & ~pl.col("redacted"))

@@ -35,6 +35,7 @@ from anchorspend.schemas import load as load_schema
 from anchorspend.views import (
     UNMATCHED_IN_DOCUMENT,
     categories,
+    evidence,
     geography_view,
     top_suppliers,
     unmatched_suppliers,
@@ -408,6 +409,7 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
             {k: r[k] for k in ("supplier", "field", "values", "spend")}
             for r in conflicts.to_dicts()
         ],
+        "evidence": evidence(analysed),
         "geography": geography_view(rows, analysed, store, postcode_problems),
         "lookups": [
             {**s, "matched_spend": pence_to_text(s["matched_spend"])} for s in classified.lookups

@@ -67,6 +67,29 @@ def render(document: dict[str, Any]) -> str:
                 for m in classification
             ],
         )
+    if document.get("evidence"):
+        lines += ["", "How the known classifications were established (whole period):", ""]
+        lines += _table(
+            [
+                "organisation",
+                "measure",
+                "confidence",
+                "known (£)",
+                "of which yes (£)",
+                "share of total",
+            ],
+            [
+                [
+                    e["organisation"],
+                    e["measure"],
+                    e["confidence"],
+                    e["known_spend"],
+                    e["spend"],
+                    e["share_of_total"],
+                ]
+                for e in document["evidence"]
+            ],
+        )
     lines += ["", "## Measures", ""]
     lines += _table(
         [

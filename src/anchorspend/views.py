@@ -234,3 +234,44 @@ def geography_view(
         "by_local_authority": by_la.to_dicts(),
         "unplaced_postcodes": unplaced.to_dicts(),
     }
+
+
+EVIDENCE_MEASURES = {"sme": "is_sme", "vcse": "is_vcse", "diverse_led": "is_diverse_led"}
+
+
+def evidence(analysed: pl.DataFrame) -> list[dict[str, Any]]:
+    """How sure the classification is: for each measure, the spend whose supplier's flag is
+    known, split by confidence (declared, registered, inferred, not stated), whole period."""
+    if not analysed.height:
+        return []
+    rows = _with_pooled(analysed)
+    totals = rows.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
+    parts = []
+    for measure, f in EVIDENCE_MEASURES.items():
+        parts.append(
+            rows.filter(pl.col(f).is_not_null())
+            .group_by("organisation", pl.col(f"{f}_confidence").alias("confidence"))
+            .agg(pl.col("amount").sum().alias("known"),
+                 pl.col("amount").filter(pl.col(f)).sum().alias("yes"),
+                 pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"))
+            .with_columns(pl.lit(measure).alias("measure"))
+        )  # fmt: skip
+    order = {"declared": 0, "registered": 1, "inferred": 2}
+    out = (
+        pl.concat(parts)
+        .join(totals, on="organisation")
+        .with_columns(
+            _org_order(rows),
+            pl.col("measure").replace_strict({m: i for i, m in enumerate(EVIDENCE_MEASURES)},
+                                             return_dtype=pl.Int8).alias("_m"),
+            pl.col("confidence").replace_strict(order, default=3, return_dtype=pl.Int8).alias("_c"),
+        )
+        .sort("_pooled", "organisation", "_m", "_c")
+    )  # fmt: skip
+    return out.select(
+        "organisation", "measure", "confidence",
+        pence_text_expr(pl.col("known")).alias("known_spend"),
+        pence_text_expr(pl.col("yes")).alias("spend"),
+        "suppliers",
+        _share(pl.col("known"), pl.col("_total")).alias("share_of_total"),
+    ).to_dicts()  # fmt: skip
