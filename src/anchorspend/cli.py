@@ -629,6 +629,110 @@ def geo_lookup(
     _guard(debug, body)
 
 
+suppliers_app = typer.Typer(
+    help="Supplier lookups: build them from open registers, resolve suppliers, review doubts.",
+    no_args_is_help=True,
+)
+app.add_typer(suppliers_app, name="suppliers")
+LookupOpt = Annotated[
+    list[Path], typer.Option("--lookup", help="Supplier lookup(s), in precedence order.")
+]
+
+
+@suppliers_app.command("match")
+def suppliers_match(
+    inputs: Annotated[list[Path], typer.Argument(help="Spend exports or folders.")],
+    lookup: LookupOpt,
+    out: Annotated[Path, typer.Option(help="Folder for review.csv and match_summary.csv.")] = Path(
+        "."
+    ),
+    map_: MapOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Summary as JSON on stdout.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Resolve every supplier (identifier, exact name) and propose fuzzy candidates for review.
+
+    Candidates are never applied: mark rows `accept` in review.csv, then pass it to
+    `suppliers build --manual review.csv`."""
+
+    def body() -> int:
+        from anchorspend.outputs import neutralise, write_atomically
+        from anchorspend.pipeline import RunConfig
+        from anchorspend.suppliers.match import match
+
+        rc = RunConfig(inputs=tuple(inputs), lookups=tuple(lookup), column_map=tuple(map_ or ()))
+        result = match(rc)
+        review = neutralise(result.review, ["supplier", "candidate_name", "candidate_source"])
+        write_atomically(out, {
+            "review.csv": lambda p: review.write_csv(p),
+            "unmatched_suppliers.csv": lambda p: neutralise(result.unmatched, ["supplier"])
+            .write_csv(p),
+        })  # fmt: skip
+        if as_json:
+            doc = {"schema": "anchorspend/match/v1", "resolved": result.summary,
+                   "candidates": result.review.height}  # fmt: skip
+            sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        else:
+            console.table(
+                "How suppliers were resolved",
+                ["resolved by", "spend (£)", "suppliers"],
+                [[r["resolved_by"], r["spend"], str(r["suppliers"])] for r in result.summary],
+                right={1, 2},
+                stderr=True,
+            )
+            console.note(
+                f"wrote {out / 'review.csv'}: {result.review.height} candidate rows for "
+                f"{_count_first(result)} "
+                "suppliers; nothing is applied until you mark rows accept"
+            )
+        return 0
+
+    _guard(debug, body)
+
+
+def _count_first(result: Any) -> int:
+    return int((result.review.get_column("rank") == 1).sum()) if result.review.height else 0
+
+
+@suppliers_app.command("unmatched")
+def suppliers_unmatched(
+    inputs: Annotated[list[Path], typer.Argument(help="Spend exports or folders.")],
+    lookup: LookupOpt,
+    top: Annotated[int, typer.Option(help="How many suppliers to list.")] = 40,
+    map_: MapOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="As JSON on stdout.")] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The unclassified suppliers by spend, with the share of unmatched spend they cover."""
+
+    def body() -> int:
+        from anchorspend.pipeline import RunConfig
+        from anchorspend.suppliers.match import match
+
+        rc = RunConfig(inputs=tuple(inputs), lookups=tuple(lookup), column_map=tuple(map_ or ()))
+        result = match(rc, keep=0)
+        rows = result.unmatched.head(top).to_dicts()
+        if as_json:
+            sys.stdout.write(json.dumps({"schema": "anchorspend/unmatched/v1",
+                                         "suppliers": rows}, indent=2) + "\n")  # fmt: skip
+            return 0
+        console.table(
+            "Unmatched suppliers by spend",
+            ["#", "supplier", "spend (£)", "rows", "cumulative"],
+            [[str(i), r["supplier"], r["spend"], str(r["rows"]), _pct(r["cumulative_share"])]
+             for i, r in enumerate(rows, start=1)],
+            right={0, 2, 3, 4},
+        )  # fmt: skip
+        if rows:
+            console.line(
+                f"classifying these {len(rows)} suppliers covers "
+                f"{rows[-1]['cumulative_share']:.0%} of the remaining unmatched spend"
+            )
+        return 0
+
+    _guard(debug, body)
+
+
 def _version(value: bool) -> None:
     if value:
         console.line(f"anchorspend {__version__}")

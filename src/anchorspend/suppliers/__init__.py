@@ -1,0 +1,1 @@
+"""Supplier classification from open registers (Companies House, charities, 360Giving, OCDS)."""

@@ -1,0 +1,154 @@
+"""``suppliers match`` and ``suppliers unmatched``: resolve the exports' suppliers against
+lookups, and show the analyst only the doubtful cases.
+
+Resolution is exactly ``analyse``'s (identifier, then exact normalised name). For suppliers it
+leaves unmatched, fuzzy *candidates* are proposed from the lookups' names, with a score and the
+margin over the runner-up, into ``review.csv``. Nothing proposed here is ever applied: "Age UK
+Leeds" is not "Age UK", and "Sheffield City Council Pension Fund" is not "Sheffield City
+Council". The analyst marks rows ``accept``; ``suppliers build --manual review.csv`` turns those
+into lookup entries.
+
+Candidates are blocked by the first significant word of the name (a shared first word is
+required), then every remaining pair is scored in one vectorised rapidfuzz call, so a
+five-million-entry lookup is searched without comparing everything with everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from anchorspend.classify import classify, load_lookup
+from anchorspend.normalise import name_key, pence_text_expr
+from anchorspend.pipeline import RunConfig, ingest
+
+CANDIDATES = 2
+MIN_SCORE = 70.0
+_STOP = ("THE", "A", "AN", "MR", "MRS", "MS", "DR", "THE ROYAL")
+REVIEW_COLUMNS = (
+    "supplier", "spend", "rows", "rank", "candidate_name", "candidate_company_number",
+    "candidate_charity_number", "candidate_is_sme", "candidate_is_vcse", "candidate_source",
+    "score", "margin", "decision",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class MatchResult:
+    summary: list[dict[str, Any]]  # how suppliers were resolved: by what, spend, suppliers
+    review: pl.DataFrame  # REVIEW_COLUMNS, decision empty
+    unmatched: pl.DataFrame  # supplier, spend, rows, cumulative share of unmatched spend
+    total_pence: int
+
+
+def _block(expr: pl.Expr) -> pl.Expr:
+    """First word of a normalised name that is not a stop word ("THE GROWTH CO" → "GROWTH")."""
+    words = expr.str.split(" ")
+    first = words.list.get(0, null_on_oob=True)
+    second = words.list.get(1, null_on_oob=True)
+    return pl.when(first.is_in(_STOP) & second.is_not_null()).then(second).otherwise(first)
+
+
+def _candidates(queries: pl.DataFrame, pool: pl.DataFrame, keep: int) -> pl.DataFrame:
+    """Top ``keep`` pool names for each query name, scored by token-sort ratio (0-100)."""
+    pairs = queries.join(pool, on="_block", how="inner", suffix="_c")
+    if not pairs.height:
+        return pairs.with_columns(pl.lit(None, pl.Float64).alias("score"))
+    scores = process.cpdist(
+        pairs.get_column("name_key").to_list(),
+        pairs.get_column("name_key_c").to_list(),
+        scorer=fuzz.token_sort_ratio,
+        workers=-1,
+    )
+    scored = pairs.with_columns(pl.Series("score", scores, dtype=pl.Float64)).filter(
+        (pl.col("score") >= MIN_SCORE) & (pl.col("name_key") != pl.col("name_key_c"))
+    )
+    ranked = scored.sort(["name_key", "score", "name_key_c"], descending=[False, True, False])
+    return ranked.with_columns(
+        pl.int_range(1, pl.len() + 1).over("name_key").alias("rank"),
+        (pl.col("score") - pl.col("score").shift(-1).over("name_key").fill_null(0)).alias("_m"),
+    ).filter(pl.col("rank") <= keep)
+
+
+def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
+    data = ingest(run)
+    lookups = [load_lookup(p) for p in run.lookups]
+    rows = classify(data.rows, lookups).rows.filter(pl.col("_status") == "analysed")
+    total = int(rows.get_column("amount").sum() or 0)
+    how = (
+        pl.when(pl.col("redacted"))
+        .then(pl.lit("redacted"))
+        .otherwise(pl.col("matched_by").fill_null("unmatched"))
+    )
+    summary = (
+        rows.group_by(how.alias("resolved_by"))
+        .agg(pl.col("amount").sum().alias("pence"),
+             pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"))
+        .sort("resolved_by")
+    )  # fmt: skip
+    unmatched_rows = rows.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
+    queries = (
+        unmatched_rows.group_by(name_key(pl.col("supplier_name")).alias("name_key"))
+        .agg(pl.col("supplier_name").mode().sort().first().alias("supplier"),
+             pl.col("amount").sum().alias("pence"), pl.len().cast(pl.Int64).alias("rows"))
+        .drop_nulls("name_key")
+        .with_columns(_block(pl.col("name_key")).alias("_block"))
+    )  # fmt: skip
+    pool = (
+        pl.concat(
+            [lk.frame.select(
+                pl.col("name_key"), pl.col("supplier_name").alias("candidate_name"),
+                pl.col("company_number").alias("candidate_company_number"),
+                pl.col("charity_number").alias("candidate_charity_number"),
+                pl.col("is_sme").alias("candidate_is_sme"),
+                pl.col("is_vcse").alias("candidate_is_vcse"),
+                pl.lit(lk.label).alias("candidate_source"),
+            ) for lk in lookups],
+            how="vertical_relaxed",
+        ).drop_nulls("name_key").unique("name_key", keep="first", maintain_order=True)
+        if lookups else pl.DataFrame(schema={"name_key": pl.String})
+    ).with_columns(_block(pl.col("name_key")).alias("_block"))  # fmt: skip
+    found = _candidates(queries, pool.rename({"name_key": "name_key_c"}).with_columns(
+        pl.col("name_key_c")), keep) if pool.height else pl.DataFrame()  # fmt: skip
+    review = _review(found)
+    cumulative = (
+        queries.sort(["pence", "name_key"], descending=[True, False])
+        .with_columns((pl.col("pence").cum_sum() / max(int(queries.get_column("pence").sum() or 0),
+                                                       1)).alias("cumulative_share"))
+    )  # fmt: skip
+    unmatched = cumulative.select(
+        "supplier", pence_text_expr(pl.col("pence")).alias("spend"), "rows", "cumulative_share"
+    )
+    return MatchResult(
+        [
+            {"resolved_by": r, "spend": s, "suppliers": n}
+            for r, s, n in summary.select(
+                "resolved_by", pence_text_expr(pl.col("pence")), "suppliers"
+            ).iter_rows()
+        ],
+        review,
+        unmatched,
+        total,
+    )
+
+
+def _review(found: pl.DataFrame) -> pl.DataFrame:
+    if not found.height:
+        return pl.DataFrame(schema=dict.fromkeys(REVIEW_COLUMNS, pl.String))
+    return found.sort(["pence", "name_key", "rank"], descending=[True, False, False]).select(
+        "supplier",
+        pence_text_expr(pl.col("pence")).alias("spend"),
+        "rows",
+        pl.col("rank").cast(pl.Int64),
+        "candidate_name",
+        "candidate_company_number",
+        "candidate_charity_number",
+        "candidate_is_sme",
+        "candidate_is_vcse",
+        "candidate_source",
+        pl.col("score").round(1),
+        pl.col("_m").round(1).alias("margin"),
+        pl.lit("").alias("decision"),
+    )
