@@ -639,6 +639,66 @@ LookupOpt = Annotated[
 ]
 
 
+@suppliers_app.command("build")
+def suppliers_build(
+    out: Annotated[Path, typer.Option(help="The lookup to write: .parquet or .csv.")],
+    companies_house: Annotated[
+        list[Path] | None,
+        typer.Option(help="Companies House BasicCompanyData CSV (as published)."),
+    ] = None,
+    charities: Annotated[
+        list[Path] | None,
+        typer.Option(help="Charity Commission register extract (publicextract.charity)."),
+    ] = None,
+    grants: Annotated[
+        list[Path] | None, typer.Option(help="360Giving grants file (CSV, XLSX or JSON).")
+    ] = None,
+    ocds: Annotated[
+        list[Path] | None, typer.Option(help="OCDS release or record package (JSON).")
+    ] = None,
+    contracts: Annotated[
+        list[Path] | None,
+        typer.Option(help="A buyer's contracts register with SME/VCSE answers (declared)."),
+    ] = None,
+    manual: Annotated[
+        list[Path] | None,
+        typer.Option(help="Your own lookup, or a review.csv with accept rows. Always wins."),
+    ] = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Build one supplier lookup, with evidence for every flag, from open registers."""
+
+    def body() -> int:
+        from anchorspend.suppliers.build import Sources, build
+
+        sources = Sources(
+            companies_house=tuple(companies_house or ()),
+            charities=tuple(charities or ()),
+            grants=tuple(grants or ()),
+            ocds=tuple(ocds or ()),
+            contracts=tuple(contracts or ()),
+            manual=tuple(manual or ()),
+        )
+        with console.progress(False) as tick:
+            report = build(sources, out, progress=tick)
+        console.note(f"wrote {report.out}: {report.organisations:,} organisations")
+        for flag, levels in report.flags.items():
+            if levels:
+                console.note(
+                    f"  {flag}: " + ", ".join(f"{n:,} {level}" for level, n in levels.items())
+                )
+        if report.conflicts:
+            console.warn(
+                f"{report.conflicts} claims disagree: see "
+                f"{report.out.with_suffix('.conflicts.csv')} (the strongest claim was used)"
+            )
+        if report.aliases:
+            console.note(f"  {report.aliases} accepted review rows added as names")
+        return 0
+
+    _guard(debug, body)
+
+
 @suppliers_app.command("match")
 def suppliers_match(
     inputs: Annotated[list[Path], typer.Argument(help="Spend exports or folders.")],

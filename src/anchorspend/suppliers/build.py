@@ -1,0 +1,441 @@
+"""``suppliers build``: one supplier lookup, with evidence, from open registers.
+
+Every source becomes *claims* (see ``registers``): a name, identifiers, a postcode, and for each
+flag a value with its evidence and confidence. Claims are merged into organisations:
+
+1. A charity that is also a company (the Charity Commission's company link, or a 360Giving
+   recipient giving both numbers) is one organisation, keyed by its company number.
+2. The key is the company number, else the charity number, else the normalised name.
+3. For each flag the strongest claim wins: **manual** (always), then **declared** (a notice
+   where the supplier or buyer said so), then **registered** (a register's own category), then
+   **inferred**; on a tie, the order Companies House, Charity Commission, OCDS, 360Giving.
+   Claims that disagree are written to ``<lookup>.conflicts.csv`` — never silently dropped.
+4. The name and postcode come from the most official source present (Companies House, the
+   Charity Commission, OCDS, 360Giving, manual last unless it is the only one); dissolved or
+   removed organisations are kept and flagged.
+
+Everything stays lazy and runs on Polars' streaming engine, so the full Companies House file
+(five million companies) builds in bounded memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from anchorspend.classify import load_lookup
+from anchorspend.errors import AnchorspendError
+from anchorspend.normalise import company_number, name_key
+from anchorspend.suppliers import registers
+from anchorspend.suppliers.contracts import read_contracts_register
+
+FLAGS = ("is_sme", "is_vcse", "is_diverse_led")
+CONFIDENCE_RANK = {"manual": 0, "declared": 1, "registered": 2, "inferred": 3}
+SOURCE_RANK = {
+    "Companies House": 0,
+    "Charity Commission": 1,
+    "OCDS": 2,
+    "Contracts register": 3,
+    "360Giving": 4,
+}
+CLAIM_COLUMNS = (
+    "source",
+    "supplier_name",
+    "company_number",
+    "charity_number",
+    "postcode",
+    "status",
+    "dissolved",
+    "is_sme",
+    "is_sme_evidence",
+    "is_sme_confidence",
+    "is_vcse",
+    "is_vcse_evidence",
+    "is_vcse_confidence",
+    "as_of",
+)
+Progress = Callable[[str, float | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    companies_house: tuple[Path, ...] = ()
+    charities: tuple[Path, ...] = ()
+    grants: tuple[Path, ...] = ()
+    ocds: tuple[Path, ...] = ()
+    contracts: tuple[Path, ...] = ()
+    manual: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    out: Path
+    organisations: int
+    by_source: dict[str, int]
+    flags: dict[str, dict[str, int]]  # flag → confidence → organisations
+    conflicts: int
+    aliases: int
+
+
+def _source_rank(source: pl.Expr) -> pl.Expr:
+    prefix = source.str.extract(r"^([A-Za-z0-9 ]+?)(?::|$)", 1)
+    return prefix.replace_strict(SOURCE_RANK, default=len(SOURCE_RANK), return_dtype=pl.Int8)
+
+
+def _manual_claims(path: Path) -> tuple[pl.LazyFrame, pl.DataFrame | None]:
+    """A manual file is a lookup (validated like any other) or a review.csv from `suppliers
+    match` (its `accept` rows). Returns claims, and accepted aliases to attach afterwards."""
+    head = (
+        pl.read_csv(path, n_rows=0, infer_schema=False).columns
+        if path.suffix.lower() in (".csv", ".txt")
+        else []
+    )
+    if "decision" in head and "candidate_name" in head:
+        review = pl.read_csv(path, infer_schema=False)
+        accepted = review.filter(
+            pl.col("decision").str.strip_chars().str.to_lowercase() == "accept"
+        )
+        return _empty_claims(), accepted.select(
+            pl.col("supplier").alias("alias"),
+            "candidate_name",
+            company_number(pl.col("candidate_company_number")).alias("candidate_company_number"),
+            pl.col("candidate_charity_number").str.strip_chars().alias("candidate_charity_number"),
+            "score",
+        )
+    lookup = load_lookup(path)  # validated: duplicate keys that disagree stop here
+    f = lookup.frame
+    label = f"manual: {path.name}"
+    claims = f.lazy().select(
+        pl.lit(label).alias("source"),
+        "supplier_name",
+        "company_number",
+        "charity_number",
+        "postcode",
+        pl.lit(None, pl.String).alias("status"),
+        "dissolved",
+        *(
+            expr
+            for flag in ("is_sme", "is_vcse")
+            for expr in (
+                pl.col(flag),
+                pl.when(pl.col(flag).is_not_null())
+                .then(pl.coalesce(pl.col(f"{flag}_evidence"), pl.lit(label)))
+                .alias(f"{flag}_evidence"),
+                pl.when(pl.col(flag).is_not_null())
+                .then(pl.lit("manual"))
+                .alias(f"{flag}_confidence"),
+            )
+        ),
+        pl.lit(None, pl.String).alias("as_of"),
+    )
+    diverse = (
+        f.lazy()
+        .select(
+            "company_number",
+            "charity_number",
+            "supplier_name",
+            "is_diverse_led",
+            "is_diverse_led_evidence",
+            pl.col("categories"),
+        )
+        .filter(pl.col("is_diverse_led").is_not_null())
+    )
+    return claims, diverse.collect()
+
+
+def _empty_claims() -> pl.LazyFrame:
+    schema = dict.fromkeys(CLAIM_COLUMNS, pl.String) | {
+        "dissolved": pl.Boolean,
+        "is_sme": pl.Boolean,
+        "is_vcse": pl.Boolean,
+    }
+    return pl.LazyFrame(schema=schema)
+
+
+def _keyed(claims: pl.LazyFrame) -> pl.LazyFrame:
+    """Link charities to their companies, then give every claim its organisation key."""
+    links = (
+        claims.filter(
+            pl.col("charity_number").is_not_null() & pl.col("company_number").is_not_null()
+        )
+        .select("charity_number", pl.col("company_number").alias("_linked"))
+        .unique("charity_number", keep="first")
+    )
+    linked = claims.join(links, on="charity_number", how="left").with_columns(
+        pl.coalesce("company_number", "_linked").alias("company_number")
+    )
+    keyed = linked.drop("_linked").with_columns(
+        name_key(pl.col("supplier_name")).alias("_name"),
+        pl.coalesce(
+            pl.lit("C:") + pl.col("company_number"), pl.lit("H:") + pl.col("charity_number")
+        ).alias("_id"),
+    )
+    # a claim with only a name joins the one identified organisation carrying that name
+    by_name = (
+        keyed.filter(pl.col("_id").is_not_null() & pl.col("_name").is_not_null())
+        .group_by("_name")
+        .agg(pl.col("_id").unique().alias("_ids"))
+        .filter(pl.col("_ids").list.len() == 1)
+        .select("_name", pl.col("_ids").list.first().alias("_named"))
+    )
+    return (
+        keyed.join(by_name, on="_name", how="left")
+        .with_columns(
+            pl.coalesce("_id", "_named", pl.lit("N:") + pl.col("_name")).alias("_org"),
+            _source_rank(pl.col("source")).alias("_src"),
+            pl.col("source").str.starts_with("manual").alias("_manual"),
+        )
+        .drop("_name", "_id", "_named")
+    )
+
+
+def build(sources: Sources, out: Path, progress: Progress | None = None) -> BuildReport:
+    if not any(
+        (
+            sources.companies_house,
+            sources.charities,
+            sources.grants,
+            sources.ocds,
+            sources.contracts,
+            sources.manual,
+        )
+    ):
+        raise AnchorspendError(
+            "no sources given",
+            hint="--companies-house FILE, --charities FILE, --grants FILE, --ocds FILE or "
+            "--manual FILE (any of them, repeatable)",
+        )
+
+    def tick(message: str, done: float | None = None) -> None:
+        if progress:
+            progress(message, done)
+
+    parts: list[pl.LazyFrame] = []
+    readers = (
+        (sources.companies_house, registers.read_companies_house),
+        (sources.charities, registers.read_charities),
+        (sources.grants, registers.read_grants),
+        (sources.ocds, registers.read_ocds),
+        (sources.contracts, read_contracts_register),
+    )
+    for paths, reader in readers:
+        for path in paths:
+            tick(f"reading {path.name}", 0.05)
+            parts.append(reader(path).select(CLAIM_COLUMNS))
+    aliases: list[pl.DataFrame] = []
+    diverse: list[pl.DataFrame] = []
+    for path in sources.manual:
+        claims, extra = _manual_claims(path)
+        parts.append(claims.select(CLAIM_COLUMNS))
+        if extra is not None and "alias" in extra.columns:
+            aliases.append(extra)
+        elif extra is not None:
+            diverse.append(extra)
+    claims = _keyed(pl.concat(parts, how="vertical_relaxed"))
+    tick("merging organisations", 0.4)
+    organisations = _organisations(claims)
+    decided, conflicts = _decide(claims)
+    lookup = organisations.join(decided, on="_org", how="left")
+    table = lookup.collect(engine="streaming")
+    table = _with_diverse(table, diverse)
+    table = _with_aliases(table, aliases)
+    tick(f"writing {table.height:,} organisations", 0.9)
+    table = table.drop("_org").sort(
+        "supplier_name", "company_number", "charity_number", nulls_last=True
+    )
+    _write(table, out)
+    conflict_table = conflicts.collect(engine="streaming")
+    if conflict_table.height:
+        conflict_table.write_csv(out.with_suffix(".conflicts.csv"))
+    return BuildReport(
+        out=out,
+        organisations=table.height,
+        by_source={},
+        flags={
+            f: dict(
+                table.filter(pl.col(f).is_not_null())
+                .group_by(f"{f}_confidence")
+                .len()
+                .sort(f"{f}_confidence")
+                .iter_rows()
+            )
+            for f in FLAGS
+        },
+        conflicts=conflict_table.height,
+        aliases=sum(a.height for a in aliases),
+    )
+
+
+def _organisations(claims: pl.LazyFrame) -> pl.LazyFrame:
+    """Name, identifiers, postcode and status per organisation, from the most official source."""
+    ordered = claims.sort("_org", pl.col("_manual"), "_src")
+    return ordered.group_by("_org").agg(
+        pl.col("supplier_name").drop_nulls().first(),
+        pl.col("company_number").drop_nulls().first(),
+        pl.col("charity_number").drop_nulls().first(),
+        pl.col("postcode").drop_nulls().first(),
+        pl.col("status").drop_nulls().first(),
+        pl.col("dissolved").fill_null(False).any(),
+        pl.col("as_of").drop_nulls().max(),
+        pl.col("source").unique().sort().str.join("; ").alias("source"),
+    )
+
+
+def _decide(claims: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """For each organisation and flag: the strongest claim, and any claims that disagree."""
+    long = pl.concat(
+        [
+            claims.filter(pl.col(f).is_not_null()).select(
+                "_org",
+                "_src",
+                "source",
+                "as_of",
+                pl.lit(f).alias("flag"),
+                pl.col(f).alias("value"),
+                pl.col(f"{f}_evidence").alias("evidence"),
+                pl.col(f"{f}_confidence").alias("confidence"),
+            )
+            for f in ("is_sme", "is_vcse")
+        ]
+    ).with_columns(
+        pl.col("confidence")
+        .replace_strict(CONFIDENCE_RANK, default=9, return_dtype=pl.Int8)
+        .alias("_rank")
+    )
+    # strongest confidence, then the most official source, then the most recent claim
+    best = (
+        long.sort(
+            ["_org", "flag", "_rank", "_src", "source", "as_of"],
+            descending=[False, False, False, False, False, True],
+            nulls_last=True,
+        )
+        .group_by("_org", "flag")
+        .agg(pl.col("value").first(), pl.col("evidence").first(), pl.col("confidence").first())
+    )
+    decided: pl.LazyFrame | None = None
+    for f in ("is_sme", "is_vcse"):
+        one = best.filter(pl.col("flag") == f).select(
+            "_org",
+            pl.col("value").alias(f),
+            pl.col("evidence").alias(f"{f}_evidence"),
+            pl.col("confidence").alias(f"{f}_confidence"),
+        )
+        decided = (
+            one if decided is None else decided.join(one, on="_org", how="full", coalesce=True)
+        )
+    assert decided is not None
+    disagree = (
+        long.group_by("_org", "flag")
+        .agg(pl.col("value").n_unique().alias("n"))
+        .filter(pl.col("n") > 1)
+        .select("_org", "flag")
+    )
+    conflicts = (
+        long.join(disagree, on=["_org", "flag"])
+        .sort("_org", "flag", "_rank", "_src")
+        .select(
+            pl.col("_org").alias("organisation"),
+            "flag",
+            "source",
+            "value",
+            "confidence",
+            "evidence",
+        )
+    )
+    return decided, conflicts
+
+
+def _with_diverse(table: pl.DataFrame, diverse: list[pl.DataFrame]) -> pl.DataFrame:
+    """Diverse-led status comes only from manual files (no open register records it)."""
+    cols = {
+        "is_diverse_led": pl.Boolean,
+        "is_diverse_led_evidence": pl.String,
+        "is_diverse_led_confidence": pl.String,
+        "diverse_led_categories": pl.String,
+    }
+    table = table.with_columns(pl.lit(None, t).alias(c) for c, t in cols.items())
+    for d in diverse:
+        keyed = (
+            d.with_columns(
+                pl.coalesce(
+                    pl.lit("C:") + pl.col("company_number"),
+                    pl.lit("H:") + pl.col("charity_number"),
+                    pl.lit("N:") + name_key(pl.col("supplier_name")),
+                ).alias("_org")
+            )
+            .select(
+                "_org",
+                pl.col("is_diverse_led").alias("_d"),
+                pl.col("is_diverse_led_evidence").alias("_de"),
+                pl.col("categories").list.join(";").alias("_dc"),
+            )
+            .unique("_org", keep="first")
+        )
+        table = (
+            table.join(keyed, on="_org", how="left")
+            .with_columns(
+                pl.coalesce("_d", "is_diverse_led").alias("is_diverse_led"),
+                pl.coalesce("_de", "is_diverse_led_evidence").alias("is_diverse_led_evidence"),
+                pl.when(pl.col("_d").is_not_null())
+                .then(pl.lit("manual"))
+                .otherwise(pl.col("is_diverse_led_confidence"))
+                .alias("is_diverse_led_confidence"),
+                pl.coalesce("_dc", "diverse_led_categories").alias("diverse_led_categories"),
+            )
+            .drop("_d", "_de", "_dc")
+        )
+    return table
+
+
+def _with_aliases(table: pl.DataFrame, aliases: list[pl.DataFrame]) -> pl.DataFrame:
+    """Accepted review rows: the name as the export spells it becomes an entry of its own,
+    carrying the chosen organisation's flags and saying so."""
+    if not aliases:
+        return table
+    accepted = pl.concat(aliases, how="vertical_relaxed")
+    target = pl.coalesce(
+        pl.lit("C:") + pl.col("candidate_company_number"),
+        pl.lit("H:") + pl.col("candidate_charity_number"),
+        pl.lit("N:") + name_key(pl.col("candidate_name")),
+    )
+    joined = accepted.with_columns(target.alias("_org")).join(table, on="_org", how="inner")
+    alias_rows = joined.select(
+        pl.col("_org"),
+        pl.col("alias").alias("supplier_name"),
+        *(pl.lit(None, table.schema[c]).alias(c) for c in ("company_number", "charity_number")),
+        *(
+            c
+            for c in table.columns
+            if c not in ("_org", "supplier_name", "company_number", "charity_number", "source")
+            and not c.endswith("_evidence")
+        ),
+        *(
+            (
+                pl.lit("manual review: accepted as ")
+                + pl.col("candidate_name")
+                + pl.lit(" (score ")
+                + pl.col("score")
+                + pl.lit("); ")
+                + pl.col(c)
+            ).alias(c)
+            for c in table.columns
+            if c.endswith("_evidence")
+        ),
+        (pl.lit("manual review; ") + pl.col("source")).alias("source"),
+    ).select(table.columns)
+    return pl.concat([table, alias_rows], how="vertical_relaxed")
+
+
+def _write(table: pl.DataFrame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.tmp")
+    if out.suffix.lower() == ".parquet":
+        table.write_parquet(tmp, compression="zstd")
+    elif out.suffix.lower() == ".csv":
+        table.write_csv(tmp)
+    else:
+        raise AnchorspendError("the lookup must be .parquet or .csv", path=str(out))
+    tmp.replace(out)
