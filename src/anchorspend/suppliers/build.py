@@ -20,6 +20,7 @@ Everything stays lazy and runs on Polars' streaming engine, so the full Companie
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,26 +157,42 @@ def _empty_claims() -> pl.LazyFrame:
 
 
 def _keyed(claims: pl.LazyFrame) -> pl.LazyFrame:
-    """Link charities to their companies, then give every claim its organisation key."""
+    """Link charities to their companies, then give every claim its organisation key. Only the
+    few claims that need a link are looked up (semi-joins), so five million company rows pass
+    straight through."""
+    claims = claims.with_columns(
+        # evidence and labels repeat on millions of rows: store each text once
+        *(pl.col(c).cast(pl.Categorical) for c in _REPEATED),
+        name_key(pl.col("supplier_name")).alias("_name"),
+    )
+    needs_company = claims.filter(
+        pl.col("charity_number").is_not_null() & pl.col("company_number").is_null()
+    ).select("charity_number")
     links = (
         claims.filter(
             pl.col("charity_number").is_not_null() & pl.col("company_number").is_not_null()
         )
-        .select("charity_number", pl.col("company_number").alias("_linked"))
-        .unique("charity_number", keep="first")
+        .join(needs_company, on="charity_number", how="semi")
+        .group_by("charity_number")
+        .agg(pl.col("company_number").min().alias("_linked"))
     )
-    linked = claims.join(links, on="charity_number", how="left").with_columns(
-        pl.coalesce("company_number", "_linked").alias("company_number")
+    keyed = (
+        claims.join(links, on="charity_number", how="left")
+        .with_columns(pl.coalesce("company_number", "_linked").alias("company_number"))
+        .drop("_linked")
+        .with_columns(
+            pl.coalesce(
+                pl.lit("C:") + pl.col("company_number"), pl.lit("H:") + pl.col("charity_number")
+            ).alias("_id"),
+        )
     )
-    keyed = linked.drop("_linked").with_columns(
-        name_key(pl.col("supplier_name")).alias("_name"),
-        pl.coalesce(
-            pl.lit("C:") + pl.col("company_number"), pl.lit("H:") + pl.col("charity_number")
-        ).alias("_id"),
+    name_only = keyed.filter(pl.col("_id").is_null() & pl.col("_name").is_not_null()).select(
+        "_name"
     )
     # a claim with only a name joins the one identified organisation carrying that name
     by_name = (
-        keyed.filter(pl.col("_id").is_not_null() & pl.col("_name").is_not_null())
+        keyed.filter(pl.col("_id").is_not_null())
+        .join(name_only, on="_name", how="semi")
         .group_by("_name")
         .agg(pl.col("_id").unique().alias("_ids"))
         .filter(pl.col("_ids").list.len() == 1)
@@ -185,11 +202,21 @@ def _keyed(claims: pl.LazyFrame) -> pl.LazyFrame:
         keyed.join(by_name, on="_name", how="left")
         .with_columns(
             pl.coalesce("_id", "_named", pl.lit("N:") + pl.col("_name")).alias("_org"),
-            _source_rank(pl.col("source")).alias("_src"),
-            pl.col("source").str.starts_with("manual").alias("_manual"),
+            _source_rank(pl.col("source").cast(pl.String)).alias("_src"),
+            pl.col("source").cast(pl.String).str.starts_with("manual").alias("_manual"),
         )
         .drop("_name", "_id", "_named")
     )
+
+
+_REPEATED = (
+    "source",
+    "status",
+    "is_sme_evidence",
+    "is_sme_confidence",
+    "is_vcse_evidence",
+    "is_vcse_confidence",
+)
 
 
 def build(sources: Sources, out: Path, progress: Progress | None = None) -> BuildReport:
@@ -234,12 +261,17 @@ def build(sources: Sources, out: Path, progress: Progress | None = None) -> Buil
             aliases.append(extra)
         elif extra is not None:
             diverse.append(extra)
-    claims = _keyed(pl.concat(parts, how="vertical_relaxed"))
-    tick("merging organisations", 0.4)
-    organisations = _organisations(claims)
-    decided, conflicts = _decide(claims)
-    lookup = organisations.join(decided, on="_org", how="left")
-    table = lookup.collect(engine="streaming")
+    with tempfile.TemporaryDirectory(prefix="anchorspend-build-") as tmp:
+        # every later stage reads the claims: key them once, streamed to disk, not per stage
+        staged = Path(tmp) / "claims.parquet"
+        _keyed(pl.concat(parts, how="vertical_relaxed")).sink_parquet(staged)
+        claims = pl.scan_parquet(staged)
+        tick("merging organisations", 0.4)
+        organisations = _organisations(claims)
+        decided, conflicts = _decide(claims)
+        lookup = organisations.join(decided, on="_org", how="left")
+        table = lookup.collect(engine="streaming")
+        conflict_table = conflicts.collect(engine="streaming")
     table = _with_diverse(table, diverse)
     table = _with_aliases(table, aliases)
     tick(f"writing {table.height:,} organisations", 0.9)
@@ -247,7 +279,6 @@ def build(sources: Sources, out: Path, progress: Progress | None = None) -> Buil
         "supplier_name", "company_number", "charity_number", nulls_last=True
     )
     _write(table, out)
-    conflict_table = conflicts.collect(engine="streaming")
     if conflict_table.height:
         conflict_table.write_csv(out.with_suffix(".conflicts.csv"))
     return BuildReport(
@@ -271,16 +302,20 @@ def build(sources: Sources, out: Path, progress: Progress | None = None) -> Buil
 
 def _organisations(claims: pl.LazyFrame) -> pl.LazyFrame:
     """Name, identifiers, postcode and status per organisation, from the most official source."""
-    ordered = claims.sort("_org", pl.col("_manual"), "_src")
-    return ordered.group_by("_org").agg(
-        pl.col("supplier_name").drop_nulls().first(),
-        pl.col("company_number").drop_nulls().first(),
-        pl.col("charity_number").drop_nulls().first(),
-        pl.col("postcode").drop_nulls().first(),
-        pl.col("status").drop_nulls().first(),
+    order = [pl.col("_manual"), pl.col("_src")]
+
+    def best(c: str) -> pl.Expr:
+        return pl.col(c).sort_by(order).drop_nulls().first()
+
+    return claims.group_by("_org").agg(
+        best("supplier_name"),
+        best("company_number"),
+        best("charity_number"),
+        best("postcode"),
+        best("status").cast(pl.String),
         pl.col("dissolved").fill_null(False).any(),
         pl.col("as_of").drop_nulls().max(),
-        pl.col("source").unique().sort().str.join("; ").alias("source"),
+        pl.col("source").cast(pl.String).unique().sort().str.join("; ").alias("source"),
     )
 
 
@@ -302,19 +337,19 @@ def _decide(claims: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         ]
     ).with_columns(
         pl.col("confidence")
+        .cast(pl.String)
         .replace_strict(CONFIDENCE_RANK, default=9, return_dtype=pl.Int8)
-        .alias("_rank")
+        .alias("_rank"),
+        pl.col("source").cast(pl.String),
     )
     # strongest confidence, then the most official source, then the most recent claim
-    best = (
-        long.sort(
-            ["_org", "flag", "_rank", "_src", "source", "as_of"],
-            descending=[False, False, False, False, False, True],
-            nulls_last=True,
-        )
-        .group_by("_org", "flag")
-        .agg(pl.col("value").first(), pl.col("evidence").first(), pl.col("confidence").first())
-    )
+    order = [pl.col("_rank"), pl.col("_src"), pl.col("source"), pl.col("as_of")]
+    desc = [False, False, False, True]
+
+    def first(c: str) -> pl.Expr:
+        return pl.col(c).sort_by(order, descending=desc, nulls_last=True).first()
+
+    best = long.group_by("_org", "flag").agg(first("value"), first("evidence"), first("confidence"))
     decided: pl.LazyFrame | None = None
     for f in ("is_sme", "is_vcse"):
         one = best.filter(pl.col("flag") == f).select(
