@@ -33,6 +33,7 @@ check: lint typecheck test
 # Figures, not pass/fail: long runs kept out of `make test`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/geo_import.py
+	$(BIN)/python benchmarks/suppliers_build.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache examples/report

@@ -328,3 +328,22 @@ def test_coverage_by_evidence_level(doc: dict[str, Any]) -> None:
         ("vcse", "not stated", "3500.00", "200.00", 4),
         ("diverse_led", "not stated", "1300.00", "-200.00", 2),
     ]
+
+
+def test_html_report_shows_evidence_levels(tmp_path: Path) -> None:
+    r = invoke(
+        "analyse",
+        str(HERE / "spend.csv"),
+        "--lookup",
+        str(HERE / "lookup-main.csv"),
+        "--map",
+        "is_vcse=VCSE Supplier",
+        "--out",
+        str(tmp_path),
+        "-q",
+    )
+    assert r.exit_code == 0, r.stderr
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    section = html.split("Coverage by evidence level", 1)[1].split("</table>", 1)[0]
+    assert section.count("<tr>") == 5  # header + 4 rows: sme, vcse x2, diverse-led
+    assert "declared" in section and "not stated" in section

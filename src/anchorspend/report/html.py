@@ -103,6 +103,7 @@ class Report:
     measures: list[str]
     classifications: list[str]
     coverage: Table
+    evidence: Table
     organisations: list[Organisation]
     reconciliation: dict[str, Any]
     inputs: list[dict[str, Any]]
@@ -370,6 +371,19 @@ def _organisation(
     return Organisation(f"org-{index}", name, label, headline, found)
 
 
+def _evidence_table(document: dict[str, Any]) -> Table:
+    rows = [
+        [org_label(e["organisation"]), measure_label(e["measure"]), text(e["confidence"]),
+         money(e["known_spend"]), money(e["spend"]), percent(e["share_of_total"])]
+        for e in document.get("evidence", [])
+    ]  # fmt: skip
+    return Table(
+        ["organisation", "measure", "evidence", "known spend", "of which yes", "share of total"],
+        rows,
+        [False, False, False, True, True, True],
+    )
+
+
 def _coverage_table(document: dict[str, Any], orgs: list[str], measures: list[str]) -> Table:
     at: dict[tuple[str, str], dict[str, Any]] = {
         (m["organisation"], m["measure"]): m
@@ -399,6 +413,7 @@ def build_report(document: dict[str, Any]) -> Report:
         measures=measures,
         classifications=classifications,
         coverage=_coverage_table(document, orgs, classifications),
+        evidence=_evidence_table(document),
         organisations=[
             _organisation(i, o, document, measures, ids) for i, o in enumerate(orgs, start=1)
         ],
