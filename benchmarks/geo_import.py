@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import polars as pl
+from _runner import anchorspend, report, time_runs
 
 EXTRA = [  # the rest of an ONSPD row: codes we carry but do not use
     "oscty", "ced", "usertype", "oseast1m", "osnrth1m", "osgrdind", "oshlthau", "nhser",
@@ -67,10 +65,6 @@ def generate(path: Path, rows: int) -> None:
     out.write_csv(path)
 
 
-def peak_child_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=2_700_000)
@@ -84,23 +78,18 @@ def main() -> int:
         generate(src, args.rows)
         print(f"generated {src} ({src.stat().st_size / 1e9:.2f} GB) in "
               f"{time.perf_counter() - t:.1f} s")  # fmt: skip
-    exe = Path(sys.executable).with_name("anchorspend")
-    times = []
+    medians = []
     for run in range(args.runs):
         store = args.keep / f"geo-{run}"
-        t = time.perf_counter()
-        subprocess.run([str(exe), "geo", "import", str(src), "--into", str(store)], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        times.append(time.perf_counter() - t)
+        medians.append(
+            time_runs([anchorspend(), "geo", "import", str(src), "--into", str(store)], 1)
+        )
+    times = [m[1][0] for m in medians]
+    median, peak = statistics.median(times), max(m[2] for m in medians)
     size = sum(f.stat().st_size for f in (args.keep / "geo-0").iterdir())
     print(f"geo import, {args.rows:,} postcodes, {src.stat().st_size / 1e9:.2f} GB CSV, "
           f"{os.cpu_count()} cores")  # fmt: skip
-    print(
-        f"  median {statistics.median(times):.2f} s  (runs: "
-        + ", ".join(f"{t:.2f}" for t in times)
-        + ")"
-    )
-    print(f"  peak memory {peak_child_rss_mb():,.0f} MB (max RSS of any run)")
+    report(median, times, peak)
     stored = pl.scan_parquet(args.keep / "geo-0" / "postcodes.parquet").select(pl.len()).collect()
     print(f"  store on disk {size / 1e6:.1f} MB, {stored.item():,} distinct postcodes")
     return 0

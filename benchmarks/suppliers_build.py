@@ -12,15 +12,12 @@ the lookup's size.
 from __future__ import annotations
 
 import argparse
-import resource
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import polars as pl
+from _runner import anchorspend, report, time_runs
 
 HEADER = [
     "CompanyName",
@@ -137,25 +134,21 @@ def main() -> int:
         generate(src, args.rows)
         print(f"generated {src} ({src.stat().st_size / 1e9:.2f} GB) in "
               f"{time.perf_counter() - t:.1f} s")  # fmt: skip
-    exe = Path(sys.executable).with_name("anchorspend")
     out = args.keep / "companies-lookup.parquet"
-    times = []
-    for _ in range(args.runs):
-        t = time.perf_counter()
-        subprocess.run([str(exe), "suppliers", "build", "--companies-house", str(src), "--out",
-                        str(out)], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)  # fmt: skip
-        times.append(time.perf_counter() - t)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    command = [
+        anchorspend(),
+        "suppliers",
+        "build",
+        "--companies-house",
+        str(src),
+        "--out",
+        str(out),
+    ]
+    median, times, peak = time_runs(command, args.runs)
     n = pl.scan_parquet(out).select(pl.len()).collect().item()
     print(f"suppliers build, Companies House {args.rows:,} rows, "
           f"{src.stat().st_size / 1e9:.2f} GB CSV")  # fmt: skip
-    print(
-        f"  median {statistics.median(times):.1f} s  (runs: "
-        + ", ".join(f"{t:.1f}" for t in times)
-        + ")"
-    )
-    print(f"  peak memory {peak:,.0f} MB (max RSS of any run)")
+    report(median, times, peak)
     print(f"  lookup {out.stat().st_size / 1e6:.0f} MB, {n:,} organisations")
     return 0
 

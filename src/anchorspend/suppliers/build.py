@@ -32,6 +32,7 @@ from anchorspend.errors import AnchorspendError
 from anchorspend.normalise import company_number, name_key
 from anchorspend.suppliers import registers
 from anchorspend.suppliers.contracts import read_contracts_register
+from anchorspend.suppliers.registers_common import CLAIM_COLUMNS, CLAIM_SCHEMA
 
 FLAGS = ("is_sme", "is_vcse", "is_diverse_led")
 CONFIDENCE_RANK = {"manual": 0, "declared": 1, "registered": 2, "inferred": 3}
@@ -42,22 +43,6 @@ SOURCE_RANK = {
     "Contracts register": 3,
     "360Giving": 4,
 }
-CLAIM_COLUMNS = (
-    "source",
-    "supplier_name",
-    "company_number",
-    "charity_number",
-    "postcode",
-    "status",
-    "dissolved",
-    "is_sme",
-    "is_sme_evidence",
-    "is_sme_confidence",
-    "is_vcse",
-    "is_vcse_evidence",
-    "is_vcse_confidence",
-    "as_of",
-)
 Progress = Callable[[str, float | None], None]
 
 
@@ -148,12 +133,7 @@ def _manual_claims(path: Path) -> tuple[pl.LazyFrame, pl.DataFrame | None]:
 
 
 def _empty_claims() -> pl.LazyFrame:
-    schema = dict.fromkeys(CLAIM_COLUMNS, pl.String) | {
-        "dissolved": pl.Boolean,
-        "is_sme": pl.Boolean,
-        "is_vcse": pl.Boolean,
-    }
-    return pl.LazyFrame(schema=schema)
+    return pl.LazyFrame(schema=CLAIM_SCHEMA)
 
 
 def _keyed(claims: pl.LazyFrame) -> pl.LazyFrame:
