@@ -246,3 +246,17 @@ def test_hostile_supplier_names_are_inert_in_every_output(tmp_path: Path) -> Non
         if isinstance(c.value, str) and c.value.startswith(("=HYPERLINK", "@SUM"))
     ]
     assert texts and all(c.data_type == "s" for c in texts)
+
+
+def test_cli_import_does_not_load_polars() -> None:
+    """`anchorspend --help` stays fast because the data stack loads only when a command runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, anchorspend.cli; "
+        "print(sorted(m for m in ('polars', 'pyarrow', 'openpyxl', 'jinja2', 'fastexcel') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
