@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import resource
+import functools
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,15 +17,65 @@ def anchorspend() -> str:
     return str(Path(sys.executable).with_name("anchorspend"))
 
 
+GNU_TIME = "/usr/bin/time"
+# Where GNU time is missing (macOS, BusyBox): a small process that does what it does
+LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss // (1024 if sys.platform == "darwin" else 1)))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@functools.cache
+def gnu_time() -> bool:
+    try:
+        probe = [GNU_TIME, "-f", "%M", "-o", os.devnull, "true"]
+        return subprocess.run(probe, capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def measure(command: list[str]) -> tuple[float, float, int, str]:
+    """Run ``command`` as a process: (wall s, its peak RSS in MB, exit code, stderr tail).
+
+    The peak is the process's own maximum resident set, as ``/usr/bin/time -f %M`` reports it.
+    Not ``getrusage(RUSAGE_CHILDREN)`` (the maximum over every child so far), nor ``wait4`` on
+    a child of this process: Linux starts a child's peak at its parent's size when it forks,
+    and this process is not small. GNU time (or LAUNCHER) is small and forks the command.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        rss, err = Path(tmp) / "rss", Path(tmp) / "stderr"
+        if gnu_time():
+            wrapped = [GNU_TIME, "-f", "%M", "-o", str(rss), *command]
+        else:
+            wrapped = [sys.executable, "-c", LAUNCHER, str(rss), *command]
+        with err.open("wb") as fh:
+            t = time.perf_counter()
+            code = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=fh).returncode
+            wall = time.perf_counter() - t
+        tail = err.read_bytes()[-2000:].decode("utf-8", "replace")
+        lines = rss.read_text().split() if rss.exists() else []
+        # GNU time writes "Command exited with non-zero status N" before the figure
+        kib = int(lines[-1]) if lines and lines[-1].isdigit() else 0
+    return wall, kib / 1024, code, tail
+
+
 def time_runs(command: list[str], runs: int) -> tuple[float, list[float], float]:
-    """Run ``command`` ``runs`` times as a process: (median s, each run s, peak RSS MB)."""
-    times = []
+    """Run ``command`` ``runs`` times as a process: (median s, each run s, peak RSS MB of the
+    largest run, measured per process)."""
+    times, peaks = [], []
     for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - t)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return statistics.median(times), times, peak
+        wall, peak, code, tail = measure(command)
+        if code != 0:
+            raise SystemExit(f"{command[0]} failed (exit {code}):\n{tail}")
+        times.append(wall)
+        peaks.append(peak)
+    return statistics.median(times), times, max(peaks)
 
 
 def report(median: float, times: list[float], peak: float) -> None:

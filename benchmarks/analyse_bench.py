@@ -23,7 +23,6 @@ A reference whose library is missing is skipped with a message (``pip install du
 from __future__ import annotations
 
 import argparse
-import functools
 import importlib.metadata
 import importlib.util
 import json
@@ -38,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import generate
-from _runner import anchorspend
+from _runner import anchorspend, measure
 
 HERE = Path(__file__).resolve().parent
 REFERENCES = {  # name → (library it needs, script)
@@ -67,54 +66,6 @@ class Impl:
     @property
     def median(self) -> float:
         return statistics.median(self.times)
-
-
-GNU_TIME = "/usr/bin/time"
-# Where GNU time is missing (macOS, BusyBox): a small process that does what it does
-LAUNCHER = """
-import os, sys
-pid = os.fork()
-if pid == 0:
-    os.execvp(sys.argv[2], sys.argv[2:])
-_, status, usage = os.wait4(pid, 0)
-with open(sys.argv[1], "w") as out:
-    out.write(str(usage.ru_maxrss // (1024 if sys.platform == "darwin" else 1)))
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-@functools.cache
-def gnu_time() -> bool:
-    try:
-        probe = [GNU_TIME, "-f", "%M", "-o", os.devnull, "true"]
-        return subprocess.run(probe, capture_output=True).returncode == 0
-    except OSError:
-        return False
-
-
-def measure(command: list[str]) -> tuple[float, float, int, str]:
-    """Run ``command`` as a process: (wall s, its peak RSS in MB, exit code, stderr tail).
-
-    The peak is the process's own maximum resident set, as ``/usr/bin/time -f %M`` reports it.
-    Not ``getrusage(RUSAGE_CHILDREN)`` (the maximum over every child so far), nor ``wait4`` on
-    a child of this process: Linux starts a child's peak at its parent's size when it forks,
-    and this process is not small. GNU time (or LAUNCHER) is small and forks the command.
-    """
-    with tempfile.TemporaryDirectory() as tmp:
-        rss, err = Path(tmp) / "rss", Path(tmp) / "stderr"
-        if gnu_time():
-            wrapped = [GNU_TIME, "-f", "%M", "-o", str(rss), *command]
-        else:
-            wrapped = [sys.executable, "-c", LAUNCHER, str(rss), *command]
-        with err.open("wb") as fh:
-            t = time.perf_counter()
-            code = subprocess.run(wrapped, stdout=subprocess.DEVNULL, stderr=fh).returncode
-            wall = time.perf_counter() - t
-        tail = err.read_bytes()[-2000:].decode("utf-8", "replace")
-        lines = rss.read_text().split() if rss.exists() else []
-        # GNU time writes "Command exited with non-zero status N" before the figure
-        kib = int(lines[-1]) if lines and lines[-1].isdigit() else 0
-    return wall, kib / 1024, code, tail
 
 
 def run_json(command: list[str], label: str) -> dict[str, Any]:
