@@ -169,8 +169,8 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     step = (
         body.lazy()
         .select(
-            pl.lit(table.source).alias("_source"),
-            pl.lit(table.sheet, dtype=pl.String).alias("_sheet"),
+            pl.lit(table.source).cast(pl.Categorical).alias("_source"),
+            pl.lit(table.sheet, dtype=pl.String).cast(pl.Categorical).alias("_sheet"),
             pl.col(ROW).alias("_row"),
             org.alias("organisation"),
             raw("supplier_name").alias("supplier_name"),
@@ -252,6 +252,15 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
         "_footer_label",
         *(f"_odd_{f}" for f in FLAG_FIELDS),
         *(f"_text_{f}" for f in FLAG_FIELDS),
+    ).with_columns(
+        # the texts as published matter only where they did not parse cleanly (rejected rows,
+        # findings): elsewhere they are the same as the parsed value, and cost memory per row
+        pl.when((pl.col("_status") != "analysed") | (pl.col("_amount_status") != "ok"))
+        .then(pl.col("_amount_text"))
+        .alias("_amount_text"),
+        pl.when((pl.col("_status") != "analysed") | (pl.col("_date_status") != "ok"))
+        .then(pl.col("_date_text"))
+        .alias("_date_text"),
     )
     return Canonical(frame, findings, notes, n_blank, n_repeat)
 
@@ -326,7 +335,7 @@ def _findings(
             .filter(cond)
             .select(
                 pl.lit(table.source).alias("path"),
-                pl.col("_sheet").alias("sheet"),
+                pl.col("_sheet").cast(pl.String).alias("sheet"),
                 pl.col("_row").alias("row"),
                 pl.lit(column).alias("column"),
                 pl.lit(code).alias("code"),
