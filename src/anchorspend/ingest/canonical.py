@@ -106,7 +106,11 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
         == header_key(mapping.headers[int(c[1:])])
         for c in sorted(set(mapping.columns.values()))
     )
-    marks = body.select(blank.alias("blank"), (repeated & ~blank).alias("repeat"))
+    marks = (
+        body.lazy()
+        .select(blank.alias("blank"), (repeated & ~blank).alias("repeat"))
+        .collect(engine="streaming")
+    )
     n_blank = int(marks.get_column("blank").sum())
     n_repeat = int(marks.get_column("repeat").sum())
     body = body.filter(~blank & ~repeated)
@@ -189,7 +193,7 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
             raw("payment_date").alias("_date_text"),
             *(pl.col(c).alias(name) for c, name in extra.items()),
         )
-        .collect()
+        .collect(engine="streaming")  # in chunks: bounded temporaries
     )
     step = _parse_money_and_dates(step, options)
 
@@ -267,22 +271,26 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
 
 def _by_distinct(frame: pl.DataFrame, key: str, parsed: pl.Expr) -> pl.DataFrame:
     """Evaluate ``parsed`` (a struct expression over ``pl.col(key)``) once per distinct value
-    of ``key`` and join the struct's fields back: a quarter's 500,000 rows carry perhaps 90
-    distinct dates, and the parsers try many formats."""
+    of ``key`` and return its fields, row for row: a quarter's 500,000 rows carry perhaps 90
+    distinct dates, and the parsers try many formats. Only the key column is joined, so the
+    wide frame is never copied."""
+    keys = frame.select(key)
     distinct = (
-        frame.lazy().select(pl.col(key).unique()).with_columns(parsed.alias("_p")).unnest("_p")
+        keys.lazy().select(pl.col(key).unique()).with_columns(parsed.alias("_p")).unnest("_p")
     )
     return (
-        frame.lazy()
+        keys.lazy()
         .join(distinct, on=key, how="left", nulls_equal=True, maintain_order="left")
+        .drop(key)
         .collect()
     )
 
 
 def _parse_money_and_dates(step: pl.DataFrame, options: RowOptions) -> pl.DataFrame:
     """``payment_date``/``_date_status`` and ``amount`` (pence)/``_amount_status``. Plain amounts
-    take a cheap exact path; the rest, and all dates, are parsed once per distinct text."""
-    step = _by_distinct(
+    take a cheap exact path; the rest, and all dates, are parsed once per distinct text. The
+    results are attached as columns (sharing the frame's buffers), not joined onto it."""
+    dates = _by_distinct(
         step,
         "_date_text",
         parse_date(
@@ -290,29 +298,23 @@ def _parse_money_and_dates(step: pl.DataFrame, options: RowOptions) -> pl.DataFr
         ).struct.rename_fields(["payment_date", "_date_status"]),
     )
     is_plain, plain_pence = plain_amount(pl.col("_amount_text"))
-    step = step.with_columns(is_plain.alias("_plain"), plain_pence.alias("_plain_pence"))
-    odd = step.filter(~pl.col("_plain")).select("_amount_text")
+    texts = step.select("_amount_text", is_plain.alias("_plain"), plain_pence.alias("_plain_pence"))
     odd = _by_distinct(
-        odd.unique(),
+        texts.select(pl.when(~pl.col("_plain")).then(pl.col("_amount_text")).alias("_amount_text")),
         "_amount_text",
         parse_amount(pl.col("_amount_text")).struct.rename_fields(["_odd_pence", "_odd_status"]),
     )
-    return (
-        step.lazy()
-        .join(odd.lazy(), on="_amount_text", how="left", nulls_equal=True, maintain_order="left")
-        .with_columns(
-            pl.when(pl.col("_plain"))
-            .then(pl.col("_plain_pence"))
-            .otherwise(pl.col("_odd_pence"))
-            .alias("amount"),
-            pl.when(pl.col("_plain"))
-            .then(pl.lit("ok"))
-            .otherwise(pl.col("_odd_status"))
-            .alias("_amount_status"),
-        )
-        .drop("_plain", "_plain_pence", "_odd_pence", "_odd_status")
-        .collect()
+    amounts = pl.concat([texts, odd], how="horizontal").select(
+        pl.when(pl.col("_plain"))
+        .then(pl.col("_plain_pence"))
+        .otherwise(pl.col("_odd_pence"))
+        .alias("amount"),
+        pl.when(pl.col("_plain"))
+        .then(pl.lit("ok"))
+        .otherwise(pl.col("_odd_status"))
+        .alias("_amount_status"),
     )
+    return step.with_columns(*dates.get_columns(), *amounts.get_columns())
 
 
 def _findings(
