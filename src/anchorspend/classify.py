@@ -303,12 +303,15 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
         m = m.with_columns(pl.lit(i).alias("_lookup"))
         per_source.append((lookup.label, m))
     # supplier-level view of the published flags: every distinct value a supplier's rows carry
-    export_flags = rows.join(
+    # join only the key columns (the wide rows are never copied); rows keep their order
+    ids = rows.select(*SUPPLIER_COLS).join(
         distinct.select("_sid", *SUPPLIER_COLS),
         on=list(SUPPLIER_COLS),
         nulls_equal=True,
-        maintain_order="left",  # rows stay in input order: outputs must not depend on hashing
+        how="left",
+        maintain_order="left",
     )
+    export_flags = rows.with_columns(ids.get_column("_sid"))
 
     sup = distinct.select("_sid", "name_key", "company_number")
     matched_cols: list[pl.Expr] = []
@@ -378,22 +381,27 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
             for f in FLAGS
         ),
     )  # fmt: skip
-    out = export_flags.join(
-        sup.select(
-            "_sid",
-            "supplier_key",
-            "matched_by",
-            *(f"_lookup_{a}" for a in _ATTRS),
-            *(
-                f"_lookup_{f}_{part}"
-                for f in FLAGS
-                for part in ("confidence", "evidence", "source")
+    attached = (
+        export_flags.select("_sid")
+        .join(
+            sup.select(
+                "_sid",
+                "supplier_key",
+                "matched_by",
+                *(f"_lookup_{a}" for a in _ATTRS),
+                *(
+                    f"_lookup_{f}_{part}"
+                    for f in FLAGS
+                    for part in ("confidence", "evidence", "source")
+                ),
             ),
-        ),
-        on="_sid",
-        how="left",
-        maintain_order="left",
+            on="_sid",
+            how="left",
+            maintain_order="left",
+        )
+        .drop("_sid")
     )
+    out = export_flags.with_columns(attached.get_columns())
     unknown = pl.col("redacted")
     from_lookup = {f: pl.col(f"_lookup_{f}").is_not_null() for f in FLAGS}
     from_export = {f: pl.col(f).is_not_null() for f in FLAGS}
