@@ -366,11 +366,18 @@ def locate(rows: pl.DataFrame, store: Store | None) -> tuple[pl.DataFrame, pl.Da
         pl.col("terminated").alias("_term"),
         pl.col("local_authority_code").is_not_null().alias("_ok"),
     )  # fmt: skip
+    # join only the postcode columns and attach the places: the wide rows are never copied
+    found = found.unique("w", keep="first")
     for side in ("lookup", "export"):
-        rows = rows.join(
-            found.rename({c: f"{c}_{side}" for c in found.columns if c != "w"}),
-            left_on=f"_pc_{side}", right_on="w", how="left", maintain_order="left",
+        placed_side = (
+            rows.select(pl.col(f"_pc_{side}").alias("w"))
+            .join(
+                found.rename({c: f"{c}_{side}" for c in found.columns if c != "w"}),
+                on="w", how="left", maintain_order="left",
+            )
+            .drop("w")
         )  # fmt: skip
+        rows = rows.with_columns(placed_side.get_columns())
     via_lookup = pl.col("_ok_lookup").fill_null(False)
     via_export = pl.col("_ok_export").fill_null(False)
     explicit = pl.col("local_authority_code").is_not_null()
