@@ -314,7 +314,6 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
     export_flags = rows.with_columns(ids.get_column("_sid"))
 
     sup = distinct.select("_sid", "name_key", "company_number")
-    matched_cols: list[pl.Expr] = []
     for i, (_, m) in enumerate(per_source):
         sup = sup.join(
             m.select(
@@ -326,7 +325,6 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
             on="_sid",
             how="left",
         )
-        matched_cols.append(pl.col(f"_lk{i}"))
     n = len(per_source)
     first_match = pl.coalesce(
         *(

@@ -56,6 +56,16 @@ EncodingOpt = Annotated[
 SheetOpt = Annotated[
     str | None, typer.Option(help="XLSX sheet name or 1-based number (default: detected).")
 ]
+# options analyse and compare share, word for word
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print the machine document to stdout and nothing else.")
+]
+GeographyOpt = Annotated[
+    Path | None,
+    typer.Option(help="Geography store from `anchorspend geo import` (or [geography] store)."),
+]
+StrictOpt = Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")]
 MapOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -104,10 +114,7 @@ def analyse(
         ),
     ] = None,
     config: Annotated[Path | None, typer.Option(help="anchorspend.toml to use.")] = None,
-    geography: Annotated[
-        Path | None,
-        typer.Option(help="Geography store from `anchorspend geo import` (or [geography] store)."),
-    ] = None,
+    geography: GeographyOpt = None,
     organisation: Annotated[
         str | None, typer.Option(help="Credit every row to this organisation.")
     ] = None,
@@ -116,9 +123,7 @@ def analyse(
         Path | None,
         typer.Option(help="Write metrics.json, metrics.csv, rejected_rows.csv and reports here."),
     ] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the machine document to stdout and nothing else.")
-    ] = False,
+    as_json: JsonOpt = False,
     templates: Annotated[
         Path | None,
         typer.Option(help="Folder with your own report.html.j2 to use instead of ours."),
@@ -143,10 +148,8 @@ def analyse(
     ] = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
-    strict: Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
-    ] = False,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Read spend exports, reconcile every row and pound, and measure the spend."""
@@ -269,10 +272,7 @@ def compare(
     config: Annotated[
         Path | None, typer.Option(help="anchorspend.toml; [members] names each member's files.")
     ] = None,
-    geography: Annotated[
-        Path | None,
-        typer.Option(help="Geography store from `anchorspend geo import` (or [geography] store)."),
-    ] = None,
+    geography: GeographyOpt = None,
     by: Annotated[
         MembersBy,
         typer.Option(
@@ -285,9 +285,7 @@ def compare(
     ] = None,
     map_: MapOpt = None,
     out: Annotated[Path | None, typer.Option(help="Write the reports and data files here.")] = None,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the machine document to stdout and nothing else.")
-    ] = False,
+    as_json: JsonOpt = False,
     templates: Annotated[
         Path | None,
         typer.Option(help="Folder with your own compare.html.j2 to use instead of ours."),
@@ -298,10 +296,8 @@ def compare(
     ] = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
-    strict: Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")
-    ] = False,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Compare a network's members side by side, quarter by quarter."""

@@ -129,11 +129,11 @@ def compute(
     order = {n: i for i, n in enumerate(names)}
     return (
         long.with_columns(
-            _share(pl.col("spend"), pl.col("total_spend")).alias("share_of_total"),
-            _share(pl.col("spend"), pl.col("known_spend")).alias("share_of_known"),
-            _share(pl.col("known_spend"), pl.col("total_spend")).alias("coverage"),
-            _share(pl.col("suppliers"), pl.col("total_suppliers")).alias("supplier_share_of_total"),
-            _share(pl.col("suppliers"), pl.col("known_suppliers")).alias("supplier_share_of_known"),
+            share(pl.col("spend"), pl.col("total_spend")).alias("share_of_total"),
+            share(pl.col("spend"), pl.col("known_spend")).alias("share_of_known"),
+            share(pl.col("known_spend"), pl.col("total_spend")).alias("coverage"),
+            share(pl.col("suppliers"), pl.col("total_suppliers")).alias("supplier_share_of_total"),
+            share(pl.col("suppliers"), pl.col("known_suppliers")).alias("supplier_share_of_known"),
             (pl.col("organisation") == ALL_ORGS).alias("_pooled"),
             (pl.col("period") == ALL_PERIODS).alias("_allp"),
             pl.col("measure").replace_strict(order, return_dtype=pl.Int32).alias("_m"),
@@ -143,7 +143,7 @@ def compute(
     )
 
 
-def _share(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+def share(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     """num/den as a float in [0, 1]; null when undefined (no spend, or net credits push the
     ratio outside [0, 1], where a share means nothing)."""
     ratio = num.cast(pl.Float64) / den.cast(pl.Float64)

@@ -190,7 +190,8 @@ def exclude_cross_file_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, lis
 
 
 def _refresh_counts(reports: list[InputReport], rows: pl.DataFrame) -> None:
-    """Per-input row counts after whole-run rules (duplicates across files) have been applied."""
+    """Per-input row counts by status, counted once, after every rule has applied (duplicates
+    across files included)."""
     if not rows.height:
         return
     counts = {
@@ -215,7 +216,6 @@ def _input_report(
     canon: Canonical, sheet: str | None, encoding: str | None, mapping: Mapping
 ) -> InputReport:
     f = canon.frame
-    counts = dict(f.group_by("_status").len().iter_rows())
     return InputReport(
         path=f.get_column("_source")[0] if f.height else "",
         sheet=sheet,
@@ -223,9 +223,6 @@ def _input_report(
         header_row=mapping.header_row,
         columns={k: mapping.header_of(k) for k in sorted(mapping.columns)},
         rows_read=f.height,
-        rows_analysed=counts.get("analysed", 0),
-        rows_excluded=counts.get("excluded", 0),
-        rows_rejected=counts.get("rejected", 0),
         amount_read=int(f.get_column("amount").sum() or 0),
         blank_rows=canon.blank_rows,
         repeated_headers=canon.repeated_headers,

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.measures import ALL_ORGS
+from anchorspend.measures import ALL_ORGS, share
 from anchorspend.normalise import pence_text_expr, pence_to_text
 
 TOP_SUPPLIERS = 10
@@ -22,13 +22,8 @@ def _with_pooled(analysed: pl.DataFrame) -> pl.DataFrame:
     return analysed
 
 
-def _org_order(frame: pl.DataFrame) -> pl.Expr:
+def _pooled_last() -> pl.Expr:
     return (pl.col("organisation") == ALL_ORGS).alias("_pooled")
-
-
-def _share(num: pl.Expr, den: pl.Expr) -> pl.Expr:
-    ratio = num.cast(pl.Float64) / den.cast(pl.Float64)
-    return pl.when((den > 0) & ratio.is_between(0.0, 1.0)).then(ratio)
 
 
 def categories(analysed: pl.DataFrame) -> list[dict[str, Any]]:
@@ -66,7 +61,7 @@ def categories(analysed: pl.DataFrame) -> list[dict[str, Any]]:
             pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"),
         )
         .join(totals, on="organisation")
-        .with_columns(_org_order(rows))
+        .with_columns(_pooled_last())
         .sort(["_pooled", "organisation", "pence", "cat"], descending=[False, False, True, False])
         .select(
             "organisation",
@@ -75,7 +70,7 @@ def categories(analysed: pl.DataFrame) -> list[dict[str, Any]]:
             pence_text_expr(pl.col("pence")).alias("spend"),
             "rows",
             "suppliers",
-            _share(pl.col("pence"), pl.col("_total")).alias("share_of_total"),
+            share(pl.col("pence"), pl.col("_total")).alias("share_of_total"),
         )
     )
     return out.to_dicts()
@@ -144,7 +139,7 @@ def top_suppliers(analysed: pl.DataFrame) -> list[dict[str, Any]]:
         .with_columns(pl.int_range(1, pl.len() + 1).over("organisation").alias("rank"))
         .filter(pl.col("rank") <= TOP_SUPPLIERS)
         .join(totals, on="organisation")
-        .with_columns(_org_order(per_org))
+        .with_columns(_pooled_last())
         .sort("_pooled", "organisation", "rank")
     )
     return ranked.select(
@@ -153,7 +148,7 @@ def top_suppliers(analysed: pl.DataFrame) -> list[dict[str, Any]]:
         "supplier",
         pence_text_expr(pl.col("pence")).alias("spend"),
         "rows",
-        _share(pl.col("pence"), pl.col("_total")).alias("share_of_total"),
+        share(pl.col("pence"), pl.col("_total")).alias("share_of_total"),
         "matched_by",
         pl.col("is_sme").alias("sme"),
         pl.col("is_vcse").alias("vcse"),
@@ -201,7 +196,7 @@ def geography_view(
         .agg(pl.col("amount").sum().alias("pence"),
              pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"))
         .join(names, on="local_authority_code", how="left")
-        .with_columns(_org_order(analysed))
+        .with_columns(_pooled_last())
         .sort(["_pooled", "organisation", "pence", "local_authority_code"],
               descending=[False, False, True, False], nulls_last=True)
         .select("organisation", "local_authority_code", "name",
@@ -261,7 +256,7 @@ def evidence(analysed: pl.DataFrame) -> list[dict[str, Any]]:
         pl.concat(parts)
         .join(totals, on="organisation")
         .with_columns(
-            _org_order(rows),
+            _pooled_last(),
             pl.col("measure").replace_strict({m: i for i, m in enumerate(EVIDENCE_MEASURES)},
                                              return_dtype=pl.Int8).alias("_m"),
             pl.col("confidence").replace_strict(order, default=3, return_dtype=pl.Int8).alias("_c"),
@@ -273,5 +268,5 @@ def evidence(analysed: pl.DataFrame) -> list[dict[str, Any]]:
         pence_text_expr(pl.col("known")).alias("known_spend"),
         pence_text_expr(pl.col("yes")).alias("spend"),
         "suppliers",
-        _share(pl.col("known"), pl.col("_total")).alias("share_of_total"),
+        share(pl.col("known"), pl.col("_total")).alias("share_of_total"),
     ).to_dicts()  # fmt: skip
