@@ -9,6 +9,7 @@ expressions, never a loop over rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -95,25 +96,63 @@ def empty_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDINGS_SCHEMA)
 
 
+def text_value(raw: pl.Expr) -> pl.Expr:
+    """A cell as a field value: stripped, with blanks and spreadsheet placeholders as null."""
+    return pl.when(~is_missing(raw)).then(raw.str.strip_chars())
+
+
+def per_distinct(values: pl.Series, expr: pl.Expr) -> pl.Series:
+    """``expr`` (over ``pl.col(values.name)``) evaluated once per distinct value and spread back
+    row for row. A million rows of supplier names hold perhaps 25,000 distinct ones: the column
+    is cast to an Enum of its values and the results are gathered by the Enum's integer codes.
+    A column of mostly distinct values (transaction ids) is evaluated directly."""
+    if values.to_frame().select(pl.first().approx_n_unique()).item() * 2 > values.len():
+        return values.to_frame().select(expr).to_series()
+    distinct = values.drop_nulls().unique()
+    results = distinct.to_frame().select(expr).to_series()
+    out = results.gather(values.cast(pl.Enum(distinct)).to_physical())
+    if not values.null_count():
+        return out
+    at_null = pl.Series(values.name, [None], dtype=pl.String).to_frame().select(expr).to_series()
+    if at_null.null_count():
+        return out
+    return pl.select(
+        pl.when(values.is_null()).then(pl.lit(at_null[0], dtype=at_null.dtype)).otherwise(out)
+    ).to_series()
+
+
+def _skipped_records(
+    body: pl.DataFrame, cols: list[str], mapping: Mapping
+) -> tuple[pl.Series, pl.Series]:
+    """Blank records and repeated header records: their row numbers. Each test is first made
+    on a cheap necessary condition (an empty first mapped cell; every mapped cell at least as
+    long as its header's key) and in full only on the few rows that pass it."""
+    mapped = sorted(set(mapping.columns.values()), key=lambda c: int(c[1:]))
+    keys = {c: header_key(mapping.headers[int(c[1:])]) for c in mapped}
+    probe = pl.col(mapped[0]).str.strip_chars().fill_null("") == ""
+    long_enough = pl.all_horizontal(pl.col(c).str.len_bytes() >= len(k) for c, k in keys.items())
+    cand = body.filter(probe | long_enough)
+    blank = pl.all_horizontal(pl.col(c).str.strip_chars().fill_null("") == "" for c in cols)
+    repeated = pl.all_horizontal(
+        pl.col(c).fill_null("").str.to_lowercase().str.replace_all(r"[^0-9a-z]+", "") == k
+        for c, k in keys.items()
+    )
+    blank_rows = cand.filter(blank).get_column(ROW)
+    repeat_rows = cand.filter(repeated & ~blank).get_column(ROW)
+    return blank_rows, repeat_rows
+
+
 def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     cols = [cell_name(i) for i in range(table.width)]
     notes = list(table.findings) + list(mapping.findings)
-    body = table.frame.filter(pl.col(ROW) > mapping.header_row)
+    frame = table.frame
+    # records are in physical order: the data starts after the header, without a copy
+    body = frame.slice(int(frame.get_column(ROW).search_sorted(mapping.header_row, "right")))
 
-    blank = pl.all_horizontal(pl.col(c).str.strip_chars().fill_null("") == "" for c in cols)
-    repeated = pl.all_horizontal(
-        pl.col(c).fill_null("").str.to_lowercase().str.replace_all(r"[^0-9a-z]+", "")
-        == header_key(mapping.headers[int(c[1:])])
-        for c in sorted(set(mapping.columns.values()))
-    )
-    marks = (
-        body.lazy()
-        .select(blank.alias("blank"), (repeated & ~blank).alias("repeat"))
-        .collect(engine="streaming")
-    )
-    n_blank = int(marks.get_column("blank").sum())
-    n_repeat = int(marks.get_column("repeat").sum())
-    body = body.filter(~blank & ~repeated)
+    blank_rows, repeat_rows = _skipped_records(body, cols, mapping)
+    n_blank, n_repeat = blank_rows.len(), repeat_rows.len()
+    if n_blank or n_repeat:
+        body = body.filter(~pl.col(ROW).is_in(pl.concat([blank_rows, repeat_rows]).implode()))
     if body.height == 0:
         raise AnchorspendError(
             f"the file has a header (row {mapping.header_row}) but no data rows",
@@ -132,19 +171,26 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
             )
         )
 
-    def raw(fieldname: str) -> pl.Expr:
+    def value_of(
+        fieldname: str, fn: Callable[[pl.Expr], pl.Expr] = text_value
+    ) -> pl.Series | pl.Expr:
+        """A canonical field: ``fn`` of its raw cells, evaluated once per distinct text (the
+        normalisers treat blanks and placeholders as missing). An unmapped field is ``fn`` of
+        null on every row."""
         c = mapping.columns.get(fieldname)
         if not c:
-            return pl.lit(None, dtype=pl.String)
-        return pl.when(~is_missing(pl.col(c))).then(pl.col(c).str.strip_chars())
+            return fn(pl.lit(None, dtype=pl.String))
+        return per_distinct(body.get_column(c), fn(pl.col(c)))
 
     stem = organisation_from_name(table.source)
     if options.organisation:
         org = pl.lit(options.organisation)
     elif "organisation" in mapping.columns:
         # a blank cell (a footer row, say) takes the file's usual organisation
-        usual = raw("organisation").drop_nulls().mode().sort().first()
-        org = pl.coalesce(raw("organisation"), usual, pl.lit(stem))
+        c = mapping.columns["organisation"]
+        named = per_distinct(body.get_column(c), text_value(pl.col(c)))
+        usual = named.drop_nulls().mode().sort()
+        org = pl.coalesce(named, pl.lit(usual[0] if usual.len() else None, pl.String), pl.lit(stem))
     else:
         org = pl.lit(stem)
         notes.append(
@@ -159,43 +205,47 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
             )
         )
 
-    redacted = is_redacted_name(raw("supplier_name"))
+    redacted = value_of("supplier_name", is_redacted_name)
     if "redaction_marker" in mapping.columns:
-        redacted = redacted | redaction_marker(raw("redaction_marker"))
-    first_cell = pl.coalesce(
-        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)) for c in cols
-    )
+        redacted = redacted | value_of("redaction_marker", redaction_marker)
     extra = {
         c: f"extra_{i + 1}"
         for i, c in enumerate(c for c, h in zip(cols, mapping.headers, strict=True) if not h)
     }
 
-    step = (
-        body.lazy()
-        .select(
-            pl.lit(table.source).cast(pl.Categorical).alias("_source"),
-            pl.lit(table.sheet, dtype=pl.String).cast(pl.Categorical).alias("_sheet"),
-            pl.col(ROW).alias("_row"),
-            org.alias("organisation"),
-            raw("supplier_name").alias("supplier_name"),
-            plain_id(raw("transaction_id")).alias("transaction_id"),
-            plain_id(raw("supplier_id")).alias("supplier_id"),
-            company_number(raw("company_number")).alias("company_number"),
-            plain_id(raw("charity_number")).alias("charity_number"),
-            vat_number(raw("vat_number")).alias("vat_number"),
-            *(raw(f).alias(f) for f in TEXT_FIELDS),
-            *(flag(raw(f)).alias(f) for f in FLAG_FIELDS),
-            *(flag_is_unknown_text(raw(f)).alias(f"_odd_{f}") for f in FLAG_FIELDS),
-            *(raw(f).alias(f"_text_{f}") for f in FLAG_FIELDS),
-            redacted.alias("redacted"),
-            first_cell.str.contains(_FOOTER_LABEL).fill_null(False).alias("_footer_label"),
-            raw("amount").alias("_amount_text"),
-            raw("payment_date").alias("_date_text"),
-            *(pl.col(c).alias(name) for c, name in extra.items()),
-        )
-        .collect(engine="streaming")  # in chunks: bounded temporaries
+    step = body.select(
+        pl.lit(table.source).cast(pl.Categorical).alias("_source"),
+        pl.lit(table.sheet, dtype=pl.String).cast(pl.Categorical).alias("_sheet"),
+        pl.col(ROW).alias("_row"),
+        org.alias("organisation"),
+        value_of("supplier_name").alias("supplier_name"),
+        value_of("transaction_id", plain_id).alias("transaction_id"),
+        value_of("supplier_id", plain_id).alias("supplier_id"),
+        value_of("company_number", company_number).alias("company_number"),
+        value_of("charity_number", plain_id).alias("charity_number"),
+        value_of("vat_number", vat_number).alias("vat_number"),
+        *(value_of(f).alias(f) for f in TEXT_FIELDS),
+        *(value_of(f, flag).alias(f) for f in FLAG_FIELDS),
+        *(value_of(f, flag_is_unknown_text).alias(f"_odd_{f}") for f in FLAG_FIELDS),
+        *(value_of(f).alias(f"_text_{f}") for f in FLAG_FIELDS),
+        redacted.alias("redacted"),
+        value_of("amount").alias("_amount_text"),
+        value_of("payment_date").alias("_date_text"),
+        *(pl.col(c).alias(name) for c, name in extra.items()),
     )
     step = _parse_money_and_dates(step, options)
+    # A footer's label ("Total", "Grand total") is its first non-empty cell; only rows with no
+    # payment date can be labelled footers, so only those are looked at.
+    undated = step.get_column("payment_date").is_null().arg_true()
+    first_cell = pl.coalesce(
+        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c)) for c in cols
+    )
+    labels = body[undated].select(first_cell.str.contains(_FOOTER_LABEL).fill_null(False))
+    step = step.with_columns(
+        pl.repeat(False, step.height, eager=True)
+        .alias("_footer_label")
+        .scatter(undated, labels.to_series())
+    )
 
     checks = {
         "missing-amount": pl.col("_amount_status") == "missing",
