@@ -66,6 +66,13 @@ GeographyOpt = Annotated[
 ]
 StrictOpt = Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Analyse the rows kept in a store (`anchorspend store add`) instead of INPUT files.",
+    ),
+]
 MapOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -101,11 +108,12 @@ def _guard(debug: bool, body: Callable[[], int]) -> None:
 @app.command()
 def analyse(
     inputs: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(
             help="Spend exports: CSV, TSV, TXT, XLSX, zip, Parquet, or folders of them."
         ),
-    ],
+    ] = None,
+    store: StoreOpt = None,
     lookup: Annotated[
         list[Path] | None,
         typer.Option(
@@ -160,9 +168,22 @@ def analyse(
         from anchorspend.pipeline import RunConfig, run
         from anchorspend.report_md import render
 
+        _inputs_or_store(
+            inputs,
+            store,
+            {
+                "--organisation": organisation is not None,
+                "--map": bool(map_),
+                "--date-range": date_range is not None,
+                "--date-format": date_format is not None,
+                "--encoding": encoding is not None,
+                "--sheet": sheet is not None,
+            },
+        )
         cfg = config_mod.load(config) if config else config_mod.Config()
         rc = RunConfig(
-            inputs=tuple(inputs),
+            inputs=tuple(inputs or ()),
+            store=store,
             lookups=tuple(lookup or ()),
             geography=geography,
             config=cfg,
@@ -191,6 +212,34 @@ def analyse(
         return 1 if strict and rejected else 0
 
     _guard(debug, body)
+
+
+def _inputs_or_store(
+    inputs: list[Path] | None, store: Path | None, reading: dict[str, bool]
+) -> None:
+    """INPUT files or --store, not both; options about reading files don't apply to a store
+    (they applied when its files were added)."""
+    from anchorspend.errors import UsageError
+
+    if store is None:
+        if not inputs:
+            raise UsageError(
+                "nothing to analyse",
+                hint="give INPUT files or folders, or --store DIR (from `anchorspend store add`)",
+            )
+        return
+    if inputs:
+        raise UsageError(
+            "give INPUT files or --store, not both",
+            hint=f"add the files to the store first: anchorspend store add FILES --store {store}",
+        )
+    given = [flag for flag, on in reading.items() if on]
+    if given:
+        raise UsageError(
+            f"{', '.join(given)} applies when files are read; a store's rows were read when "
+            "they were added",
+            hint="give it to `anchorspend store add` (with --replace to read a file again)",
+        )
 
 
 def _pct(value: object) -> str:
@@ -265,6 +314,7 @@ def compare(
             help="Members' exports (files or folders). With [members] in the config, optional."
         ),
     ] = None,
+    store: StoreOpt = None,
     lookup: Annotated[
         list[Path] | None,
         typer.Option(help="Supplier lookup. Repeatable; the first one given wins."),
@@ -309,9 +359,21 @@ def compare(
         from anchorspend.outputs import document_json, write_compare_outputs
         from anchorspend.pipeline import RunConfig
 
+        if store is not None:
+            _inputs_or_store(
+                inputs,
+                store,
+                {
+                    "--map": bool(map_),
+                    "--date-range": date_range is not None,
+                    "--encoding": encoding is not None,
+                    "--sheet": sheet is not None,
+                },
+            )
         cfg = config_mod.load(config) if config else config_mod.Config()
         rc = RunConfig(
             inputs=tuple(inputs or ()),
+            store=store,
             lookups=tuple(lookup or ()),
             geography=geography,
             config=cfg,
@@ -620,6 +682,102 @@ def geo_lookup(
             for r in rows.select("written", *cols).iter_rows()
         ]
         console.table("Postcodes", ["written", *cols], table, right=set())
+        return 0
+
+    _guard(debug, body)
+
+
+store_app = typer.Typer(
+    help="A store: read each quarter's files once into Parquet, analyse them again and again.",
+    no_args_is_help=True,
+)
+app.add_typer(store_app, name="store")
+StoreDirOpt = Annotated[Path, typer.Option("--store", help="The store's folder.")]
+
+
+@store_app.command("add")
+def store_add(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(help="Spend exports (files or folders), read as `analyse` reads them."),
+    ],
+    store: StoreDirOpt,
+    config: Annotated[
+        Path | None, typer.Option(help="anchorspend.toml (organisation, columns, exclusions).")
+    ] = None,
+    organisation: Annotated[
+        str | None, typer.Option(help="Credit every row to this organisation.")
+    ] = None,
+    map_: MapOpt = None,
+    date_range: Annotated[
+        DateEnd | None, typer.Option(help="For dates that are periods: use the start or end.")
+    ] = None,
+    date_format: Annotated[
+        str | None, typer.Option(help="strftime format tried first for payment dates.")
+    ] = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    replace: Annotated[
+        bool,
+        typer.Option(help="Swap in a changed file whose path the store already holds."),
+    ] = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Read files into the store: every row kept with its status, partitioned by organisation
+    and financial-year quarter. A file already in the store (same content) is skipped."""
+
+    def body() -> int:
+        from anchorspend import config as config_mod
+        from anchorspend.pipeline import RunConfig
+        from anchorspend.store import add
+
+        cfg = config_mod.load(config) if config else config_mod.Config()
+        rc = RunConfig(
+            inputs=tuple(inputs),
+            config=cfg,
+            organisation=organisation,
+            column_map=tuple(map_ or ()),
+            encoding=encoding,
+            sheet=sheet,
+            date_range=date_range.value if date_range else None,
+            date_format=date_format,
+        )
+        with console.progress(quiet) as tick:
+            report = add(store, rc, replace_changed=replace, progress=tick)
+        if not quiet:
+            for e in report.added:
+                console.note(f"added {e['name']}: {e['rows']:,} rows, £{e['amount']}")
+            for e in report.replaced:
+                console.note(f"replaced {e['name']}: {e['rows']:,} rows, £{e['amount']}")
+            for e in report.skipped:
+                console.note(f"skipped {e['path']}: already in the store ({e['same_as']})")
+        return 0
+
+    _guard(debug, body)
+
+
+@store_app.command("info")
+def store_info(
+    store: StoreDirOpt,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """List the files in a store, with their rows and amounts."""
+
+    def body() -> int:
+        from anchorspend.store import info
+
+        doc = info(store)
+        if as_json:
+            sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+            return 0
+        console.table(
+            f"{store}: {len(doc['files'])} files, {doc['rows']:,} rows",
+            ["file", "rows", "amount (£)", "sha256"],
+            [[f["name"], f"{f['rows']:,}", f["amount"], f["sha256"][:16]] for f in doc["files"]],
+            right={1, 2},
+        )
         return 0
 
     _guard(debug, body)

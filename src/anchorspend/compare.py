@@ -17,11 +17,19 @@ from typing import Any, Literal
 
 import polars as pl
 
-from anchorspend.errors import AnchorspendError
+from anchorspend.errors import AnchorspendError, UsageError
 from anchorspend.ingest.canonical import empty_findings
 from anchorspend.measures import ALL_ORGS, ALL_PERIODS
 from anchorspend.normalise import pence_text_expr, pence_to_text
-from anchorspend.pipeline import Ingested, Progress, Result, RunConfig, analyse_ingested, ingest
+from anchorspend.pipeline import (
+    Ingested,
+    Progress,
+    Result,
+    RunConfig,
+    analyse_ingested,
+    ingest,
+    read,
+)
 
 MembersBy = Literal["organisation", "folder"]
 CLASSIFICATIONS_EXCLUDED = ("total_spend",)
@@ -90,11 +98,24 @@ def _combine(parts: list[Ingested]) -> Ingested:
 
 
 def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResult:
-    runs = _member_runs(cc)
-    parts = [ingest(run, progress) for run, _ in runs]
-    data = _combine(parts)
+    if cc.run.store is not None:
+        # a store's members are its organisations; [members] lends them short names and types
+        if cc.by == "folder":
+            raise UsageError(
+                "--by folder needs member folders; a store's members are its organisations",
+                hint="leave out --by folder with --store",
+            )
+        data = read(cc.run, progress)
+        metas = [
+            {"name": m.name, "short_name": m.short_name, "type": m.type}
+            for m in cc.run.config.members
+        ]
+    else:
+        runs = _member_runs(cc)
+        data = _combine([ingest(run, progress) for run, _ in runs])
+        metas = [meta for _, meta in runs if meta]
     result = analyse_ingested(data, cc.run, progress)
-    members = _members(result, [meta for _, meta in runs if meta])
+    members = _members(result, metas)
     names = [m["name"] for m in members]
     if cc.member is not None and cc.member not in names:
         raise AnchorspendError(

@@ -59,6 +59,7 @@ class RunConfig:
     date_range: DateRange | None = None
     date_format: str | None = None
     period: PeriodKind = "quarter"
+    store: Path | None = None  # rows from `anchorspend store add` instead of inputs
 
 
 @dataclass(slots=True)
@@ -129,17 +130,25 @@ def ingest(run: RunConfig, progress: Progress | None = None) -> Ingested:
                 notes.extend(canon.notes)
                 reports.append(_input_report(canon, table.sheet, table.encoding, mapping))
     rows = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
-    if run.config.organisations and rows.height:
-        rows = rows.with_columns(pl.col("organisation").replace(run.config.organisations))
-    rows, dup_notes = exclude_cross_file_duplicates(rows)
-    notes.extend(dup_notes)
-    _refresh_counts(reports, rows)
-    return Ingested(
-        rows=rows,
-        findings=pl.concat(findings) if findings else empty_findings(),
-        notes=notes,
-        inputs=reports,
+    return finish_ingest(
+        rows, pl.concat(findings) if findings else empty_findings(), notes, reports, run.config
     )
+
+
+def finish_ingest(
+    rows: pl.DataFrame,
+    findings: pl.DataFrame,
+    notes: list[Finding],
+    reports: list[InputReport],
+    config: Config,
+) -> Ingested:
+    """The rules that look across inputs, applied to rows read from files or from a store
+    alike: the config's organisation renames, then duplicates across files."""
+    if config.organisations and rows.height:
+        rows = rows.with_columns(pl.col("organisation").replace(config.organisations))
+    rows, dup_notes = exclude_cross_file_duplicates(rows)
+    _refresh_counts(reports, rows)
+    return Ingested(rows=rows, findings=findings, notes=notes + dup_notes, inputs=reports)
 
 
 DUPLICATE_RULE = "duplicate-in-another-file"
@@ -346,8 +355,16 @@ def _store(run: RunConfig) -> Store | None:
 
 
 def run(run: RunConfig, progress: Progress | None = None) -> Result:
-    """``analyse``: read the inputs, then measure them."""
-    return analyse_ingested(ingest(run, progress), run, progress)
+    """``analyse``: read the inputs (or the store), then measure them."""
+    return analyse_ingested(read(run, progress), run, progress)
+
+
+def read(run: RunConfig, progress: Progress | None = None) -> Ingested:
+    if run.store is None:
+        return ingest(run, progress)
+    from anchorspend.store import load
+
+    return load(run.store, run, progress)
 
 
 def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None = None) -> Result:

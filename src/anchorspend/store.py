@@ -1,0 +1,287 @@
+"""A store: spend read once, kept as plain Parquet, analysed again and again.
+
+    anchorspend store add exports/2025-26-Q1/ --store network/
+    anchorspend analyse --store network/ --lookup suppliers.parquet
+
+``store add`` reads each input file exactly as ``analyse`` would (encodings, headers, amounts,
+dates, footers, exclusions) and keeps the canonical rows of every status, so a later analysis
+skips all of that and reconciles to the same penny. Layout, plain Parquet with hive partitions
+that DuckDB, Spark or any lakehouse engine reads as it is::
+
+    DIR/store.json                                      what is in the store, one entry per file
+    DIR/rows/organisation=<name>/period=<2025-26-Q1>/<batch>.parquet
+    DIR/findings/<batch>.parquet                        the file's row-level findings
+
+A batch is one input file, named by the first 16 hex digits of its SHA-256: adding a file the
+store already holds (by content) is a no-op; adding a changed file under a path the store
+already holds needs ``--replace``. Organisation names are percent-encoded in folder names
+(``organisation=Leeds%20City%20Council``), as hive readers expect. Rows whose date is missing
+sit under ``period=undated``.
+
+Writes are all or nothing: every file of one ``store add`` is staged first and the manifest,
+written last and atomically, is what makes a batch part of the store. Files no manifest names
+(left by an interrupted add) are ignored by readers and swept by the next add. One writer at a
+time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.ingest.canonical import empty_findings
+from anchorspend.ingest.sources import expand
+from anchorspend.normalise import pence_to_text
+from anchorspend.pipeline import (
+    Ingested,
+    InputReport,
+    Progress,
+    RunConfig,
+    finish_ingest,
+    ingest,
+)
+
+FORMAT = "anchorspend-store/1"
+MANIFEST = "store.json"
+UNDATED = "undated"
+_ORDER = "_order"  # row order within the batch, as read: restores reading order on load
+_STAGING = ".staging-"
+
+
+@dataclass(slots=True)
+class AddReport:
+    added: list[dict[str, Any]]
+    skipped: list[dict[str, Any]]  # already in the store, unchanged
+    replaced: list[dict[str, Any]]
+
+
+def period_partition(date: pl.Expr) -> pl.Expr:
+    """UK financial-year quarter as a folder-friendly label: ``2025-26-Q1``; no date → undated."""
+    y, m = date.dt.year(), date.dt.month()
+    fy = y - (m < 4).cast(pl.Int32)
+    label = pl.concat_str(
+        fy.cast(pl.String),
+        pl.lit("-"),
+        ((fy + 1) % 100).cast(pl.String).str.zfill(2),
+        pl.lit("-Q"),
+        (((m + 8) % 12) // 3 + 1).cast(pl.String),
+    )
+    return pl.when(date.is_null()).then(pl.lit(UNDATED)).otherwise(label)
+
+
+def _manifest(store: Path) -> dict[str, Any]:
+    path = store / MANIFEST
+    if not path.exists():
+        return {"format": FORMAT, "batches": []}
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise AnchorspendError(
+            f"the store's manifest cannot be read ({exc})",
+            path=str(path),
+            hint="restore store.json from a backup, or add the files again into a new store",
+        ) from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise AnchorspendError(
+            f"not an anchorspend store (expected format {FORMAT!r})",
+            path=str(path),
+            hint="--store names a folder made by `anchorspend store add`",
+        )
+    return doc
+
+
+def open_manifest(store: Path) -> dict[str, Any]:
+    """The manifest of an existing store (an error if there is none)."""
+    if not (store / MANIFEST).exists():
+        raise AnchorspendError(
+            "no anchorspend store here (no store.json)",
+            path=str(store),
+            hint=f"create it with: anchorspend store add FILES... --store {store}",
+        )
+    return _manifest(store)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _write_json(path: Path, doc: dict[str, Any]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, indent=1, ensure_ascii=False)
+            f.write("\n")
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _batch_files(store: Path, batch: str) -> list[Path]:
+    return sorted((store / "rows").glob(f"*/*/{batch}.parquet"))
+
+
+def _stage(data: Ingested, staging: Path, batch: str) -> None:
+    """Write one file's rows (partitioned) and findings under ``staging``."""
+    rows = data.rows.with_row_index(_ORDER).with_columns(
+        pl.col("_source", "_sheet").cast(pl.String),
+        period_partition(pl.col("payment_date")).alias("period"),
+    )
+    # extra_N cells (beyond the header) live on in the findings, not in the rows
+    rows = rows.select(c for c in rows.columns if not c.startswith("extra_"))
+    parts = staging / "rows"
+    rows.write_parquet(parts, partition_by=["organisation", "period"], mkdir=True)
+    for f in parts.rglob("*.parquet"):
+        f.rename(f.with_name(f"{batch}.parquet"))
+    data.findings.write_parquet(staging / f"{batch}.findings.parquet")
+
+
+def add(
+    store: Path, run: RunConfig, *, replace_changed: bool = False, progress: Progress | None = None
+) -> AddReport:
+    """Read ``run.inputs`` file by file into the store (see the module docstring)."""
+    if store.exists() and not store.is_dir():
+        raise AnchorspendError("--store must be a folder", path=str(store))
+    doc = _manifest(store)
+    batches: list[dict[str, Any]] = doc["batches"]
+    by_id = {b["id"]: b for b in batches}
+    by_path = {b["path"]: b for b in batches}
+    files = expand(list(run.inputs))
+    report = AddReport([], [], [])
+    plan: list[tuple[Path, str, str, dict[str, Any] | None]] = []
+    for f in files:
+        digest = _sha256(f)
+        batch = digest[:16]
+        resolved = str(f.resolve())
+        if batch in by_id or any(batch == p[1] for p in plan):
+            held = by_id.get(batch, {"path": resolved})
+            report.skipped.append({"path": str(f), "same_as": held["path"]})
+            continue
+        old = by_path.get(resolved)
+        if old is not None and not replace_changed:
+            raise AnchorspendError(
+                "the store already holds a different version of this file",
+                path=str(f),
+                hint="--replace swaps the stored version for this one",
+            )
+        plan.append((f, batch, digest, old))
+
+    store.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=_STAGING, dir=store))
+    try:
+        staged: list[dict[str, Any]] = []
+        for i, (f, batch, digest, old) in enumerate(plan):
+            if progress:
+                progress(f"reading {f}", i / max(len(plan), 1))
+            data = ingest(replace(run, inputs=(f,)), None)
+            _stage(data, staging / batch, batch)
+            entry: dict[str, Any] = {
+                "id": batch,
+                "path": str(f.resolve()),
+                "name": str(f),
+                "sha256": digest,
+                "bytes": f.stat().st_size,
+                "rows": data.rows.height,
+                "amount": pence_to_text(int(data.rows.get_column("amount").sum() or 0)),
+                "inputs": [asdict(r) for r in data.inputs],
+                "notes": [n.as_dict() for n in data.notes],
+            }
+            staged.append(entry)
+            (report.replaced if old else report.added).append(entry)
+        if progress:
+            progress("writing the store", 0.95)
+        # move every staged file into place, then name the batches in the manifest
+        for entry in staged:
+            batch = entry["id"]
+            src = staging / batch
+            for f in (src / "rows").rglob("*.parquet"):
+                dest = store / "rows" / f.relative_to(src / "rows")
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, dest)
+            (store / "findings").mkdir(exist_ok=True)
+            os.replace(src / f"{batch}.findings.parquet", store / "findings" / f"{batch}.parquet")
+        replaced_ids = {old["id"] for _, _, _, old in plan if old is not None}
+        kept = [b for b in batches if b["id"] not in replaced_ids]
+        _write_json(store / MANIFEST, {"format": FORMAT, "batches": kept + staged})
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _sweep(store)
+    return report
+
+
+def _sweep(store: Path) -> None:
+    """Remove files no manifest names: replaced batches, and leftovers of interrupted adds."""
+    live = {b["id"] for b in _manifest(store)["batches"]}
+    for f in [*(store / "rows").glob("*/*/*.parquet"), *(store / "findings").glob("*.parquet")]:
+        if f.stem not in live:
+            f.unlink(missing_ok=True)
+    for d in store.glob(f"{_STAGING}*"):
+        shutil.rmtree(d, ignore_errors=True)
+    for d in sorted((store / "rows").glob("*/*"), reverse=True):
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
+    for d in (store / "rows").glob("*"):
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
+
+
+def load(store: Path, run: RunConfig, progress: Progress | None = None) -> Ingested:
+    """Every batch's rows, findings and notes, in the order the files were added; then the
+    cross-file rules, as :func:`anchorspend.pipeline.ingest` applies them to files."""
+    doc = open_manifest(store)
+    rows: list[pl.LazyFrame] = []
+    findings: list[pl.DataFrame] = []
+    notes: list[Finding] = []
+    reports: list[InputReport] = []
+    for b in doc["batches"]:
+        files = _batch_files(store, b["id"])
+        if not files and b["rows"]:
+            raise AnchorspendError(
+                f"the store names {b['name']} but its rows are missing",
+                path=str(store),
+                hint=f"add it again: anchorspend store add {b['name']} --store {store} --replace",
+            )
+        if files:
+            rows.append(
+                pl.scan_parquet(files, hive_partitioning=False).sort(_ORDER).drop(_ORDER, "period")
+            )
+        fpath = store / "findings" / f"{b['id']}.parquet"
+        if fpath.exists():
+            findings.append(pl.read_parquet(fpath))
+        notes.extend(Finding(**n) for n in b["notes"])
+        reports.extend(InputReport(**r) for r in b["inputs"])
+    if progress:
+        progress(f"reading {sum(b['rows'] for b in doc['batches']):,} rows from {store}", 0.3)
+    frame = (
+        pl.concat(rows, how="diagonal_relaxed")
+        .with_columns(pl.col("_source", "_sheet").cast(pl.Categorical))
+        .collect()
+        if rows
+        else pl.DataFrame()
+    )
+    found = pl.concat(findings, how="diagonal_relaxed") if findings else empty_findings()
+    return finish_ingest(frame, found, notes, reports, run.config)
+
+
+def info(store: Path) -> dict[str, Any]:
+    doc = open_manifest(store)
+    return {
+        "store": str(store),
+        "format": doc["format"],
+        "files": [
+            {k: b[k] for k in ("name", "path", "sha256", "rows", "amount")} for b in doc["batches"]
+        ],
+        "rows": sum(b["rows"] for b in doc["batches"]),
+    }
