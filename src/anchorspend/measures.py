@@ -74,16 +74,15 @@ def measure_set(
     return measures
 
 
-def compute(
-    analysed: pl.LazyFrame, measures: dict[str, pl.Expr], period: PeriodKind = "quarter"
-) -> pl.DataFrame:
-    """Metric rows: organisation, period, measure, money in pence, supplier counts, shares."""
+def compute(analysed: pl.LazyFrame, measures: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Metric rows: organisation, period, measure, money in pence, supplier counts, shares.
+    ``analysed`` carries ``period`` (see :func:`period_expr`) and ``amount`` in pence."""
     names = list(measures)
     flag_cols = [f"m{i}" for i in range(len(names))]
     pre = (
         analysed.select(
             pl.col("organisation"),
-            period_expr(pl.col("payment_date"), period).alias("period"),
+            pl.col("period"),
             pl.col("supplier_key").alias("supplier"),
             pl.col("amount"),
             *(expr.alias(c) for c, expr in zip(flag_cols, measures.values(), strict=True)),

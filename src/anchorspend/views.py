@@ -1,6 +1,7 @@
 """The views beside the measures: spend by category, top suppliers, unmatched suppliers.
 
-All over analysed rows for the whole input (period ``all``); money in pence until the end.
+All over the analysed spend cells (``pipeline.spend_cells``: ``amount`` in pence and ``n``
+rows per cell) for the whole input (period ``all``); money in pence until the end.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def categories(analysed: pl.DataFrame) -> list[dict[str, Any]]:
             .alias("cat"),
             "supplier_key",
         )
-        .agg(pl.col("amount").sum(), pl.len().alias("n"))
+        .agg(pl.col("amount").sum(), pl.col("n").sum())
     )
     rows = _with_pooled(pre)
     totals = rows.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
@@ -81,7 +82,7 @@ def display_names(rows: pl.DataFrame) -> pl.DataFrame:
     alphabetical (so the choice never depends on row order)."""
     return (
         rows.group_by("supplier_key", "supplier_name")
-        .agg(pl.len().alias("_n"), pl.col("amount").sum().alias("_p"))
+        .agg(pl.col("n").sum().alias("_n"), pl.col("amount").sum().alias("_p"))
         .sort(["_n", "_p", "supplier_name"], descending=[True, True, False])
         .group_by("supplier_key", maintain_order=True)
         .agg(pl.col("supplier_name").first().alias("supplier"))
@@ -111,7 +112,7 @@ def _suppliers(rows: pl.DataFrame, by_org: bool) -> pl.DataFrame:
         rows.group_by(keys)
         .agg(
             pl.col("amount").sum().alias("pence"),
-            pl.len().cast(pl.Int64).alias("rows"),
+            pl.col("n").sum().cast(pl.Int64).alias("rows"),
             _best_match(pl.col("matched_by")).alias("matched_by"),
             *(_any_true(pl.col(f)).alias(f) for f in _FLAG_VIEW),
         )
@@ -169,9 +170,7 @@ def unmatched_suppliers(analysed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def geography_view(
-    rows: pl.DataFrame, analysed: pl.DataFrame, store: Any, problems: pl.DataFrame
-) -> dict[str, Any]:
+def geography_view(analysed: pl.DataFrame, store: Any, problems: pl.DataFrame) -> dict[str, Any]:
     """Where the suppliers are: which basis placed how much spend, spend by supplier local
     authority (unknown shown, never hidden), and the postcodes that could not be placed."""
     if not analysed.height:
@@ -180,7 +179,7 @@ def geography_view(
                 "unplaced_postcodes": []}  # fmt: skip
     basis = (
         analysed.group_by("location_basis")
-        .agg(pl.col("amount").sum().alias("pence"), pl.len().cast(pl.Int64).alias("rows"))
+        .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().cast(pl.Int64).alias("rows"))
         .sort("location_basis")
         .select("location_basis", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
     )
@@ -204,14 +203,16 @@ def geography_view(
     )  # fmt: skip
     written = pl.concat(
         [
-            analysed.select(pl.col("postcode").alias("w"), "amount"),
+            analysed.select(pl.col("postcode").alias("w"), "amount", "n"),
             analysed.filter(pl.col("postcode").is_null()).select(
-                pl.col("supplier_postcode").alias("w"), "amount"
+                pl.col("supplier_postcode").alias("w"), "amount", "n"
             ),
         ]
     )
     spend_by_pc = (
-        written.drop_nulls("w").group_by("w").agg(pl.col("amount").sum().alias("pence"), pl.len())
+        written.drop_nulls("w")
+        .group_by("w")
+        .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().alias("len"))
     )
     unplaced = (
         problems.join(spend_by_pc, left_on="postcode", right_on="w", how="inner")
@@ -223,7 +224,7 @@ def geography_view(
     return {
         "store": None if store is None else str(store.path),
         "terminated_postcode_spend": pence_to_text(int(terminated.get_column("amount").sum() or 0)),
-        "terminated_postcode_rows": terminated.height,
+        "terminated_postcode_rows": int(terminated.get_column("n").sum() or 0),
         "imd_edition": None if store is None else store.imd_edition,
         "basis": basis.to_dicts(),
         "by_local_authority": by_la.to_dicts(),

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from anchorspend.classify import classify, load_lookup
 from anchorspend.normalise import name_key, pence_text_expr
-from anchorspend.pipeline import RunConfig, ingest
+from anchorspend.pipeline import RunConfig, ingest, spend_cells
 
 CANDIDATES = 2
 MIN_SCORE = 70.0
@@ -75,7 +75,7 @@ def _candidates(queries: pl.DataFrame, pool: pl.DataFrame, keep: int) -> pl.Data
 def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
     data = ingest(run)
     lookups = [load_lookup(p) for p in run.lookups]
-    rows = classify(data.rows, lookups).rows.filter(pl.col("_status") == "analysed")
+    rows = classify(spend_cells(data.rows, "quarter"), lookups).rows
     total = int(rows.get_column("amount").sum() or 0)
     how = (
         pl.when(pl.col("redacted"))
@@ -89,10 +89,15 @@ def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
         .sort("resolved_by")
     )  # fmt: skip
     unmatched_rows = rows.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
+    # the spelling on most rows (alphabetical first among equals) speaks for the name key
     queries = (
-        unmatched_rows.group_by(name_key(pl.col("supplier_name")).alias("name_key"))
-        .agg(pl.col("supplier_name").mode().sort().first().alias("supplier"),
-             pl.col("amount").sum().alias("pence"), pl.len().cast(pl.Int64).alias("rows"))
+        unmatched_rows.group_by(name_key(pl.col("supplier_name")).alias("name_key"),
+                                "supplier_name")
+        .agg(pl.col("amount").sum(), pl.col("n").sum())
+        .group_by("name_key")
+        .agg(pl.col("supplier_name").sort_by(["n", "supplier_name"], descending=[True, False])
+             .first().alias("supplier"),
+             pl.col("amount").sum().alias("pence"), pl.col("n").sum().cast(pl.Int64).alias("rows"))
         .drop_nulls("name_key")
         .with_columns(_block(pl.col("name_key")).alias("_block"))
     )  # fmt: skip
