@@ -21,7 +21,9 @@ from anchorspend.compare import CompareResult
 from anchorspend.pipeline import Result
 from anchorspend.report import render_html, write_xlsx
 
-FORMULA_START = r"^[=+\-@\t\r]"
+FORMULA_START = r"^[=+\-@\t\r\x00]"
+# Text columns that hold money we formatted ourselves ("-150.00"): numbers, never formulas.
+MONEY_COLUMNS = frozenset({"total_spend", "spend", "known_spend", "network_spend", "member_spend"})
 
 
 def neutralise(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -33,6 +35,12 @@ def neutralise(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         .alias(c)
         for c in columns
     )
+
+
+def for_people(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text column neutralised but our own money: a new column is safe by default."""
+    text = [c for c, t in frame.schema.items() if t == pl.String and c not in MONEY_COLUMNS]
+    return neutralise(frame, text)
 
 
 def write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> list[Path]:
@@ -80,9 +88,7 @@ def rejected_rows(result: Result) -> pl.DataFrame:
             "_date_text": "payment_date",
         }
     )
-    return neutralise(
-        frame, ["organisation", "supplier_name", "amount", "payment_date", "transaction_id"]
-    )
+    return for_people(frame)
 
 
 def conflicts_csv(result: Result) -> pl.DataFrame:
@@ -103,7 +109,7 @@ def conflicts_csv(result: Result) -> pl.DataFrame:
         .unnest("values")
         .select("supplier", "field", "source", "value", "spend")
     )
-    return neutralise(flat, ["supplier", "source"])
+    return for_people(flat)
 
 
 def write_outputs(
@@ -122,14 +128,11 @@ def write_outputs(
 
 
 def _data_files(result: Result) -> dict[str, Callable[[Path], object]]:
-    findings = neutralise(result.findings, ["value", "column"])
     return {
-        "metrics.csv": lambda p: result.metrics.write_csv(p),
+        "metrics.csv": lambda p: for_people(result.metrics).write_csv(p),
         "rejected_rows.csv": lambda p: rejected_rows(result).write_csv(p),
-        "findings.csv": lambda p: findings.write_csv(p),
-        "unmatched_suppliers.csv": lambda p: neutralise(result.unmatched, ["supplier"]).write_csv(
-            p
-        ),
+        "findings.csv": lambda p: for_people(result.findings).write_csv(p),
+        "unmatched_suppliers.csv": lambda p: for_people(result.unmatched).write_csv(p),
         "conflicts.csv": lambda p: conflicts_csv(result).write_csv(p),
     }
 
@@ -149,7 +152,7 @@ def shared_suppliers_csv(document: dict[str, Any]) -> pl.DataFrame:
     ]
     schema = {"supplier": pl.String, "members": pl.Int64, "network_spend": pl.String,
               "member": pl.String, "member_spend": pl.String}  # fmt: skip
-    return neutralise(pl.DataFrame(rows, schema=schema), ["supplier", "member"])
+    return for_people(pl.DataFrame(rows, schema=schema))
 
 
 def write_compare_outputs(
