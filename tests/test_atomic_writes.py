@@ -192,12 +192,25 @@ def test_only_staging_folders_of_dead_runs_on_this_machine_are_swept(tmp_path: P
     )
 
 
-def test_signals_wait_while_files_are_moved_then_end_the_run() -> None:
+@pytest.mark.parametrize(
+    ("signum", "raised"), [(signal.SIGTERM, Terminated), (signal.SIGINT, KeyboardInterrupt)]
+)
+def test_signals_wait_while_files_are_moved_then_end_the_run(
+    signum: int, raised: type[BaseException]
+) -> None:
+    before = signal.getsignal(signum)
     moved = False
-    with pytest.raises(Terminated), outputs._terminate_cleanly():
-        with outputs._signals_held():
-            os.kill(os.getpid(), signal.SIGTERM)
+    with pytest.raises(raised), outputs._interruptible() as signals:
+        with signals.hold():
+            os.kill(os.getpid(), signum)
+            for _ in range(1000):  # bytecodes enough for Python to run the handler
+                pass
             moved = True  # still running: the signal waits for the moves to finish
-        pytest.fail("SIGTERM should end the write once the moves are done")
+        pytest.fail("the signal should end the write once the moves are done")
     assert moved
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert signal.getsignal(signum) is before
+    with pytest.raises(raised), outputs._interruptible():
+        os.kill(os.getpid(), signum)  # outside hold: at once
+        for _ in range(1000):
+            pass
+        pytest.fail("the signal should end the write at once")

@@ -110,35 +110,45 @@ def sweep_stale(out: Path) -> list[Path]:
     return removed
 
 
+class _Signals:
+    """While a write runs, SIGINT and SIGTERM end it through ``finally`` (Ctrl-C as
+    KeyboardInterrupt, SIGTERM as :class:`Terminated`), except inside :meth:`hold`, which keeps
+    the signal until the block is done. Python runs signal handlers in the main thread whichever
+    thread the signal reached, so holding there holds it for the whole process."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: KeyboardInterrupt | None = None
+
+    def handler(self, signum: int, _frame: object) -> None:
+        stop = Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        if not self.holding:
+            raise stop
+        self.pending = self.pending or stop
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending is not None:
+            raise self.pending
+
+
 @contextmanager
-def _terminate_cleanly() -> Iterator[None]:
-    """SIGTERM ends the write through ``finally`` (as Ctrl-C does) instead of killing it."""
+def _interruptible() -> Iterator[_Signals]:
+    guard = _Signals()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield guard  # signals cannot be handled here; the main thread's handlers stay
         return
-
-    def stop(_signum: int, _frame: object) -> None:
-        raise Terminated
-
-    previous = signal.signal(signal.SIGTERM, stop)
+    previous = {n: signal.signal(n, guard.handler) for n in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield guard
     finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """SIGINT and SIGTERM wait until every file has been moved, so they never split the set."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    if os.name != "posix" or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
+        for n, handler in previous.items():
+            signal.signal(n, handler)
 
 
 def _fsync(path: Path, directory: bool = False) -> None:
@@ -155,24 +165,25 @@ def write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> l
     sweep_stale(out)
     prefix = f"{STAGING_PREFIX}{_host()}-{os.getpid()}-"
     staging: Path | None = None
-    with _terminate_cleanly():
+    with _interruptible() as signals:
         try:
-            with _signals_held():  # no signal between making the folder and owning its removal
+            with signals.hold():  # no signal between making the folder and owning its removal
                 staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out))
                 _ACTIVE.add(staging)
             for name, writer in files.items():
                 writer(staging / name)
             for name in files:
                 _fsync(staging / name)
-            with _signals_held():
+            with signals.hold():  # a signal never splits the set of files
                 for name in files:
                     os.replace(staging / name, out / name)
                 if os.name == "posix":
                     _fsync(out, directory=True)
         finally:
-            if staging is not None:
-                shutil.rmtree(staging, ignore_errors=True)
-                _ACTIVE.discard(staging)
+            with signals.hold():  # the clean-up itself is not cut short
+                if staging is not None:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    _ACTIVE.discard(staging)
     return [out / name for name in files]
 
 
