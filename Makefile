@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test check lint typecheck bench clean
+.PHONY: venv demo test browser check lint typecheck bench clean
 
 venv: $(STAMP)
 
@@ -18,8 +18,15 @@ demo: $(STAMP)
 	$(BIN)/anchorspend analyse examples/spend/ --lookup examples/lookups/suppliers.csv \
 		--config examples/anchorspend.toml --out examples/report
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+# Debian's chromium, for tests/test_browser.py (CI runs as root). Where apt cannot install it the
+# build goes on and those tests skip, saying why in pytest's summary.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+		&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "make browser: could not install chromium; tests/test_browser.py will be skipped"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks

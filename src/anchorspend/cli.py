@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from anchorspend import __version__, console
-from anchorspend.errors import AnchorspendError
+from anchorspend.errors import AnchorspendError, Terminated
 
 app = typer.Typer(
     name="anchorspend",
@@ -90,9 +90,9 @@ def _guard(debug: bool, body: Callable[[], int]) -> None:
             traceback.print_exc()
         console.error(exc.render())
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        console.error("interrupted")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM while writing outputs (Terminated)
+        console.error("terminated" if isinstance(exc, Terminated) else "interrupted")
+        raise typer.Exit(getattr(exc, "exit_code", 130)) from None
     except Exception as exc:  # our bug, not the user's data
         if debug:
             traceback.print_exc()

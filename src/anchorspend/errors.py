@@ -48,6 +48,12 @@ class UsageError(AnchorspendError):
     exit_code = 2
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived while outputs were being written; the write was undone (exit 143)."""
+
+    exit_code = 143
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """A problem in the data, with coordinates; ``row`` is the physical row number."""

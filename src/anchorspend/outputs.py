@@ -1,27 +1,56 @@
 """Files written by ``--out DIR``: all or nothing, byte-identical for the same inputs.
 
-Each file is written beside its final name under a temporary name and moved into place only
-when every file is ready, so an interrupted run leaves the previous outputs as they were.
-Text cells that a spreadsheet would run as a formula (``= + - @``, tab, CR first) are prefixed
-with an apostrophe in CSV files meant for people.
+How a set of outputs is written (:func:`write_atomically`), and what that guarantees:
+
+1. Every file is written in full into a fresh staging folder inside DIR, named
+   ``.anchorspend-staging-<host>-<pid>-<random>``, and flushed to disk (fsync). Nothing in DIR
+   itself has changed yet, so a run that fails or dies at this stage leaves the previous outputs
+   exactly as they were.
+2. The files are then moved into place one after another with ``os.replace`` (atomic for each
+   file: a reader sees the old file or the new one, never a part of one), the folder is flushed and
+   the staging folder removed. POSIX has no way to replace several files in one step; this is the
+   only window in which the set can be mixed, and it lasts as long as a few renames.
+3. SIGINT (Ctrl-C) and SIGTERM are held back during the moves and, at any other moment of the
+   write, end the run through ``finally``, which removes the staging folder: the previous outputs
+   stay, and no temporary file is left behind (exit 130 or 143).
+4. SIGKILL or a power cut allow no clean-up, so the staging folder of a dead run stays until the
+   next write to DIR on the same machine removes it (its process id is no longer alive). The
+   previous outputs are still whole: staging never touches them.
+
+Two runs writing into the same DIR at once are not supported: each set is whole, but the one that
+finishes last wins file by file.
+
+Text cells that a spreadsheet would run as a formula (``= + - @``, tab, CR, NUL first) are
+prefixed with an apostrophe in CSV files meant for people: every text column, except the money we
+format ourselves.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import shutil
+import signal
+import socket
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from anchorspend.compare import CompareResult
+from anchorspend.errors import Terminated
 from anchorspend.pipeline import Result
 from anchorspend.report import render_html, write_xlsx
 
-FORMULA_START = r"^[=+\-@\t\r]"
+FORMULA_START = r"^[=+\-@\t\r\x00]"
+# Text columns that hold money we formatted ourselves ("-150.00"): numbers, never formulas.
+MONEY_COLUMNS = frozenset({"total_spend", "spend", "known_spend", "network_spend", "member_spend"})
 
 
 def neutralise(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -35,21 +64,127 @@ def neutralise(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     )
 
 
-def write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[Path, Path]] = []
+def for_people(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every text column neutralised but our own money: a new column is safe by default."""
+    text = [c for c, t in frame.schema.items() if t == pl.String and c not in MONEY_COLUMNS]
+    return neutralise(frame, text)
+
+
+STAGING_PREFIX = ".anchorspend-staging-"
+_STAGING = re.compile(rf"^{re.escape(STAGING_PREFIX)}([0-9a-f]{{8}})-([0-9]+)-")
+_ACTIVE: set[Path] = set()  # this process's staging folders still being written
+
+
+def _host() -> str:
+    """A short tag for this machine: a process id means something only where it ran."""
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _alive(pid: int) -> bool:
     try:
-        for name, writer in files.items():
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-            os.close(fd)
-            staged.append((Path(tmp_name), out / name))
-            writer(Path(tmp_name))
-        for tmp, final in staged:
-            os.replace(tmp, final)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def sweep_stale(out: Path) -> list[Path]:
+    """Remove staging folders that runs on this machine left when they were killed (SIGKILL).
+
+    A folder counts as stale when its process is gone, or is this process (an earlier process
+    with the same id) and not one of our writes in progress."""
+    if os.name != "posix":
+        return []
+    removed = []
+    host, me = _host(), os.getpid()
+    for entry in out.iterdir():
+        m = _STAGING.match(entry.name)
+        if m is None or m[1] != host or entry.is_symlink() or not entry.is_dir():
+            continue
+        pid = int(m[2])
+        if (pid == me and entry not in _ACTIVE) or (pid != me and not _alive(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+class _Signals:
+    """While a write runs, SIGINT and SIGTERM end it through ``finally`` (Ctrl-C as
+    KeyboardInterrupt, SIGTERM as :class:`Terminated`), except inside :meth:`hold`, which keeps
+    the signal until the block is done. Python runs signal handlers in the main thread whichever
+    thread the signal reached, so holding there holds it for the whole process."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: KeyboardInterrupt | None = None
+
+    def handler(self, signum: int, _frame: object) -> None:
+        stop = Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+        if not self.holding:
+            raise stop
+        self.pending = self.pending or stop
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending is not None:
+            raise self.pending
+
+
+@contextmanager
+def _interruptible() -> Iterator[_Signals]:
+    guard = _Signals()
+    if threading.current_thread() is not threading.main_thread():
+        yield guard  # signals cannot be handled here; the main thread's handlers stay
+        return
+    previous = {n: signal.signal(n, guard.handler) for n in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield guard
     finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-    return [final for _, final in staged]
+        for n, handler in previous.items():
+            signal.signal(n, handler)
+
+
+def _fsync(path: Path, directory: bool = False) -> None:
+    fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> list[Path]:
+    """Write every file, then replace the previous ones together (see the module docstring)."""
+    out.mkdir(parents=True, exist_ok=True)
+    sweep_stale(out)
+    prefix = f"{STAGING_PREFIX}{_host()}-{os.getpid()}-"
+    staging: Path | None = None
+    with _interruptible() as signals:
+        try:
+            with signals.hold():  # no signal between making the folder and owning its removal
+                staging = Path(tempfile.mkdtemp(prefix=prefix, dir=out))
+                _ACTIVE.add(staging)
+            for name, writer in files.items():
+                writer(staging / name)
+            for name in files:
+                _fsync(staging / name)
+            with signals.hold():  # a signal never splits the set of files
+                for name in files:
+                    os.replace(staging / name, out / name)
+                if os.name == "posix":
+                    _fsync(out, directory=True)
+        finally:
+            with signals.hold():  # the clean-up itself is not cut short
+                if staging is not None:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    _ACTIVE.discard(staging)
+    return [out / name for name in files]
 
 
 def document_json(document: dict[str, Any]) -> str:
@@ -80,9 +215,7 @@ def rejected_rows(result: Result) -> pl.DataFrame:
             "_date_text": "payment_date",
         }
     )
-    return neutralise(
-        frame, ["organisation", "supplier_name", "amount", "payment_date", "transaction_id"]
-    )
+    return for_people(frame)
 
 
 def conflicts_csv(result: Result) -> pl.DataFrame:
@@ -103,7 +236,7 @@ def conflicts_csv(result: Result) -> pl.DataFrame:
         .unnest("values")
         .select("supplier", "field", "source", "value", "spend")
     )
-    return neutralise(flat, ["supplier", "source"])
+    return for_people(flat)
 
 
 def write_outputs(
@@ -122,14 +255,11 @@ def write_outputs(
 
 
 def _data_files(result: Result) -> dict[str, Callable[[Path], object]]:
-    findings = neutralise(result.findings, ["value", "column"])
     return {
-        "metrics.csv": lambda p: result.metrics.write_csv(p),
+        "metrics.csv": lambda p: for_people(result.metrics).write_csv(p),
         "rejected_rows.csv": lambda p: rejected_rows(result).write_csv(p),
-        "findings.csv": lambda p: findings.write_csv(p),
-        "unmatched_suppliers.csv": lambda p: neutralise(result.unmatched, ["supplier"]).write_csv(
-            p
-        ),
+        "findings.csv": lambda p: for_people(result.findings).write_csv(p),
+        "unmatched_suppliers.csv": lambda p: for_people(result.unmatched).write_csv(p),
         "conflicts.csv": lambda p: conflicts_csv(result).write_csv(p),
     }
 
@@ -149,7 +279,7 @@ def shared_suppliers_csv(document: dict[str, Any]) -> pl.DataFrame:
     ]
     schema = {"supplier": pl.String, "members": pl.Int64, "network_spend": pl.String,
               "member": pl.String, "member_spend": pl.String}  # fmt: skip
-    return neutralise(pl.DataFrame(rows, schema=schema), ["supplier", "member"])
+    return for_people(pl.DataFrame(rows, schema=schema))
 
 
 def write_compare_outputs(

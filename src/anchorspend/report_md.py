@@ -1,8 +1,28 @@
-"""A plain Markdown summary of a run: reconciliation, inputs, measures, findings."""
+"""A plain Markdown summary of a run: reconciliation, inputs, measures, findings.
+
+Text from the data is escaped for Markdown and for the HTML a Markdown viewer may let through
+(:func:`md_text`): a supplier called ``<script>…``, ``[x](javascript:…)`` or ``http://…`` stays
+literal text, never markup, a link or an autolink.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# Characters that make Markdown markup: tables, emphasis, code, links (HTML ones are entities).
+SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+# What GitHub-flavoured Markdown turns into a link without any brackets (extended autolinks).
+AUTOLINK = re.compile(r"(?i)(https?|ftp)(:)(?=//)|(www)(\.)")
+
+
+def md_text(value: str) -> str:
+    """One line of literal text: HTML characters as entities, Markdown ones backslashed."""
+    out = "".join(HTML_ENTITIES.get(ch, ch) for ch in value)
+    out = SPECIAL.sub(r"\\\1", out)
+    out = AUTOLINK.sub(lambda m: f"{m[1] or m[3]}\\{m[2] or m[4]}", out)
+    return " ".join(out.split())  # newlines and tabs would break the table
 
 
 def _cell(value: Any) -> str:
@@ -10,7 +30,7 @@ def _cell(value: Any) -> str:
         return "–"
     if isinstance(value, float):
         return f"{value:.1%}"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    return md_text(str(value))
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:

@@ -8,7 +8,6 @@ supplier called ``<script>…`` or ``[x](http://…)`` stays literal text, never
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from anchorspend.report.compare_html import (
@@ -18,17 +17,7 @@ from anchorspend.report.compare_html import (
     Row,
     build_compare_report,
 )
-
-# Characters that make Markdown markup: tables, emphasis, code, links (HTML ones are entities).
-SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
-
-
-def md_text(value: str) -> str:
-    """One line of literal text: HTML characters as entities, Markdown ones backslashed."""
-    out = "".join(HTML_ENTITIES.get(ch, ch) for ch in value)
-    out = SPECIAL.sub(r"\\\1", out)
-    return " ".join(out.split())  # newlines and tabs would break the table
+from anchorspend.report_md import md_text
 
 
 def _row_cells(g: Grid, row: Row) -> list[str]:

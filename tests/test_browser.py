@@ -1,0 +1,272 @@
+"""The hostile reports in a real browser: nothing runs, and the charts are drawn.
+
+``make test`` installs Debian's ``chromium`` first (``make browser``); where it cannot, these
+tests skip and say so. Each report is loaded once, headless, with ``--dump-dom`` (the DOM after
+load) and ``--screenshot`` (1000×4000 px, which reaches the first charts of both pages), and the
+browser's console goes to stderr. The payloads in ``fixtures/hostile_names.csv`` would set the
+title to PWNED or add a ``<pwned>`` element if they ran; a control page with the same payloads
+unescaped shows that this harness sees both, and that it sees a CSP violation when one happens.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from anchorspend.report import charts
+from anchorspend.report import compare_html as ch
+from tests.conftest import FIXTURES, invoke
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NO_BROWSER = (
+    "chromium is not installed, so the reports were NOT checked in a browser "
+    "(`make test` installs Debian's chromium through `make browser`; apt-get could not)"
+)
+# As root, without a sandbox, and with nothing that would reach for the network.
+FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+    "--enable-logging=stderr",
+    "--v=0",
+]
+WIDTH, HEIGHT = 1000, 4000
+PAYLOADS = [
+    "<script>document.title='PW'+'NED'</script>",
+    "<img src=x onerror=\"document.body.appendChild(document.createElement('pw'+'ned'))\">",
+]
+CSP = "Content Security Policy"
+
+
+@dataclass
+class Loaded:
+    source: str  # the file as written
+    dom: str
+    console: list[str]  # the page's console messages, as chromium logs them
+    png: Path
+
+
+def _launch(url: str, profile: Path, png: Path) -> subprocess.Popen[str]:
+    assert CHROMIUM is not None
+    size, shot = f"--window-size={WIDTH},{HEIGHT}", f"--screenshot={png}"
+    return subprocess.Popen(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", size, shot, "--dump-dom", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(proc: subprocess.Popen[str], page: Path, png: Path) -> Loaded:
+    try:
+        dom, log = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, log[-3000:]
+    return Loaded(
+        page.read_text(encoding="utf-8"),
+        dom,
+        [line for line in log.splitlines() if ":CONSOLE" in line],
+        png,
+    )
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Loaded]:
+    """Every page at once (two cores do it in about the time of one)."""
+    if CHROMIUM is None:
+        pytest.skip(NO_BROWSER)
+    root = tmp_path_factory.mktemp("browser")
+    pages: dict[str, Path] = {}
+    for command in ("analyse", "compare"):
+        out = root / command
+        args = ["--lookup", str(FIXTURES / "hostile_names_lookup.csv"), "--out", str(out), "-q"]
+        result = invoke(command, str(FIXTURES / "hostile_names.csv"), *args)
+        assert result.exit_code == 0, result.stderr
+        pages[command] = out / "report.html"
+    meta = re.search(r"<meta http-equiv=\"Content-Security-Policy\"[^>]*>",
+                     pages["analyse"].read_text(encoding="utf-8"))  # fmt: skip
+    assert meta is not None
+    control = f"<!DOCTYPE html><html><head>{{}}<title>control</title></head><body><p>x</p>{''.join(PAYLOADS)}</body></html>"  # noqa: E501
+    pages["control"] = root / "control.html"
+    pages["control"].write_text(control.format(""), encoding="utf-8")
+    pages["control-csp"] = root / "control-csp.html"
+    pages["control-csp"].write_text(control.format(meta[0]), encoding="utf-8")
+    running = {
+        name: _launch(page.as_uri(), root / f"profile-{name}", root / f"{name}.png")
+        for name, page in pages.items()
+    }
+    return {
+        name: _finish(proc, pages[name], root / f"{name}.png") for name, proc in running.items()
+    }
+
+
+# ---------------------------------------------------------------- the harness can see a hit
+
+
+def test_the_harness_sees_payloads_run_and_the_policy_block_them(
+    loaded: dict[str, Loaded],
+) -> None:
+    bare = loaded["control"]
+    assert "<title>PWNED</title>" in bare.dom and "<pwned></pwned>" in bare.dom
+    assert not any(CSP in line for line in bare.console)
+    held = loaded["control-csp"]
+    assert "<title>control</title>" in held.dom and "<pwned" not in held.dom
+    blocked = [line for line in held.console if CSP in line]
+    assert any("inline script" in line for line in blocked)
+    assert any("inline event handler" in line for line in blocked)
+
+
+# ---------------------------------------------------------------- the reports
+
+
+class Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.tags: list[str] = []
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def page(html: str) -> Page:
+    p = Page()
+    p.feed(html)
+    p.close()
+    return p
+
+
+@pytest.mark.parametrize("command", ["analyse", "compare"])
+def test_nothing_from_the_data_runs_and_the_policy_has_nothing_to_block(
+    loaded: dict[str, Loaded], command: str
+) -> None:
+    shown = loaded[command]
+    source = page(shown.source)
+    after = page(shown.dom)
+    assert after.title == source.title and "PWNED" not in after.title
+    assert "<pwned" not in shown.dom.lower()
+    assert "pwned" not in after.tags and "script" not in after.tags and "img" not in after.tags
+    for tag in ("svg", "figure", "table", "section"):
+        assert after.tags.count(tag) == source.tags.count(tag) > 0, tag  # nothing added or lost
+    assert shown.console == []  # no CSP violation, no error: our own markup needs nothing more
+
+
+# ---------------------------------------------------------------- the charts are drawn
+
+
+def read_png(path: Path) -> np.ndarray:
+    """An 8-bit RGB or RGBA PNG as an array (height, width, 3): zlib and the five row filters."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, [], b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat.append(body)
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and colour in (2, 6) and interlace == 0
+    bpp = 3 if colour == 2 else 4
+    stride = width * bpp
+    raw = zlib.decompress(b"".join(idat))
+    assert len(raw) == height * (stride + 1)
+    out = np.zeros((height, stride), np.uint8)
+    prior = bytearray(stride)
+    for y in range(height):
+        kind = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
+        if kind == 1:
+            for i in range(bpp, stride):
+                line[i] = (line[i] + line[i - bpp]) & 255
+        elif kind == 2:
+            line = bytearray(np.frombuffer(line, np.uint8) + np.frombuffer(prior, np.uint8))
+        elif kind == 3:
+            for i in range(stride):
+                left = line[i - bpp] if i >= bpp else 0
+                line[i] = (line[i] + (left + prior[i]) // 2) & 255
+        elif kind == 4:
+            for i in range(stride):
+                a = line[i - bpp] if i >= bpp else 0
+                b, c = prior[i], (prior[i - bpp] if i >= bpp else 0)
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        out[y] = np.frombuffer(line, np.uint8)
+        prior = line
+    return out.reshape(height, width, bpp)[:, :, :3]
+
+
+def colours(image: np.ndarray) -> dict[str, int]:
+    packed = (image[:, :, 0].astype(np.uint32) << 16) | (image[:, :, 1].astype(np.uint32) << 8)
+    packed |= image[:, :, 2]
+    values, counts = np.unique(packed, return_counts=True)
+    return {f"#{int(v):06x}": int(n) for v, n in zip(values, counts, strict=True)}
+
+
+def test_png_reader_reads_a_known_image(tmp_path: Path) -> None:
+    """Two rows, filters Sub and Paeth, checked against pixels worked out by hand."""
+    row1 = bytes([1, 10, 20, 30, 5, 5, 5])  # Sub: (10,20,30), (15,25,35)
+    row2 = bytes([4, 1, 1, 1, 0, 0, 0])  # Paeth: (11,21,31), then a=11,b=15,c=10 → b: (15,25,35)
+    ihdr = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(row1 + row2))
+    (tmp_path / "t.png").write_bytes(png + chunk(b"IEND", b""))
+    image = read_png(tmp_path / "t.png")
+    assert image.tolist() == [[[10, 20, 30], [15, 25, 35]], [[11, 21, 31], [15, 25, 35]]]
+
+
+@pytest.mark.parametrize(
+    ("command", "chart_colours"),
+    [
+        # the share bars: "yes" and "known not to"; blue is also the links' colour
+        ("analyse", {charts.FILL_COLOURS[0]: 5000, charts.FILL_COLOURS[1]: 1000}),
+        # the heat table's darker steps, which nothing else on the page uses
+        ("compare", {s.background: 1000 for s in ch.HEAT_STEPS[2:5]}),
+    ],
+)
+def test_the_charts_are_drawn(
+    loaded: dict[str, Loaded], command: str, chart_colours: dict[str, int]
+) -> None:
+    image = read_png(loaded[command].png)
+    assert image.shape == (HEIGHT, WIDTH, 3)
+    seen = colours(image)
+    white = seen.get("#ffffff", 0)
+    assert white < 0.97 * HEIGHT * WIDTH  # not a blank page
+    assert len(seen) > 200  # text, lines and fills, anti-aliased
+    for colour, least in chart_colours.items():
+        assert seen.get(colour, 0) >= least, (colour, seen.get(colour, 0))
