@@ -135,7 +135,8 @@ def test_neutralised_text_keeps_every_character_after_the_apostrophe(out: Path) 
     assert {("type-error", "'=SUM(A1:A9)"), ("type-error", "'@now")} <= findings
     conflicts = {(r["supplier"], r["source"], r["value"]) for r in read_csv(out / "conflicts.csv")}
     assert ("'+1", "hostile_names_lookup.csv", "false") in conflicts
-    assert ("'@SUM(A1)", "export", "true") in conflicts
+    # @SUM(A1)'s only "No" is on its rejected row, and rows not analysed do not vote
+    assert not [c for c in conflicts if c[0] == "'@SUM(A1)"]
     assert (SUP_IMG, "export", "false") in conflicts
 
 
