@@ -29,6 +29,7 @@ from anchorspend.pipeline import (
     analyse_ingested,
     ingest,
     read,
+    summarise,
 )
 
 MembersBy = Literal["organisation", "folder"]
@@ -89,11 +90,13 @@ def _member_runs(cc: CompareConfig) -> list[tuple[RunConfig, dict[str, Any]]]:
 def _combine(parts: list[Ingested]) -> Ingested:
     frames = [p.rows for p in parts if p.rows.height]
     findings = [p.findings for p in parts if p.findings.height]
+    summaries = [p.summary for p in parts if p.summary.height]
     return Ingested(
         rows=pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(),
         findings=pl.concat(findings) if findings else empty_findings(),
         notes=[n for p in parts for n in p.notes],
         inputs=[i for p in parts for i in p.inputs],
+        summary=pl.concat(summaries) if summaries else summarise(pl.DataFrame()),
     )
 
 
@@ -140,15 +143,16 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
 
 
 def _members(result: Result, configured: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    rows = result.rows
-    if not rows.height:
+    summary = result.summary
+    if not summary.height:
         return []
+    analysed = pl.col("_status") == "analysed"
     per = (
-        rows.group_by("organisation", maintain_order=True)
+        summary.group_by("organisation", maintain_order=True)
         .agg(
             pl.col("_source").unique(maintain_order=True).alias("files"),
-            (pl.col("_status") == "analysed").sum().cast(pl.Int64).alias("rows_analysed"),
-            pl.col("amount").filter(pl.col("_status") == "analysed").sum().alias("pence"),
+            pl.col("n").filter(analysed).sum().cast(pl.Int64).alias("rows_analysed"),
+            pl.col("amount").filter(analysed).sum().alias("pence"),
         )
         .filter(pl.col("organisation").is_not_null())
     )

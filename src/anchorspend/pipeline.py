@@ -113,6 +113,30 @@ class Ingested:
     findings: pl.DataFrame  # row-level findings
     notes: list[Finding]  # file-level findings
     inputs: list[InputReport]
+    summary: pl.DataFrame = field(default_factory=lambda: summarise(pl.DataFrame()))
+
+
+SUMMARY_KEYS = ("organisation", "_source", "_sheet", "_status", "_reason")
+
+
+def summarise(rows: pl.DataFrame) -> pl.DataFrame:
+    """Rows and pence per organisation, file, sheet, status and reason: all that
+    reconciliation and the per-file and per-member counts need, kept after the rows go."""
+    if not rows.height:
+        return pl.DataFrame(
+            schema={
+                "organisation": pl.String,
+                "_source": pl.Categorical,
+                "_sheet": pl.Categorical,
+                "_status": pl.String,
+                "_reason": pl.String,
+                "n": pl.Int64,
+                "amount": pl.Int64,
+            }
+        )
+    return rows.group_by(SUMMARY_KEYS, maintain_order=True).agg(
+        pl.len().cast(pl.Int64).alias("n"), pl.col("amount").sum()
+    )
 
 
 def ingest(run: RunConfig, progress: Progress | None = None) -> Ingested:
@@ -160,8 +184,9 @@ def finish_ingest(
     if config.organisations and rows.height:
         rows = rows.with_columns(pl.col("organisation").replace(config.organisations))
     rows, dup_notes = exclude_cross_file_duplicates(rows)
-    _refresh_counts(reports, rows)
-    return Ingested(rows=rows, findings=findings, notes=notes + dup_notes, inputs=reports)
+    summary = summarise(rows)
+    _refresh_counts(reports, summary)
+    return Ingested(rows, findings, notes + dup_notes, reports, summary)
 
 
 DUPLICATE_RULE = "duplicate-in-another-file"
@@ -211,14 +236,16 @@ def exclude_cross_file_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, lis
     return out, notes
 
 
-def _refresh_counts(reports: list[InputReport], rows: pl.DataFrame) -> None:
+def _refresh_counts(reports: list[InputReport], summary: pl.DataFrame) -> None:
     """Per-input row counts by status, counted once, after every rule has applied (duplicates
     across files included)."""
-    if not rows.height:
+    if not summary.height:
         return
     counts = {
         (src, sheet, status): n
-        for src, sheet, status, n in rows.group_by("_source", "_sheet", "_status").len().iter_rows()
+        for src, sheet, status, n in summary.group_by("_source", "_sheet", "_status")
+        .agg(pl.col("n").sum())
+        .iter_rows()
     }
     for r in reports:
         for status in ("analysed", "excluded", "rejected"):
@@ -255,29 +282,30 @@ def _input_report(
 class Result:
     document: dict[str, Any]
     metrics: pl.DataFrame  # money as text
-    rows: pl.DataFrame  # every row read, with _status/_reason
+    rows: pl.DataFrame  # the rows not analysed (excluded, rejected), with _status/_reason
     findings: pl.DataFrame
     notes: list[Finding]
     conflicts: pl.DataFrame = field(default_factory=pl.DataFrame)
     unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
     metrics_pence: pl.DataFrame = field(default_factory=pl.DataFrame)  # money as int pence
     cells: pl.DataFrame = field(default_factory=pl.DataFrame)  # analysed spend, classified
+    summary: pl.DataFrame = field(default_factory=pl.DataFrame)  # see summarise()
 
     @property
     def rejected(self) -> pl.DataFrame:
         return self.rows.filter(pl.col("_status") == "rejected")
 
 
-def _tally(rows: pl.DataFrame, status: str, label: str) -> list[dict[str, Any]]:
+def _tally(summary: pl.DataFrame, status: str, label: str) -> list[dict[str, Any]]:
     """Rows and pounds per rule (exclusions) or per reason (rejections, "; "-separated)."""
-    if not rows.height:
+    if not summary.height:
         return []
     counted = (
-        rows.filter(pl.col("_status") == status)
-        .select(pl.col("_reason").str.split("; ").alias("key"), "amount")
+        summary.filter(pl.col("_status") == status)
+        .select(pl.col("_reason").str.split("; ").alias("key"), "n", "amount")
         .explode("key")
         .group_by("key")
-        .agg(pl.len(), pl.col("amount").sum())
+        .agg(pl.col("n").sum(), pl.col("amount").sum())
         .sort("key")
     )
     return [
@@ -286,18 +314,18 @@ def _tally(rows: pl.DataFrame, status: str, label: str) -> list[dict[str, Any]]:
     ]
 
 
-def reconciliation(rows: pl.DataFrame) -> dict[str, Any]:
-    """The contract's identity, from one pass: every row read is analysed, excluded or rejected,
-    and the parsed pounds add up the same way."""
+def reconciliation(summary: pl.DataFrame) -> dict[str, Any]:
+    """The contract's identity, from the rows' summary (:func:`summarise`): every row read is
+    analysed, excluded or rejected, and the parsed pounds add up the same way."""
     by = {s: (0, 0) for s in ("analysed", "excluded", "rejected")}
-    if rows.height:
-        agg = rows.group_by("_status").agg(pl.len(), pl.col("amount").sum())
+    if summary.height:
+        agg = summary.group_by("_status").agg(pl.col("n").sum(), pl.col("amount").sum())
         for status, n, pence in agg.iter_rows():
             by[status] = (int(n), int(pence or 0))
     read_rows = sum(n for n, _ in by.values())
     read_amount = sum(p for _, p in by.values())
-    rules = _tally(rows, "excluded", "rule")
-    reasons = _tally(rows, "rejected", "reason")  # a row may carry several reasons
+    rules = _tally(summary, "excluded", "rule")
+    reasons = _tally(summary, "rejected", "reason")  # a row may carry several reasons
     return {
         "rows_read": read_rows,
         "rows_analysed": by["analysed"][0],
@@ -393,6 +421,8 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
     if progress:
         progress(f"classifying {data.rows.height:,} rows", 0.85)
     cells = spend_cells(data.rows, run.period)
+    # the analysed rows live on in the cells and the summary; let them go
+    data.rows = data.rows.filter(pl.col("_status") != "analysed")
     classified = classify(cells, lookups)
     store = _store(run)
     tiers = resolve_tiers(run.config.local_tiers, store)
@@ -424,7 +454,7 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
         "schema": SCHEMA_ID,
         "generator": f"anchorspend {__version__}",
         "period": run.period,
-        "reconciliation": reconciliation(data.rows),
+        "reconciliation": reconciliation(data.summary),
         "inputs": [r.as_dict() for r in data.inputs],
         "measures": list(measures),
         "metrics": metrics.to_dicts() if metrics.height else [],
@@ -452,6 +482,7 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
         unmatched,
         metrics_pence,
         analysed,
+        data.summary,
     )
 
 
