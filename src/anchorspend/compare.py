@@ -135,8 +135,8 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
         "league": league(metrics, cc.min_coverage),
         "changes": changes(metrics),
         "targets": targets(metrics, cc.close_points),
-        "shared_suppliers": shared_suppliers(result.cells),
-        "leakage": leakage(result.cells, bool(cc.run.config.local_tiers)),
+        "shared_suppliers": shared_suppliers(result.by_org),
+        "leakage": leakage(result.by_category, bool(cc.run.config.local_tiers)),
     }
     document = {**result.document, "network": network}
     return CompareResult(result, document)

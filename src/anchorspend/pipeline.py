@@ -288,8 +288,9 @@ class Result:
     conflicts: pl.DataFrame = field(default_factory=pl.DataFrame)
     unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
     metrics_pence: pl.DataFrame = field(default_factory=pl.DataFrame)  # money as int pence
-    cells: pl.DataFrame = field(default_factory=pl.DataFrame)  # analysed spend, classified
+    by_org: pl.DataFrame = field(default_factory=pl.DataFrame)  # see spend_view()
     summary: pl.DataFrame = field(default_factory=pl.DataFrame)  # see summarise()
+    by_category: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def rejected(self) -> pl.DataFrame:
@@ -420,25 +421,28 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
         lookups.append(load_lookup(path, options))
     if progress:
         progress(f"classifying {data.rows.height:,} rows", 0.85)
-    cells = spend_cells(data.rows, run.period)
-    # the analysed rows live on in the cells and the summary; let them go
+    spend = spend_of(data.rows, run.period)
+    # the analysed rows live on in the facts and the summary; let them go
     data.rows = data.rows.filter(pl.col("_status") != "analysed")
-    classified = classify(cells, lookups)
+    classified = classify(spend.profiles, lookups)
     store = _store(run)
     tiers = resolve_tiers(run.config.local_tiers, store)
     located, postcode_problems = locate(classified.rows, store)
     deprived = run.config.deprived_decile_max if store and store.imd is not None else None
     measures = measure_set(classified.categories, tiers, deprived)
-    analysed = located.with_columns(
+    attrs = located.with_columns(
         measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")
     )
+    by_org = spend_view(spend, attrs, ("organisation",))
+    by_category = spend_view(spend, attrs, ("organisation", "category", "expense_type"))
     if progress:
         progress("measuring", 0.9)
     metrics_pence = pl.DataFrame()
-    if analysed.height:
-        metrics_pence = with_targets(compute(analysed.lazy(), measures), run.config.targets)
+    if spend.facts.height:
+        by_period = spend_view(spend, attrs, ("organisation", "period"))
+        metrics_pence = with_targets(compute(by_period.lazy(), measures), run.config.targets)
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
-    unmatched = unmatched_suppliers(analysed)
+    unmatched = unmatched_suppliers(by_org)
     conflicts = classified.conflicts
     notes = data.notes + classified.findings
     if conflicts.height:
@@ -458,15 +462,15 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
         "inputs": [r.as_dict() for r in data.inputs],
         "measures": list(measures),
         "metrics": metrics.to_dicts() if metrics.height else [],
-        "categories": categories(analysed),
-        "top_suppliers": top_suppliers(analysed),
+        "categories": categories(by_category),
+        "top_suppliers": top_suppliers(by_org),
         "unmatched_suppliers": unmatched.head(UNMATCHED_IN_DOCUMENT).to_dicts(),
         "conflicts": [
             {k: r[k] for k in ("supplier", "field", "values", "spend")}
             for r in conflicts.to_dicts()
         ],
-        "evidence": evidence(analysed),
-        "geography": geography_view(analysed, store, postcode_problems),
+        "evidence": evidence(by_org),
+        "geography": geography_view(by_org, store, postcode_problems),
         "lookups": [
             {**s, "matched_spend": pence_to_text(s["matched_spend"])} for s in classified.lookups
         ],
@@ -481,37 +485,85 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
         conflicts,
         unmatched,
         metrics_pence,
-        analysed,
+        by_org,
         data.summary,
+        by_category,
     )
 
 
-# What a cell is keyed on: everything the classification, location and views read from a row.
-CELL_KEYS = (
-    "organisation",
-    "period",
-    *SUPPLIER_COLS,
-    *FLAG_FIELDS,
-    "redacted",
-    "supplier_postcode",
-    "category",
-    "expense_type",
-)
+# A supplier as published: everything classification and location read from a row.
+PROFILE_COLS = (*SUPPLIER_COLS, *FLAG_FIELDS, "redacted", "supplier_postcode")
+# What the measures and views group spend by, besides the supplier.
+FACT_KEYS = ("organisation", "period", "category", "expense_type")
 
 
-def spend_cells(rows: pl.DataFrame, period: PeriodKind) -> pl.DataFrame:
-    """Analysed rows pre-aggregated: one row per organisation × period × supplier as published
-    (name, identifiers, flags, postcode) × category, with its spend (``amount``, pence) and
-    its number of rows (``n``). Classification, measures and views all work on these, so each
-    supplier is classified once per cell rather than once per transaction."""
-    if not rows.height:
-        return pl.DataFrame()
-    return (
-        rows.lazy()
-        .filter(pl.col("_status") == "analysed")
-        .with_columns(period_expr(pl.col("payment_date"), period).alias("period"))
-        .group_by(CELL_KEYS, maintain_order=True)
+@dataclass(slots=True)
+class Spend:
+    """Analysed spend in star form. ``profiles``: one row per distinct supplier as published
+    (``_pid``, the profile columns, total ``amount`` in pence and ``n`` rows), which is what
+    gets classified and located, once each. ``facts``: spend and row counts per organisation ×
+    period × category × expense type × ``_pid``, integer-keyed on the supplier."""
+
+    profiles: pl.DataFrame
+    facts: pl.DataFrame
+
+
+def spend_of(rows: pl.DataFrame, period: PeriodKind) -> Spend:
+    """Split the analysed rows into supplier profiles and facts (see :class:`Spend`). Each row
+    is hashed into its profile once; everything after works on integers and small tables."""
+    analysed = rows.filter(pl.col("_status") == "analysed") if rows.height else rows
+    if not analysed.height:
+        profiles = pl.DataFrame(
+            schema={"_pid": pl.UInt32, **{c: rows.schema.get(c, pl.String) for c in PROFILE_COLS}}
+        ).with_columns(
+            pl.lit(None, pl.Int64).alias("amount"),
+            pl.lit(None, pl.Int64).alias("n"),
+            pl.lit("analysed").alias("_status"),
+        )
+        facts = pl.DataFrame(
+            schema={k: pl.String for k in FACT_KEYS}
+            | {"_pid": pl.UInt32, "amount": pl.Int64, "n": pl.Int64}
+        )
+        return Spend(profiles, facts)
+    groups = (
+        analysed.select(PROFILE_COLS)
+        .with_row_index("_i")
+        .group_by(PROFILE_COLS, maintain_order=True)
+        .agg(pl.col("_i"))
+        .with_row_index("_pid")
+    )
+    members = groups.select("_pid", "_i").explode("_i")
+    pid = (
+        pl.repeat(0, analysed.height, dtype=pl.UInt32, eager=True)
+        .scatter(members.get_column("_i"), members.get_column("_pid"))
+        .alias("_pid")
+    )
+    facts = (
+        analysed.select(
+            pl.col("organisation"),
+            period_expr(pl.col("payment_date"), period).alias("period"),
+            pl.col("category"),
+            pl.col("expense_type"),
+            pid,
+            pl.col("amount"),
+        )
+        .group_by(*FACT_KEYS, "_pid", maintain_order=True)
         .agg(pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n"))
+    )
+    totals = facts.group_by("_pid").agg(pl.col("amount").sum(), pl.col("n").sum())
+    profiles = (
+        groups.drop("_i")
+        .join(totals, on="_pid", how="left", maintain_order="left")
         .with_columns(pl.lit("analysed").alias("_status"))
-        .collect()  # in memory: the streaming engine is ~4x slower at this many keys
+    )
+    return Spend(profiles, facts)
+
+
+def spend_view(spend: Spend, attrs: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
+    """The facts rolled up to ``keys`` × supplier profile, with the profile's attributes
+    (classification, location) attached: the shape the measures and views read."""
+    return (
+        spend.facts.group_by(*keys, "_pid", maintain_order=True)
+        .agg(pl.col("amount").sum(), pl.col("n").sum())
+        .join(attrs.drop("amount", "n"), on="_pid", how="left", maintain_order="left")
     )

@@ -23,7 +23,7 @@ from rapidfuzz import fuzz, process
 
 from anchorspend.classify import classify, load_lookup
 from anchorspend.normalise import name_key, pence_text_expr
-from anchorspend.pipeline import RunConfig, ingest, spend_cells
+from anchorspend.pipeline import RunConfig, ingest, spend_of
 
 CANDIDATES = 2
 MIN_SCORE = 70.0
@@ -75,7 +75,7 @@ def _candidates(queries: pl.DataFrame, pool: pl.DataFrame, keep: int) -> pl.Data
 def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
     data = ingest(run)
     lookups = [load_lookup(p) for p in run.lookups]
-    rows = classify(spend_cells(data.rows, "quarter"), lookups).rows
+    rows = classify(spend_of(data.rows, "quarter").profiles, lookups).rows
     total = int(rows.get_column("amount").sum() or 0)
     how = (
         pl.when(pl.col("redacted"))
