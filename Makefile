@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test browser check lint typecheck bench clean
+.PHONY: venv demo test browser check lint typecheck bench fuzz clean
 
 venv: $(STAMP)
 
@@ -42,6 +42,12 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/analyse_bench.py --rows 1000000
 	$(BIN)/python benchmarks/geo_import.py
 	$(BIN)/python benchmarks/suppliers_build.py
+
+# Coverage-guided fuzzing (atheris) of the CSV/XLSX readers and the amount and date parsers for
+# FUZZ_SECONDS in all; crashes are saved to tests/fuzz_regressions/, which `make test` replays.
+FUZZ_SECONDS ?= 120
+fuzz: $(STAMP)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m tests.fuzz.run
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache examples/report

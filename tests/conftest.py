@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from typer.testing import CliRunner
 
 from anchorspend.cli import app
@@ -31,3 +33,29 @@ def analyse_json(*args: str) -> dict[str, Any]:
     assert result.exit_code == 0, result.stderr
     doc: dict[str, Any] = json.loads(result.stdout)
     return doc
+
+
+# Hypothesis profiles: "ci" (the default, used by `make test`) keeps property tests to bounded
+# examples; "fuzz" (HYPOTHESIS_PROFILE=fuzz, used by `make fuzz`) runs many more.
+settings.register_profile(
+    "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "fuzz",
+    max_examples=2_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def run_keeping_rows(config: Any) -> Any:
+    """``pipeline.run``, but the Result keeps every row read in ``rows`` (a Result keeps only
+    the rows not analysed: the analysed ones live on in its facts)."""
+    from anchorspend.pipeline import analyse_ingested, ingest
+
+    data = ingest(config)
+    rows = data.rows
+    result = analyse_ingested(data, config)
+    result.rows = rows
+    return result

@@ -10,18 +10,9 @@ import polars as pl
 import pytest
 
 from anchorspend.errors import AnchorspendError
-from anchorspend.pipeline import Result, RunConfig, analyse_ingested, ingest
+from anchorspend.pipeline import RunConfig
 from tests.conftest import FIXTURES, analyse_json, invoke
-
-
-def run(config: RunConfig) -> Result:
-    """analyse, keeping every row read (a Result keeps only the rows not analysed)."""
-    data = ingest(config)
-    rows = data.rows
-    result = analyse_ingested(data, config)
-    result.rows = rows
-    return result
-
+from tests.conftest import run_keeping_rows as run
 
 HEADER = "Supplier Name,Payment Date,Net Amount\r\n"
 

@@ -456,15 +456,23 @@ def _findings(
                     f"not a yes/no value; {f} is unknown on this row",
                 )
             )
-    for name in extra_names:
+    if extra_names:  # one unpivot, not a frame per column: a title row may be 4,096 cells wide
         parts.append(
-            rows(
-                pl.col(name).is_not_null() & (pl.col(name).str.strip_chars() != ""),
-                "extra-cell",
-                "warning",
-                name,
-                pl.col(name),
-                "a cell beyond the header row's last column; kept as " + name,
+            step.lazy()
+            .select(pl.col("_sheet").cast(pl.String).alias("sheet"), pl.col("_row"), *extra_names)
+            .unpivot(index=["sheet", "_row"], variable_name="column", value_name="value")
+            .filter(pl.col("value").is_not_null() & (pl.col("value").str.strip_chars() != ""))
+            .select(
+                pl.lit(table.source).alias("path"),
+                "sheet",
+                pl.col("_row").alias("row"),
+                "column",
+                pl.lit("extra-cell").alias("code"),
+                pl.lit("warning").alias("severity"),
+                pl.col("value").cast(pl.String),
+                pl.format("a cell beyond the header row's last column; kept as {}", "column").alias(
+                    "message"
+                ),
             )
         )
     return pl.concat(parts).collect()

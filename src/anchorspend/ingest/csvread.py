@@ -4,23 +4,34 @@ The delimiter and the width are sniffed from the first records with the standard
 module (a bounded sample); the whole file is then parsed by Polars as text, with no header,
 so title lines, blank lines and repeated headers stay visible as records and ``_row`` is the
 physical record number. A record with more cells than the sample suggested widens the read.
+
+Before Polars sees the file, two bounds keep a hostile file from costing unbounded memory: no line
+may be longer than :data:`MAX_LINE_BYTES` and no record wider than :data:`MAX_COLUMNS` cells.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from pathlib import Path
 
 import polars as pl
 
 from anchorspend.errors import AnchorspendError
-from anchorspend.ingest.encoding import decode
+from anchorspend.ingest.encoding import decode, line_of
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 
 SAMPLE_BYTES = 256 * 1024
 SAMPLE_RECORDS = 60
 MAX_COLUMNS = 4096
+MAX_LINE_BYTES = (
+    16 * 1024 * 1024
+)  # a spend record is a few hundred bytes; Polars holds a line whole
+_SCAN_CHUNK = 4 * 1024 * 1024
+_UNCLOSED = re.compile(r"could not parse `(.{0,200})", re.DOTALL)
+_COLUMN_NUMBER = re.compile(r"\(column number (\d+)\)")
 CANDIDATE_DELIMITERS = (",", "\t", ";", "|")
 
 
@@ -58,6 +69,91 @@ def sniff_delimiter(text: str, suffix: str) -> str:
     return best
 
 
+def _scan_bytes(path: Path, display: str) -> int:
+    """One bounded pass over the UTF-8 bytes: refuse a NUL byte anywhere and a line longer than
+    MAX_LINE_BYTES. Returns the offset of the first line holding more than whitespace (-1 if
+    none), where the sample for sniffing starts. A line that fits inside one read chunk is
+    shorter than the limit; one that crosses chunks is measured exactly."""
+    since, line, done, content = 0, 1, 0, -1  # bytes since the last newline; its line number
+    with path.open("rb") as fh:
+        while chunk := fh.read(_SCAN_CHUNK):
+            if (nul := chunk.find(b"\x00")) >= 0:
+                at_line = line + chunk.count(b"\n", 0, nul)
+                raise AnchorspendError(
+                    f"line {at_line} holds NUL bytes: the file is binary, or UTF-16 without a "
+                    "byte-order mark",
+                    path=display,
+                    hint="--encoding utf-16 if it is UTF-16 text; otherwise check the file",
+                )
+            if content < 0:
+                skip = (
+                    len(codecs.BOM_UTF8) if done == 0 and chunk.startswith(codecs.BOM_UTF8) else 0
+                )
+                if rest := chunk[skip:].strip():
+                    at = chunk.index(rest[:1], skip)
+                    content = done + chunk.rfind(b"\n", 0, at) + 1
+            first = chunk.find(b"\n")
+            since += len(chunk) if first < 0 else first
+            if since > MAX_LINE_BYTES:
+                raise AnchorspendError(
+                    f"line {line} is longer than {MAX_LINE_BYTES // 2**20} MB: this is not a spend "
+                    "export anchorspend can read (binary data, or a file without line breaks?)",
+                    path=display,
+                    hint="check the file; lines must end in LF or CR LF; split or re-export it",
+                )
+            if first >= 0:
+                line += chunk.count(b"\n")
+                since = len(chunk) - chunk.rfind(b"\n") - 1
+            done += len(chunk)
+    return content
+
+
+def _too_wide(display: str, row: int | None) -> AnchorspendError:
+    return AnchorspendError(
+        f"{f'row {row}' if row else 'a row'} has more than {MAX_COLUMNS:,} cells; "
+        f"anchorspend reads at most {MAX_COLUMNS:,} columns",
+        path=display,
+        hint="check that this is a spend export and that its delimiter is , ; | or tab",
+    )
+
+
+def _parse_error(path: Path, display: str, exc: Exception) -> AnchorspendError:
+    """Polars' message for a quote that is never closed quotes the rest of the file: say where
+    the cell starts instead."""
+    text = str(exc)
+    unclosed, column = _UNCLOSED.search(text), _COLUMN_NUMBER.search(text)
+    if unclosed and unclosed[1].startswith('"'):
+        start = unclosed[1].split("\n", 1)[0].rstrip("\r")[:60].encode()
+        offset = _find(path, start)
+        where = f"line {line_of(path, offset)}" if offset >= 0 else "a line"
+        col = f", column {column[1]}" if column else ""
+        return AnchorspendError(
+            f"{where}{col}: a quoted cell ({start.decode(errors='replace')!r}…) is never "
+            "closed, so the rest of the file would be read into it",
+            path=display,
+            hint='close the quote (a literal " inside a quoted cell is written "")',
+        )
+    return AnchorspendError(
+        f"could not parse as delimited text: {text.splitlines()[0][:200]}",
+        path=display,
+        hint="check the quoting; --encoding if the text looks garbled",
+    )
+
+
+def _find(path: Path, needle: bytes) -> int:
+    """Byte offset of the first occurrence of ``needle`` (which may straddle a chunk), or -1."""
+    done, tail = 0, b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_SCAN_CHUNK):
+            data = tail + chunk
+            at = data.find(needle)
+            if at >= 0:
+                return done - len(tail) + at
+            tail = data[-len(needle) :]
+            done += len(chunk)
+    return -1
+
+
 def _read(path: Path, delimiter: str, width: int) -> pl.DataFrame:
     return pl.read_csv(
         path,
@@ -80,32 +176,31 @@ def read_csv(
 ) -> RawTable:
     decoded = decode(path, display=display, forced=encoding)
     try:
-        with decoded.path.open("rb") as fh:
-            sample = fh.read(SAMPLE_BYTES).decode("utf-8", errors="ignore")
-        sample = sample.removeprefix("\ufeff")
-        if not sample.strip():
+        content = _scan_bytes(decoded.path, display)
+        if content < 0:
             raise AnchorspendError(
                 "the file is empty", path=display, hint="check the export; nothing to read"
             )
-        if "\x00" in sample:
-            raise AnchorspendError(
-                "the file holds NUL bytes: it is binary, or UTF-16 without a byte-order mark",
-                path=display,
-                hint="--encoding utf-16 if it is UTF-16 text; otherwise check the file",
-            )
+        with decoded.path.open("rb") as fh:  # sniff from the first line that is not blank
+            fh.seek(content)
+            sample = fh.read(SAMPLE_BYTES).decode("utf-8", errors="ignore")
+        sample = sample.removeprefix("\ufeff")
         delim = delimiter or sniff_delimiter(sample, path.suffix.lower())
-        width = max((len(r) for r in _sample_records(sample, delim)), default=1)
+        widths = [len(r) for r in _sample_records(sample, delim)]
+        width = max(widths, default=1)
+        if width > MAX_COLUMNS:
+            raise _too_wide(display, next(i for i, w in enumerate(widths, 1) if w > MAX_COLUMNS))
         while True:
             try:
                 frame = _read(decoded.path, delim, width)
                 break
-            except pl.exceptions.ComputeError as exc:
-                if "more fields" not in str(exc) or width >= MAX_COLUMNS:
-                    raise AnchorspendError(
-                        f"could not parse as delimited text: {str(exc).splitlines()[0]}",
-                        path=display,
-                        hint="check the quoting; --encoding if the text looks garbled",
-                    ) from exc
+            except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
+                # Polars says "more fields" past the first record, "n_extra" for the first one
+                wider = "more fields" in str(exc) or "n_extra" in str(exc)
+                if not wider:
+                    raise _parse_error(decoded.path, display, exc) from exc
+                if width >= MAX_COLUMNS:
+                    raise _too_wide(display, None) from exc
                 width = min(MAX_COLUMNS, width * 2)
     finally:
         decoded.cleanup()

@@ -88,7 +88,7 @@ def _is_utf8(path: Path) -> tuple[bool, int]:
     return True, -1
 
 
-def _line_of(path: Path, offset: int) -> int:
+def line_of(path: Path, offset: int) -> int:
     """1-based line number of a byte offset (for findings; counts newlines before it)."""
     line = 1
     done = 0
@@ -180,7 +180,7 @@ def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
     try:
         out = _transcode(path, "utf-8-sig" if bom else "utf-8", "anchorspend-cp1252")
     except UnicodeDecodeError as exc:
-        line = _line_of(path, handler.base + exc.start)
+        line = line_of(path, handler.base + exc.start)
         raise AnchorspendError(
             f"line {line}: byte 0x{exc.object[exc.start]:02x} is neither UTF-8 nor Windows-1252",
             path=display,
@@ -205,7 +205,7 @@ def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
                 "a byte that is not UTF-8 was read as Windows-1252 in an otherwise UTF-8 file",
                 "warning",
                 path=display,
-                row=_line_of(path, off),
+                row=line_of(path, off),
                 value=f"0x{_byte_at(path, off):02x}",
             )
         )

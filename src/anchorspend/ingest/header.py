@@ -81,8 +81,10 @@ def score_cells(cells: list[str | None], schema: Schema, overrides: dict[str, st
 
 
 def find_header(table: RawTable, schema: Schema, overrides: dict[str, str]) -> int:
-    """Physical row number of the header: the best-scoring record among the first rows."""
-    head = table.frame.head(HEADER_SEARCH_ROWS)
+    """Physical row number of the header: the best-scoring record among the first rows that
+    are not blank (an export may open with any number of blank lines)."""
+    filled = pl.any_horizontal(pl.exclude(ROW).is_not_null())
+    head = table.frame.filter(filled).head(HEADER_SEARCH_ROWS)
     best_row, best = 0, 0
     cols = [cell_name(i) for i in range(table.width)]
     for rec in head.iter_rows(named=True):
@@ -111,7 +113,7 @@ def find_header(table: RawTable, schema: Schema, overrides: dict[str, str]) -> i
 
 
 def _show(cells: list[str], limit: int = 12) -> str:
-    shown = ", ".join(repr(c) for c in cells[:limit])
+    shown = ", ".join(repr(c if len(c) <= 40 else c[:39] + "…") for c in cells[:limit])
     return (
         shown + (f", … ({len(cells)} in all)" if len(cells) > limit else "") if cells else "(none)"
     )

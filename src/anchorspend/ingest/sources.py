@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,6 +83,12 @@ def expand(inputs: list[Path]) -> list[Path]:
                 )
             found = [item]
         for p in found:
+            if not p.is_file():  # a pipe or a device would block the read or never end
+                raise AnchorspendError(
+                    "not a regular file (a pipe, socket or device, or a broken link)",
+                    path=str(p),
+                    hint="pass the export itself; copy it to a file first if it is streamed",
+                )
             key = p.resolve()
             if key not in seen:
                 seen.add(key)
@@ -122,15 +129,26 @@ def open_sources(path: Path) -> Iterator[list[Source]]:
         try:
             zf = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise AnchorspendError(f"not a readable zip archive: {exc}", path=str(path)) from exc
+            raise AnchorspendError(
+                f"not a readable zip archive: {exc}",
+                path=str(path),
+                hint="check the file is complete (was the download cut short?)",
+            ) from exc
         with zf:
             sources: list[Source] = []
             for info in _check_zip(zf, str(path)):
                 inner = Path(info.filename)
                 isuffix = inner.suffix.lower()
-                if isuffix not in SUPPORTED - {".zip"} or inner.name.startswith((".", "~$")):
+                if inner.name.startswith((".", "~$")) or (inner.parts[:1] == ("__MACOSX",)):
                     continue
-                if inner.parts and inner.parts[0] == "__MACOSX":
+                if isuffix == ".zip":  # could hold spend: never skipped, never opened blindly
+                    raise AnchorspendError(
+                        f"the archive holds another archive, {info.filename!r}, which anchorspend "
+                        "does not open",
+                        path=str(path),
+                        hint="unzip it yourself and pass the folder",
+                    )
+                if isuffix not in SUPPORTED:
                     continue
                 target = tmp / f"{len(sources):04d}{isuffix}"
                 _extract(zf, info, target, str(path))
@@ -146,15 +164,24 @@ def open_sources(path: Path) -> Iterator[list[Source]]:
 
 def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, display: str) -> None:
     written = 0
-    with zf.open(info) as src, target.open("wb") as dst:
-        while chunk := src.read(1024 * 1024):
-            written += len(chunk)
-            if written > info.file_size:  # the header lied about the size
-                raise AnchorspendError(
-                    f"refusing {info.filename!r}: it expands past its declared size",
-                    path=display,
-                )
-            dst.write(chunk)
+    try:
+        with zf.open(info) as src, target.open("wb") as dst:
+            while chunk := src.read(1024 * 1024):
+                written += len(chunk)
+                if written > info.file_size:  # the header lied about the size
+                    raise AnchorspendError(
+                        f"refusing {info.filename!r}: it expands past its declared size",
+                        path=display,
+                    )
+                dst.write(chunk)
+    # a damaged member (bad CRC, bad deflate stream, cut short), an encrypted one, or an
+    # unsupported compression method
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise AnchorspendError(
+            f"cannot extract {info.filename!r}: {exc}",
+            path=display,
+            hint="the archive is damaged or encrypted: unzip it yourself and pass the files",
+        ) from exc
 
 
 def read_parquet(path: Path, *, display: str) -> RawTable:
@@ -176,6 +203,19 @@ HeaderScorer = Callable[[list[str | None]], int]
 
 
 def read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> RawTable:
+    """One source as a raw table; the file vanishing or becoming unreadable is the user's error,
+    named with the file, not a crash."""
+    try:
+        return _read_source(source, options, scorer)
+    except OSError as exc:
+        raise AnchorspendError(
+            f"cannot read the file: {exc.strerror or exc}",
+            path=source.display,
+            hint="check that the file exists, is complete and that you may read it",
+        ) from exc
+
+
+def _read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> RawTable:
     if source.suffix in TEXT_SUFFIXES:
         return read_csv(
             source.path,

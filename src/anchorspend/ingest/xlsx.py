@@ -1,5 +1,9 @@
 """XLSX reader: one worksheet as a :class:`RawTable` of text cells with Excel's own row numbers.
 
+Before anything parses the workbook, its declared sizes are checked (zip bombs) and every part's
+prolog is parsed by defusedxml, so that a part declaring a DTD (the vehicle of XML entity
+expansion, "billion laughs") is refused; OOXML parts never legitimately carry one.
+
 Cells come from fastexcel (calamine). Each sheet's XML is also streamed once as bytes, before
 calamine sees it, for what calamine does not report: formulas saved without a value, merged
 ranges, and cell extents so large that calamine's dense grid would exhaust memory.
@@ -11,6 +15,7 @@ import html
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,7 +24,8 @@ from typing import Any
 
 import fastexcel
 import polars as pl
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
@@ -127,6 +133,49 @@ def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
             hint=_TOO_BIG_HINT,
         )
     return zf
+
+
+class _RootReached(Exception):
+    """The prolog is over: the part's root element has started."""
+
+
+class _StopAtRoot:
+    """An XML parser target that stops the parse at the root element."""
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        raise _RootReached
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def data(self, data: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _refuse_dtds(zf: zipfile.ZipFile, display: str) -> None:
+    """Parse each part's prolog with defusedxml (DTDs forbidden), reading only up to its root
+    element; parts that are not XML, or are damaged, are left to the reader that needs them."""
+    for info in zf.infolist():
+        parser = DefusedXMLParser(target=_StopAtRoot(), forbid_dtd=True)
+        try:
+            with zf.open(info) as stream:
+                while chunk := stream.read(64 * 1024):
+                    parser.feed(chunk)
+        except _RootReached:
+            continue
+        except DefusedXmlException as exc:
+            raise AnchorspendError(
+                f"refusing to open: part {info.filename!r} declares an XML DTD "
+                f"({type(exc).__name__}); workbooks never do, and it is how entity-expansion "
+                "('billion laughs') attacks are built",
+                path=display,
+                hint="if the file is genuine, open and save it in Excel, or export it as CSV",
+            ) from exc
+        except (ParseError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError):
+            continue  # not XML, or damaged: the part's own reader says so if it needs it
 
 
 def _local(tag: str) -> str:
@@ -391,6 +440,7 @@ def read_xlsx(
 ) -> RawTable:
     """Read one worksheet: ``sheet`` (a name, or a 1-based index as text) or the best-headed one."""
     with _open_zip(path, display) as zf:
+        _refuse_dtds(zf, display)
         sheets = _sheets(zf, display)
         try:
             reader = fastexcel.read_excel(path)
