@@ -40,6 +40,7 @@ check: lint typecheck test
 # Figures, not pass/fail: long runs kept out of `make test`.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/analyse_bench.py --rows 1000000
+	$(BIN)/python benchmarks/store_bench.py --rows 1000000
 	$(BIN)/python benchmarks/geo_import.py
 	$(BIN)/python benchmarks/suppliers_build.py
 

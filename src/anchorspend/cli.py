@@ -164,9 +164,7 @@ def analyse(
 
     def body() -> int:
         from anchorspend import config as config_mod
-        from anchorspend.outputs import document_json, write_outputs
-        from anchorspend.pipeline import RunConfig, run
-        from anchorspend.report_md import render
+        from anchorspend.pipeline import RunConfig, document_json, run
 
         _inputs_or_store(
             inputs,
@@ -199,6 +197,10 @@ def analyse(
             result = run(rc, progress=tick)
         doc = result.document
         if out:
+            # the report writers (jinja2, openpyxl) are imported only when reports are written
+            from anchorspend.outputs import write_outputs
+            from anchorspend.report_md import render
+
             written = write_outputs(result, out, render(doc), templates)
             if not quiet:
                 console.note(f"wrote {len(written)} files to {out}")
@@ -356,8 +358,7 @@ def compare(
         from anchorspend import config as config_mod
         from anchorspend.compare import CompareConfig
         from anchorspend.compare import compare as run_compare
-        from anchorspend.outputs import document_json, write_compare_outputs
-        from anchorspend.pipeline import RunConfig
+        from anchorspend.pipeline import RunConfig, document_json
 
         if store is not None:
             _inputs_or_store(
@@ -388,6 +389,8 @@ def compare(
             result = run_compare(cc, progress=tick)
         doc = result.document
         if out:
+            from anchorspend.outputs import write_compare_outputs
+
             written = write_compare_outputs(result, out, templates)
             if not quiet:
                 console.note(f"wrote {len(written)} files to {out}")

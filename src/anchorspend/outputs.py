@@ -28,7 +28,6 @@ format ourselves.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -45,7 +44,7 @@ import polars as pl
 
 from anchorspend.compare import CompareResult
 from anchorspend.errors import Terminated
-from anchorspend.pipeline import Result
+from anchorspend.pipeline import Result, document_json
 from anchorspend.report import render_html, write_xlsx
 
 FORMULA_START = r"^[=+\-@\t\r\x00]"
@@ -185,10 +184,6 @@ def write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> l
                     shutil.rmtree(staging, ignore_errors=True)
                     _ACTIVE.discard(staging)
     return [out / name for name in files]
-
-
-def document_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def rejected_rows(result: Result) -> pl.DataFrame:

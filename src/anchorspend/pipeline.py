@@ -6,6 +6,7 @@ back; money stays integer pence until it is written.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -395,6 +396,11 @@ def _store(run: RunConfig) -> Store | None:
         base = run.config.path.parent if run.config.path else Path(".")
         return open_store(base / run.config.geography_store)
     return None
+
+
+def document_json(document: dict[str, Any]) -> str:
+    """The machine document as printed by ``--json`` and written as metrics.json."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def run(run: RunConfig, progress: Progress | None = None) -> Result:
