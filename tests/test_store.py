@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 from pathlib import Path
 
@@ -201,3 +202,29 @@ def test_a_bad_file_adds_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 3
     assert not (store / "store.json").exists()
     assert not list(store.rglob("*.parquet"))
+
+
+def test_readme_store_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each `anchorspend …` line of the README's store section runs and exits 0."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## A store:", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    ran = []
+    for line in block.strip().splitlines():
+        args = shlex.split(line.split("#", 1)[0])
+        assert args[0] == "anchorspend"
+        result = invoke(*args[1:])
+        assert result.exit_code == 0, (line, result.stderr)
+        ran.append(args[1])
+    assert ran == ["store", "store", "analyse", "compare"]
+    doc = json.loads(result.stdout)
+    assert doc["reconciliation"]["rows_read"] == 92
+    # the DuckDB query the README gives, as written
+    duckdb = pytest.importorskip("duckdb")
+    query = text.split("DuckDB, for example:\n`", 1)[1].split("` (Spark", 1)[0].replace("\n", " ")
+    got = dict(duckdb.sql(query).fetchall())
+    assert got == {
+        "Northborough Borough Council": pytest.approx(689994.88),
+        "Riverside NHS Foundation Trust": pytest.approx(1823189.70),
+    }
