@@ -440,12 +440,14 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
         measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")
     )
     by_org = spend_view(spend, attrs, ("organisation",))
-    by_category = spend_view(spend, attrs, ("organisation", "category", "expense_type"))
+    by_category = spend_view(
+        spend, attrs, ("organisation", "category", "expense_type"), CATEGORY_ATTRS
+    )
     if progress:
         progress("measuring", 0.9)
     metrics_pence = pl.DataFrame()
     if spend.facts.height:
-        by_period = spend_view(spend, attrs, ("organisation", "period"))
+        by_period = spend_view(spend, attrs, ("organisation", "period"), MEASURE_ATTRS)
         metrics_pence = with_targets(compute(by_period.lazy(), measures), run.config.targets)
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
     unmatched = unmatched_suppliers(by_org)
@@ -565,11 +567,33 @@ def spend_of(rows: pl.DataFrame, period: PeriodKind) -> Spend:
     return Spend(profiles, facts)
 
 
-def spend_view(spend: Spend, attrs: pl.DataFrame, keys: tuple[str, ...]) -> pl.DataFrame:
+def spend_view(
+    spend: Spend, attrs: pl.DataFrame, keys: tuple[str, ...], only: tuple[str, ...] | None = None
+) -> pl.DataFrame:
     """The facts rolled up to ``keys`` × supplier profile, with the profile's attributes
-    (classification, location) attached: the shape the measures and views read."""
+    (classification, location; ``only`` those named, if given) attached: the shape the
+    measures and views read."""
+    wanted = attrs.drop("amount", "n")
+    if only is not None:
+        wanted = wanted.select("_pid", *(c for c in only if c in wanted.columns))
     return (
         spend.facts.group_by(*keys, "_pid", maintain_order=True)
         .agg(pl.col("amount").sum(), pl.col("n").sum())
-        .join(attrs.drop("amount", "n"), on="_pid", how="left", maintain_order="left")
+        .join(wanted, on="_pid", how="left", maintain_order="left")
     )
+
+
+# the attributes the measures read (see measures.measure_set), and what the category views read
+MEASURE_ATTRS = (
+    "supplier_key",
+    "is_sme",
+    "is_vcse",
+    "is_diverse_led",
+    "categories",
+    "local_authority_code",
+    "region_code",
+    "imd_decile",
+    "redacted",
+    "local",
+)
+CATEGORY_ATTRS = ("supplier_key", "local", "_status")
