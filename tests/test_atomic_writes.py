@@ -33,7 +33,7 @@ import anchorspend.outputs, anchorspend.report
 def stuck(document, path):
     Path(path).write_bytes(b"PK\\x03\\x04 half a workbook")
     print(path, flush=True)
-    time.sleep(120)
+    time.sleep(600)
 
 anchorspend.outputs.write_xlsx = stuck
 anchorspend.report.write_compare_xlsx = stuck
@@ -69,7 +69,7 @@ def start_stuck_writer(command: str, out: Path) -> tuple[subprocess.Popen[str], 
         cwd=ROOT,
     )
     assert child.stdout is not None
-    ready, _, _ = select.select([child.stdout], [], [], 60)
+    ready, _, _ = select.select([child.stdout], [], [], 180)
     if not ready:
         child.kill()
         pytest.fail(f"the writer never reached report.xlsx: {child.communicate()[1]}")
@@ -94,7 +94,7 @@ def test_sigkill_mid_write_keeps_previous_outputs_and_the_next_run_sweeps(
         )
         assert (staging / "metrics.json").read_bytes() != before["metrics.json"]
         child.send_signal(signal.SIGKILL)
-        child.communicate(timeout=30)
+        child.communicate(timeout=120)
     finally:
         child.kill()
     assert child.returncode == -signal.SIGKILL
@@ -119,7 +119,7 @@ def test_sigterm_mid_write_cleans_up_at_once(tmp_path: Path, command: str) -> No
     try:
         assert staged.parent.is_dir()
         child.send_signal(signal.SIGTERM)
-        _, stderr = child.communicate(timeout=30)
+        _, stderr = child.communicate(timeout=120)
     finally:
         child.kill()
     assert child.returncode == 143
