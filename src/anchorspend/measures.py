@@ -79,11 +79,14 @@ def compute(analysed: pl.LazyFrame, measures: dict[str, pl.Expr]) -> pl.DataFram
     ``analysed`` carries ``period`` (see :func:`period_expr`) and ``amount`` in pence."""
     names = list(measures)
     flag_cols = [f"m{i}" for i in range(len(names))]
+    # organisation and period as categoricals and the supplier as an integer: the rollups below
+    # copy this table four times and count distinct suppliers in every group
+    cat = pl.Categorical()
     pre = (
         analysed.select(
-            pl.col("organisation"),
-            pl.col("period"),
-            pl.col("supplier_key").alias("supplier"),
+            pl.col("organisation").cast(cat),
+            pl.col("period").cast(cat),
+            pl.col("supplier_key").rank("dense").cast(pl.UInt32).alias("supplier"),
             pl.col("amount"),
             *(expr.alias(c) for c, expr in zip(flag_cols, measures.values(), strict=True)),
         )
@@ -92,9 +95,11 @@ def compute(analysed: pl.LazyFrame, measures: dict[str, pl.Expr]) -> pl.DataFram
     ).collect()
 
     orgs = pre.get_column("organisation").unique()
-    layers = [pre, pre.with_columns(pl.lit(ALL_PERIODS).alias("period"))]
+    layers = [pre, pre.with_columns(pl.lit(ALL_PERIODS).cast(cat).alias("period"))]
     if orgs.len() > 1:
-        layers += [layer.with_columns(pl.lit(ALL_ORGS).alias("organisation")) for layer in layers]
+        layers += [
+            layer.with_columns(pl.lit(ALL_ORGS).cast(cat).alias("organisation")) for layer in layers
+        ]
     rolled = pl.concat(layers)
 
     aggs = []
@@ -106,10 +111,14 @@ def compute(analysed: pl.LazyFrame, measures: dict[str, pl.Expr]) -> pl.DataFram
             pl.col("supplier").filter(yes).n_unique().alias(f"{c}_sup"),
             pl.col("supplier").filter(known).n_unique().alias(f"{c}_ksup"),
         ]
-    grouped = rolled.group_by("organisation", "period").agg(
-        pl.col("amount").sum().alias("total_spend"),
-        pl.col("supplier").n_unique().alias("total_suppliers"),
-        *aggs,
+    grouped = (
+        rolled.group_by("organisation", "period")
+        .agg(
+            pl.col("amount").sum().alias("total_spend"),
+            pl.col("supplier").n_unique().alias("total_suppliers"),
+            *aggs,
+        )
+        .with_columns(pl.col("organisation", "period").cast(pl.String))
     )
     long = pl.concat(
         grouped.select(
