@@ -546,10 +546,15 @@ def spend_of(rows: pl.DataFrame, period: PeriodKind) -> Spend:
         .scatter(members.get_column("_i"), members.get_column("_pid"))
         .alias("_pid")
     )
+    # a period label per distinct date (a quarter's million rows carry ~90 dates), categorical
+    dates = analysed.get_column("payment_date").unique().drop_nulls()
+    labels = dates.to_frame().select(period_expr(pl.col("payment_date"), period)).to_series()
     facts = (
         analysed.select(
             pl.col("organisation"),
-            period_expr(pl.col("payment_date"), period).alias("period"),
+            pl.col("payment_date")
+            .replace_strict(dates, labels, return_dtype=pl.Categorical)
+            .alias("period"),
             pl.col("category"),
             pl.col("expense_type"),
             pid,
