@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import functools
 import os
 import statistics
@@ -81,3 +82,30 @@ def time_runs(command: list[str], runs: int) -> tuple[float, list[float], float]
 def report(median: float, times: list[float], peak: float) -> None:
     print(f"  median {median:.2f} s  (runs: " + ", ".join(f"{t:.2f}" for t in times) + ")")
     print(f"  peak memory {peak:,.0f} MB (max RSS of any run)")
+
+
+def arguments(doc: str, rows: int) -> argparse.Namespace:
+    """``--rows``, ``--runs`` and ``--keep`` (the cache folder), as every benchmark takes them."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=rows)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "anchorspend-bench")
+    args = ap.parse_args()
+    args.keep.mkdir(parents=True, exist_ok=True)
+    return args
+
+
+def spend_data(rows: int, keep: Path, version: int) -> tuple[Path, Path]:
+    """The spend export and lookup of ``generate.py`` at ``rows``, generated once into ``keep``
+    (in its own process: the benchmark's stays small while others are measured)."""
+    folder = keep / f"analyse-v{version}"
+    spend, lookup = folder / f"spend-{rows}.csv", folder / f"lookup-{rows}.csv"
+    if not (spend.exists() and lookup.exists()):
+        t = time.perf_counter()
+        make = [sys.executable, str(Path(__file__).with_name("generate.py")), "--rows", str(rows)]
+        subprocess.run([*make, "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
+        print(
+            f"generated {spend} ({spend.stat().st_size / 1e6:,.0f} MB) and {lookup} in "
+            f"{time.perf_counter() - t:.1f} s"
+        )
+    return spend, lookup

@@ -22,7 +22,6 @@ A reference whose library is missing is skipped with a message (``pip install du
 
 from __future__ import annotations
 
-import argparse
 import importlib.metadata
 import importlib.util
 import json
@@ -30,14 +29,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import generate
-from _runner import anchorspend, measure
+from _runner import anchorspend, arguments, measure, spend_data
 
 HERE = Path(__file__).resolve().parent
 REFERENCES = {  # name → (library it needs, script)
@@ -263,24 +260,8 @@ def targets(ours: Impl, polars: Impl, duckdb: Impl | None) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "anchorspend-bench")
-    args = ap.parse_args()
-
-    folder = args.keep / f"analyse-v{generate.VERSION}"
-    spend = folder / f"spend-{args.rows}.csv"
-    lookup = folder / f"lookup-{args.rows}.csv"
-    if not (spend.exists() and lookup.exists()):
-        t = time.perf_counter()
-        # in its own process: this one stays small while the others are measured
-        make = [sys.executable, str(HERE / "generate.py"), "--rows", str(args.rows)]
-        subprocess.run([*make, "--out", str(folder)], check=True, stdout=subprocess.DEVNULL)
-        print(
-            f"generated {spend} ({spend.stat().st_size / 1e6:,.0f} MB) and {lookup} in "
-            f"{time.perf_counter() - t:.1f} s"
-        )
+    args = arguments(__doc__ or "", 1_000_000)
+    spend, lookup = spend_data(args.rows, args.keep, generate.VERSION)
 
     ours = Impl(
         "anchorspend", [anchorspend(), "analyse", str(spend), "--lookup", str(lookup), "--json"]

@@ -14,35 +14,18 @@ Exits 1 if the documents differ; otherwise 0, whatever the figures: this is a me
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 import generate
-from _runner import anchorspend, measure
+from _runner import anchorspend, arguments, measure, spend_data
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--keep", type=Path, default=Path(tempfile.gettempdir()) / "anchorspend-bench")
-    args = ap.parse_args()
-    args.keep.mkdir(parents=True, exist_ok=True)
-    folder = args.keep / f"analyse-v{generate.VERSION}"  # shared with analyse_bench.py
-    spend = folder / f"spend-{args.rows}.csv"
-    lookup = folder / f"lookup-{args.rows}.csv"
-    if not (spend.exists() and lookup.exists()):
-        make = [sys.executable, str(Path(__file__).with_name("generate.py"))]
-        subprocess.run(
-            [*make, "--rows", str(args.rows), "--out", str(folder)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+    args = arguments(__doc__ or "", 1_000_000)
+    spend, lookup = spend_data(args.rows, args.keep, generate.VERSION)
+    folder = spend.parent
     exe = anchorspend()
 
     store = folder / f"store-{args.rows}"

@@ -66,6 +66,18 @@ GeographyOpt = Annotated[
 ]
 StrictOpt = Annotated[bool, typer.Option(help="Exit 1 when any row is rejected.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")]
+OrganisationOpt = Annotated[str | None, typer.Option(help="Credit every row to this organisation.")]
+DateRangeOpt = Annotated[
+    DateEnd | None,
+    typer.Option(
+        help="For dates that are periods ('July 2010-September 2010'): use the start or the "
+        "end. Without it such rows are rejected."
+    ),
+]
+DateFormatOpt = Annotated[
+    str | None,
+    typer.Option(help="strftime format tried first for payment dates, e.g. %m/%d/%Y."),
+]
 StoreOpt = Annotated[
     Path | None,
     typer.Option(
@@ -123,9 +135,7 @@ def analyse(
     ] = None,
     config: Annotated[Path | None, typer.Option(help="anchorspend.toml to use.")] = None,
     geography: GeographyOpt = None,
-    organisation: Annotated[
-        str | None, typer.Option(help="Credit every row to this organisation.")
-    ] = None,
+    organisation: OrganisationOpt = None,
     map_: MapOpt = None,
     out: Annotated[
         Path | None,
@@ -142,18 +152,8 @@ def analyse(
             help="Periods: financial-year quarters, calendar quarters, months or financial years."
         ),
     ] = Period.quarter,
-    date_range: Annotated[
-        DateEnd | None,
-        typer.Option(
-            help="For dates that are periods "
-            "('July 2010-September 2010'): use the start or the end. Without it "
-            "such rows are rejected."
-        ),
-    ] = None,
-    date_format: Annotated[
-        str | None,
-        typer.Option(help="strftime format tried first for payment dates, e.g. %m/%d/%Y."),
-    ] = None,
+    date_range: DateRangeOpt = None,
+    date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
     strict: StrictOpt = False,
@@ -343,9 +343,7 @@ def compare(
         typer.Option(help="Folder with your own compare.html.j2 to use instead of ours."),
     ] = None,
     period: Annotated[Period, typer.Option(help="Periods, as for analyse.")] = Period.quarter,
-    date_range: Annotated[
-        DateEnd | None, typer.Option(help="For dates that are periods: use the start or end.")
-    ] = None,
+    date_range: DateRangeOpt = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
     strict: StrictOpt = False,
@@ -708,16 +706,10 @@ def store_add(
     config: Annotated[
         Path | None, typer.Option(help="anchorspend.toml (organisation, columns, exclusions).")
     ] = None,
-    organisation: Annotated[
-        str | None, typer.Option(help="Credit every row to this organisation.")
-    ] = None,
+    organisation: OrganisationOpt = None,
     map_: MapOpt = None,
-    date_range: Annotated[
-        DateEnd | None, typer.Option(help="For dates that are periods: use the start or end.")
-    ] = None,
-    date_format: Annotated[
-        str | None, typer.Option(help="strftime format tried first for payment dates.")
-    ] = None,
+    date_range: DateRangeOpt = None,
+    date_format: DateFormatOpt = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
     replace: Annotated[
