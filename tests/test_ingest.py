@@ -75,6 +75,29 @@ def test_stray_cp1252_bytes_in_utf8_are_kept_and_reported(tmp_path: Path) -> Non
     assert result.document["inputs"][0]["encoding"] == "utf-8+cp1252"
 
 
+@pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
+def test_stray_bytes_are_placed_exactly_across_chunks_and_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bom: bytes
+) -> None:
+    """Found by make fuzz: a lead byte as the file's last byte was placed past its end (and a
+    sequence cut by a read chunk would be placed wrongly)."""
+    from anchorspend.ingest import encoding
+
+    monkeypatch.setattr(encoding, "CHUNK", 64)
+    body = bom + (HEADER + "Café Ltd,01/04/2026,1.00\n" * 3).encode()
+    body += b"Caf\xe9 \xd3 Ltd,02/04/2026,2.00\nZ\xd3"  # ends inside a would-be sequence
+    path = write(tmp_path, "ends.csv", body)
+    result = run(RunConfig(inputs=(path,)))
+    stray = [(n.row, n.value) for n in result.notes if n.code == "stray-windows-1252-byte"]
+    assert stray == [(5, "0xe9"), (5, "0xd3"), (6, "0xd3")]
+    raw = path.read_bytes()
+    assert [raw.count(b"\n", 0, i) + 1 for i, b in enumerate(raw) if b in (0xE9, 0xD3)] == [
+        5,
+        5,
+        6,
+    ]
+
+
 def test_non_ascii_far_into_the_file_is_found(tmp_path: Path) -> None:
     filler = "".join(f"Supplier {i} Ltd,01/04/2026,1.00\n" for i in range(60000))
     body = (HEADER + filler).encode() + "Zoë – Ltd,01/04/2026,1.00\n".encode("cp1252")

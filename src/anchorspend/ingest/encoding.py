@@ -106,10 +106,14 @@ def _transcode(path: Path, encoding: str, errors: str) -> Path:
     try:
         with os.fdopen(fd, "wb") as sink, path.open("rb") as fh:
             handler = _HANDLERS.get(errors)
+            done = 0
             while chunk := fh.read(CHUNK):
+                if handler is not None:  # the error's offsets count from the decoder's buffer
+                    handler.base = _buffer_start(decoder, encoding, done, chunk)
                 sink.write(decoder.decode(chunk).encode("utf-8"))
-                if handler is not None:
-                    handler.base += len(chunk)
+                done += len(chunk)
+            if handler is not None:
+                handler.base = _buffer_start(decoder, encoding, done, b"")
             sink.write(decoder.decode(b"", final=True).encode("utf-8"))
     except BaseException:
         out.unlink(missing_ok=True)
@@ -118,6 +122,18 @@ def _transcode(path: Path, encoding: str, errors: str) -> Path:
 
 
 _HANDLERS: dict[str, _Cp1252Fallback] = {}
+
+
+def _buffer_start(
+    decoder: codecs.IncrementalDecoder, encoding: str, done: int, chunk: bytes
+) -> int:
+    """File offset of the first byte the decoder will look at next: bytes held back from the
+    previous chunk (a sequence cut at the chunk's end) come first; a UTF-8 BOM at the very
+    start is dropped before decoding."""
+    held = decoder.getstate()[0]
+    if encoding == "utf-8-sig" and done == 0 and chunk.startswith(codecs.BOM_UTF8):
+        return len(codecs.BOM_UTF8)
+    return done - len(held)
 
 
 def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
