@@ -228,3 +228,46 @@ def test_readme_store_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         "Northborough Borough Council": pytest.approx(689994.88),
         "Riverside NHS Foundation Trust": pytest.approx(1823189.70),
     }
+
+
+def test_partition_by_partition_reading_gives_the_files_document(tmp_path: Path) -> None:
+    """Rows spread over organisations and quarters, read one partition at a time: renames that
+    merge two organisations, a duplicate across files after the rename, rejected and footer rows,
+    credits and redactions, and periods that span partitions (fy) or split them (month)."""
+    head = "Organisation,Supplier Name,Payment Date,Net Amount,Transaction Number,Expense Type\n"
+    first = tmp_path / "first.csv"
+    first.write_text(
+        head + "Alpha,Shared Co Ltd,01/04/2026,100.00,T1,Services\n"
+        "Alpha,Local Bakers,02/07/2026,50.00,T2,Catering\n"
+        "Alpha Council,Shared Co Limited,03/10/2026,-20.00,T3,Services\n"
+        "Beta,REDACTED,04/01/2027,70.00,T4,Care\n"
+        "Beta,Nobody Ltd,not a date,5.00,T5,Care\n"
+        "Total,,,205.00,,\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "second.csv"
+    second.write_text(
+        head + "Alpha Council,Shared Co Ltd,01/04/2026,100.00,T1,Services\n"  # T1 again
+        "Beta,Care Charity,05/05/2026,400.00,B3,Care\n"
+        "Gamma,Shared Co Ltd,06/02/2027,30.00,G1,Services\n",
+        encoding="utf-8",
+    )
+    config = tmp_path / "anchorspend.toml"
+    config.write_text('[organisations]\n"Alpha" = "Alpha Council"\n', encoding="utf-8")
+    store = tmp_path / "st"
+    add(store, first)
+    add(store, second)
+    lookup = FIXTURES / "network" / "lookup.csv"
+    for period in ("quarter", "fy", "month", "calendar"):
+        args = ["--config", config, "--lookup", lookup, "--period", period]
+        from_files = analyse_json(first, second, *args)
+        assert analyse_json("--store", store, *args) == from_files, period
+    rec = from_files["reconciliation"]
+    assert {e["rule"]: e["rows"] for e in rec["exclusions"]} == {
+        "duplicate-in-another-file": 1,
+        "footer-total": 1,
+    }
+    assert rec["rows_rejected"] == 1
+    files = invoke("compare", first, second, "--config", config, "--json")
+    stored = invoke("compare", "--store", store, "--config", config, "--json")
+    assert json.loads(stored.stdout) == json.loads(files.stdout)

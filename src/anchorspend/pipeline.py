@@ -115,6 +115,9 @@ class Ingested:
     notes: list[Finding]  # file-level findings
     inputs: list[InputReport]
     summary: pl.DataFrame = field(default_factory=lambda: summarise(pl.DataFrame()))
+    # analysed spend already split (a store, read partition by partition); then ``rows`` holds
+    # only the rows not analysed
+    spend: Spend | None = None
 
 
 SUMMARY_KEYS = ("organisation", "_source", "_sheet", "_status", "_reason")
@@ -186,7 +189,7 @@ def finish_ingest(
         rows = rows.with_columns(pl.col("organisation").replace(config.organisations))
     rows, dup_notes = exclude_cross_file_duplicates(rows)
     summary = summarise(rows)
-    _refresh_counts(reports, summary)
+    refresh_counts(reports, summary)
     return Ingested(rows, findings, notes + dup_notes, reports, summary)
 
 
@@ -199,8 +202,24 @@ def exclude_cross_file_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, lis
     is counted once: rows in files after the first that carry it are excluded under
     ``duplicate-in-another-file`` and reported per pair of files. Repeats inside one file are
     left alone (an invoice may have several lines with one number)."""
+    rows, pairs = mark_duplicates(rows)
+    return rows, duplicate_notes(pairs)
+
+
+def mark_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The rule of :func:`exclude_cross_file_duplicates`, and per pair of files (in the order
+    their first duplicate was read) the rows, five example row numbers and the pence."""
+    pairs = pl.DataFrame(
+        schema={
+            "_source": pl.String,
+            "_first_source": pl.String,
+            "len": pl.UInt32,
+            "_row": pl.List(pl.Int64),
+            "amount": pl.Int64,
+        }
+    )
     if not rows.height or rows.get_column("_source").n_unique() < 2:
-        return rows, []
+        return rows, pairs
     candidate = (pl.col("_status") == "analysed") & pl.col("transaction_id").is_not_null()
     first = pl.col("_source").filter(candidate).first().over(_TXN_KEY)
     marked = rows.with_columns(
@@ -211,8 +230,23 @@ def exclude_cross_file_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, lis
         marked.filter(pl.col("_dup"))
         .group_by("_source", "_first_source", maintain_order=True)
         .agg(pl.len(), pl.col("_row").head(5), pl.col("amount").sum())
+        .with_columns(pl.col("_source", "_first_source").cast(pl.String))
     )
-    notes = [
+    out = marked.with_columns(
+        pl.when(pl.col("_dup"))
+        .then(pl.lit("excluded"))
+        .otherwise(pl.col("_status"))
+        .alias("_status"),
+        pl.when(pl.col("_dup"))
+        .then(pl.lit(DUPLICATE_RULE))
+        .otherwise(pl.col("_reason"))
+        .alias("_reason"),
+    ).drop("_dup", "_first_source")
+    return out, pairs
+
+
+def duplicate_notes(pairs: pl.DataFrame) -> list[Finding]:
+    return [
         Finding(
             "duplicate-in-another-file",
             f"{n} rows (£{pence_to_text(int(pence or 0))}) are also in {first_src}: same "
@@ -224,20 +258,9 @@ def exclude_cross_file_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, lis
         )
         for src, first_src, n, examples, pence in pairs.iter_rows()
     ]
-    out = marked.with_columns(
-        pl.when(pl.col("_dup"))
-        .then(pl.lit("excluded"))
-        .otherwise(pl.col("_status"))
-        .alias("_status"),
-        pl.when(pl.col("_dup"))
-        .then(pl.lit(DUPLICATE_RULE))
-        .otherwise(pl.col("_reason"))
-        .alias("_reason"),
-    ).drop("_dup", "_first_source")
-    return out, notes
 
 
-def _refresh_counts(reports: list[InputReport], summary: pl.DataFrame) -> None:
+def refresh_counts(reports: list[InputReport], summary: pl.DataFrame) -> None:
     """Per-input row counts by status, counted once, after every rule has applied (duplicates
     across files included)."""
     if not summary.height:
@@ -427,9 +450,9 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
         lookups.append(load_lookup(path, options))
     if progress:
         progress(f"classifying {data.rows.height:,} rows", 0.85)
-    spend = spend_of(data.rows, run.period)
+    spend = data.spend or spend_of(data.rows, run.period)
     # the analysed rows live on in the facts and the summary; let them go
-    data.rows = data.rows.filter(pl.col("_status") != "analysed")
+    data.rows = data.rows.filter(pl.col("_status") != "analysed") if data.rows.height else data.rows
     classified = classify(spend.profiles, lookups)
     store = _store(run)
     tiers = resolve_tiers(run.config.local_tiers, store)
@@ -530,7 +553,7 @@ def spend_of(rows: pl.DataFrame, period: PeriodKind) -> Spend:
         )
         facts = pl.DataFrame(
             schema={k: pl.String for k in FACT_KEYS}
-            | {"_pid": pl.UInt32, "amount": pl.Int64, "n": pl.Int64}
+            | {"period": pl.Categorical(), "_pid": pl.UInt32, "amount": pl.Int64, "n": pl.Int64}
         )
         return Spend(profiles, facts)
     groups = (
@@ -566,6 +589,37 @@ def spend_of(rows: pl.DataFrame, period: PeriodKind) -> Spend:
     totals = facts.group_by("_pid").agg(pl.col("amount").sum(), pl.col("n").sum())
     profiles = (
         groups.drop("_i")
+        .join(totals, on="_pid", how="left", maintain_order="left")
+        .with_columns(pl.lit("analysed").alias("_status"))
+    )
+    return Spend(profiles, facts)
+
+
+def merge_spend(parts: list[Spend]) -> Spend:
+    """Spend split part by part (a store's partitions) as one: profiles matched across parts
+    by their columns and renumbered, facts re-keyed and added up where keys meet (a financial
+    year spans four quarterly partitions)."""
+    if len(parts) == 1:
+        return parts[0]
+    tagged = pl.concat(
+        [p.profiles.with_columns(pl.lit(i, pl.UInt32).alias("_part")) for i, p in enumerate(parts)]
+    )
+    known = tagged.select(PROFILE_COLS).unique(maintain_order=True).with_row_index("_gpid")
+    renumber = tagged.join(known, on=PROFILE_COLS, nulls_equal=True).select(
+        "_part", "_pid", "_gpid"
+    )
+    facts = (
+        pl.concat(
+            [p.facts.with_columns(pl.lit(i, pl.UInt32).alias("_part")) for i, p in enumerate(parts)]
+        )
+        .join(renumber, on=["_part", "_pid"])
+        .group_by(*FACT_KEYS, "_gpid", maintain_order=True)
+        .agg(pl.col("amount").sum(), pl.col("n").sum())
+        .rename({"_gpid": "_pid"})
+    )
+    totals = facts.group_by("_pid").agg(pl.col("amount").sum(), pl.col("n").sum())
+    profiles = (
+        known.rename({"_gpid": "_pid"})
         .join(totals, on="_pid", how="left", maintain_order="left")
         .with_columns(pl.lit("analysed").alias("_status"))
     )

@@ -34,6 +34,7 @@ import tempfile
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import polars as pl
 
@@ -42,12 +43,18 @@ from anchorspend.ingest.canonical import empty_findings
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
 from anchorspend.pipeline import (
+    SUMMARY_KEYS,
     Ingested,
     InputReport,
     Progress,
     RunConfig,
-    finish_ingest,
+    duplicate_notes,
     ingest,
+    mark_duplicates,
+    merge_spend,
+    refresh_counts,
+    spend_of,
+    summarise,
 )
 
 FORMAT = "anchorspend-store/1"
@@ -238,41 +245,113 @@ def _sweep(store: Path) -> None:
 
 
 def load(store: Path, run: RunConfig, progress: Progress | None = None) -> Ingested:
-    """Every batch's rows, findings and notes, in the order the files were added; then the
-    cross-file rules, as :func:`anchorspend.pipeline.ingest` applies them to files."""
+    """The store as :func:`anchorspend.pipeline.ingest` would have read its files, in the order
+    they were added, but one partition at a time, so that memory is bounded by the largest
+    partition and the aggregated spend, not by the rows stored. Each partition's rows are
+    renamed, checked for duplicates across files (the same transaction has the same
+    organisation and date, so both copies share a partition), summarised and split into
+    profiles and facts; only the rows not analysed are kept."""
     doc = open_manifest(store)
-    rows: list[pl.LazyFrame] = []
+    batches: list[dict[str, Any]] = doc["batches"]
+    seq = {b["id"]: i for i, b in enumerate(batches)}
     findings: list[pl.DataFrame] = []
     notes: list[Finding] = []
     reports: list[InputReport] = []
-    for b in doc["batches"]:
-        files = _batch_files(store, b["id"])
-        if not files and b["rows"]:
+    for b in batches:
+        if b["rows"] and not _batch_files(store, b["id"]):
             raise AnchorspendError(
                 f"the store names {b['name']} but its rows are missing",
                 path=str(store),
                 hint=f"add it again: anchorspend store add {b['name']} --store {store} --replace",
-            )
-        if files:
-            rows.append(
-                pl.scan_parquet(files, hive_partitioning=False).sort(_ORDER).drop(_ORDER, "period")
             )
         fpath = store / "findings" / f"{b['id']}.parquet"
         if fpath.exists():
             findings.append(pl.read_parquet(fpath))
         notes.extend(Finding(**n) for n in b["notes"])
         reports.extend(InputReport(**r) for r in b["inputs"])
-    if progress:
-        progress(f"reading {sum(b['rows'] for b in doc['batches']):,} rows from {store}", 0.3)
-    frame = (
-        pl.concat(rows, how="diagonal_relaxed")
-        .with_columns(pl.col("_source", "_sheet").cast(pl.Categorical))
-        .collect()
-        if rows
+
+    renames = run.config.organisations
+    groups: dict[tuple[str, str], list[tuple[int, Path]]] = {}
+    for f in (store / "rows").glob("*/*/*.parquet"):
+        if f.stem not in seq:
+            continue  # left by an interrupted add: not in the store
+        org = unquote(f.parent.parent.name.partition("=")[2])
+        period = f.parent.name.partition("=")[2]
+        groups.setdefault((renames.get(org, org), period), []).append((seq[f.stem], f))
+
+    spends, others, summaries, pairs = [], [], [], []
+    position = (pl.col("_seq").cast(pl.Int64) * 2**32 + pl.col(_ORDER)).alias("_first")
+    for done, key in enumerate(sorted(groups)):
+        if progress:
+            progress(f"reading {key[0]} {key[1]} from {store}", 0.8 * done / len(groups))
+        frame = (
+            pl.concat(
+                [
+                    pl.scan_parquet(f).with_columns(pl.lit(i, pl.UInt32).alias("_seq"))
+                    for i, f in sorted(groups[key])
+                ],
+                how="diagonal_relaxed",
+            )
+            .sort("_seq", _ORDER)
+            .drop("period")
+            .with_columns(pl.col("_source", "_sheet").cast(pl.Categorical))
+            .collect()
+        )
+        if renames:
+            frame = frame.with_columns(pl.col("organisation").replace(renames))
+        frame, dup = mark_duplicates(frame)
+        if dup.height:
+            first_of = frame.group_by("_source").agg(pl.col("_seq").first())
+            pairs.append(
+                dup.join(
+                    first_of.with_columns(pl.col("_source").cast(pl.String)),
+                    on="_source",
+                    how="left",
+                )
+            )
+        summaries.append(
+            frame.with_columns(position)
+            .group_by(SUMMARY_KEYS, maintain_order=True)
+            .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("amount").sum(), pl.col("_first").min())
+        )
+        others.append(frame.filter(pl.col("_status") != "analysed"))
+        spends.append(spend_of(frame, run.period))
+        del frame
+
+    summary = (
+        pl.concat(summaries)
+        .sort("_first")
+        .group_by(SUMMARY_KEYS, maintain_order=True)
+        .agg(pl.col("n").sum(), pl.col("amount").sum())
+        if summaries
+        else summarise(pl.DataFrame())
+    )
+    refresh_counts(reports, summary)
+    dup_notes: list[Finding] = []
+    if pairs:
+        combined = (
+            pl.concat(pairs)
+            .group_by("_source", "_first_source")
+            .agg(
+                pl.col("len").sum(),
+                pl.col("_row").explode().sort().head(5),
+                pl.col("amount").sum(),
+                pl.col("_seq").first(),
+            )
+            .with_columns(pl.col("_row").list.first().alias("_at"))
+            .sort("_seq", "_at")
+            .drop("_seq", "_at")
+        )
+        dup_notes = duplicate_notes(combined)
+    rows = (
+        pl.concat(others, how="diagonal_relaxed").sort("_seq", _ORDER).drop("_seq", _ORDER)
+        if others
         else pl.DataFrame()
     )
     found = pl.concat(findings, how="diagonal_relaxed") if findings else empty_findings()
-    return finish_ingest(frame, found, notes, reports, run.config)
+    spends = [sp for sp in spends if sp.facts.height]  # a partition may hold no analysed row
+    spend = merge_spend(spends) if spends else spend_of(pl.DataFrame(), run.period)
+    return Ingested(rows, found, notes + dup_notes, reports, summary, spend)
 
 
 def info(store: Path) -> dict[str, Any]:
