@@ -271,3 +271,10 @@ def test_partition_by_partition_reading_gives_the_files_document(tmp_path: Path)
     files = invoke("compare", first, second, "--config", config, "--json")
     stored = invoke("compare", "--store", store, "--config", config, "--json")
     assert json.loads(stored.stdout) == json.loads(files.stdout)
+
+
+def test_the_manifest_is_readable_by_others_like_the_data(tmp_path: Path) -> None:
+    store = tmp_path / "st"
+    add(store, CSV)
+    data = next((store / "rows").rglob("*.parquet"))
+    assert (store / "store.json").stat().st_mode & 0o777 == data.stat().st_mode & 0o777

@@ -131,9 +131,16 @@ def _write_json(path: Path, doc: dict[str, Any]) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=1, ensure_ascii=False)
             f.write("\n")
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide it from other readers
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _batch_files(store: Path, batch: str) -> list[Path]:
@@ -160,7 +167,9 @@ def add(
 ) -> AddReport:
     """Read ``run.inputs`` file by file into the store (see the module docstring)."""
     if store.exists() and not store.is_dir():
-        raise AnchorspendError("--store must be a folder", path=str(store))
+        raise AnchorspendError(
+            "--store must be a folder", path=str(store), hint="name a folder (made if missing)"
+        )
     doc = _manifest(store)
     batches: list[dict[str, Any]] = doc["batches"]
     by_id = {b["id"]: b for b in batches}
