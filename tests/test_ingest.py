@@ -301,3 +301,17 @@ def test_same_transaction_in_two_files_is_counted_once() -> None:
     [note] = [n for n in result.notes if n.code == "duplicate-in-another-file"]
     assert note.path.endswith("dup_q1_resent.csv") and note.row == 2
     assert "dup_q1_invoices.csv" in note.message
+
+
+def test_utf8_check_skips_ascii_chunks_but_not_a_sequence_cut_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from anchorspend.ingest import encoding
+
+    monkeypatch.setattr(encoding, "CHUNK", 64)
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(b"a" * 63 + b"\xc3" + b"b" * 64)  # a lead byte, then plain ASCII
+    assert encoding._is_utf8(cut) == (False, 63)
+    whole = tmp_path / "whole.csv"
+    whole.write_bytes(b"a" * 63 + "é".encode() + b"b" * 64)  # the same, completed
+    assert encoding._is_utf8(whole) == (True, -1)

@@ -76,10 +76,12 @@ def _is_utf8(path: Path) -> tuple[bool, int]:
     offset = 0
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                return False, offset + exc.start
+            # ASCII is UTF-8: only chunks with other bytes (or after a cut sequence) are decoded
+            if not chunk.isascii() or decoder.getstate()[0]:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    return False, offset + exc.start
             offset += len(chunk)
     try:
         decoder.decode(b"", final=True)
