@@ -77,16 +77,18 @@ def _is_utf8(path: Path) -> tuple[bool, int]:
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
             # ASCII is UTF-8: only chunks with other bytes (or after a cut sequence) are decoded
-            if not chunk.isascii() or decoder.getstate()[0]:
+            held = decoder.getstate()[0]  # error offsets count from these held-back bytes
+            if not chunk.isascii() or held:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as exc:
-                    return False, offset + exc.start
+                    return False, offset - len(held) + exc.start
             offset += len(chunk)
+    held = decoder.getstate()[0]
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
-        return False, offset + exc.start
+        return False, offset - len(held) + exc.start
     return True, -1
 
 
