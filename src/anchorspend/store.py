@@ -51,11 +51,10 @@ from anchorspend.pipeline import (
     duplicate_notes,
     ingest,
     mark_duplicates,
-    merge_spend,
     refresh_counts,
-    spend_of,
     summarise,
 )
+from anchorspend.spend import merge_spend, spend_of
 
 FORMAT = "anchorspend-store/1"
 MANIFEST = "store.json"

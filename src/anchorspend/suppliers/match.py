@@ -23,7 +23,8 @@ from rapidfuzz import fuzz, process
 
 from anchorspend.classify import classify, load_lookup
 from anchorspend.normalise import name_key, pence_text_expr
-from anchorspend.pipeline import RunConfig, ingest, spend_of
+from anchorspend.pipeline import RunConfig, ingest
+from anchorspend.spend import spend_of
 
 CANDIDATES = 2
 MIN_SCORE = 70.0
