@@ -185,13 +185,8 @@ def analyse(
             lookups=tuple(lookup or ()),
             geography=geography,
             config=cfg,
-            organisation=organisation,
-            column_map=tuple(map_ or ()),
-            encoding=encoding,
-            sheet=sheet,
-            date_range=date_range.value if date_range else None,
-            date_format=date_format,
             period=period.value,
+            **_reading(organisation, map_, encoding, sheet, date_range, date_format),
         )
         with console.progress(quiet or as_json) as tick:
             result = run(rc, progress=tick)
@@ -214,6 +209,26 @@ def analyse(
         return 1 if strict and rejected else 0
 
     _guard(debug, body)
+
+
+def _reading(
+    organisation: str | None,
+    map_: list[str] | None,
+    encoding: str | None,
+    sheet: str | None,
+    date_range: DateEnd | None,
+    date_format: str | None,
+) -> dict[str, Any]:
+    """The RunConfig fields that say how files are read, as analyse, compare and store add
+    take them from their options."""
+    return {
+        "organisation": organisation,
+        "column_map": tuple(map_ or ()),
+        "encoding": encoding,
+        "sheet": sheet,
+        "date_range": date_range.value if date_range else None,
+        "date_format": date_format,
+    }
 
 
 def _inputs_or_store(
@@ -376,11 +391,8 @@ def compare(
             lookups=tuple(lookup or ()),
             geography=geography,
             config=cfg,
-            column_map=tuple(map_ or ()),
-            encoding=encoding,
-            sheet=sheet,
-            date_range=date_range.value if date_range else None,
             period=period.value,
+            **_reading(None, map_, encoding, sheet, date_range, None),
         )
         cc = CompareConfig(run=rc, by=by.value, member=member)
         with console.progress(quiet or as_json) as tick:
@@ -731,12 +743,7 @@ def store_add(
         rc = RunConfig(
             inputs=tuple(inputs),
             config=cfg,
-            organisation=organisation,
-            column_map=tuple(map_ or ()),
-            encoding=encoding,
-            sheet=sheet,
-            date_range=date_range.value if date_range else None,
-            date_format=date_format,
+            **_reading(organisation, map_, encoding, sheet, date_range, date_format),
         )
         with console.progress(quiet) as tick:
             report = add(store, rc, replace_changed=replace, progress=tick)
