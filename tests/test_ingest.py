@@ -315,3 +315,14 @@ def test_utf8_check_skips_ascii_chunks_but_not_a_sequence_cut_by_one(
     whole = tmp_path / "whole.csv"
     whole.write_bytes(b"a" * 63 + "é".encode() + b"b" * 64)  # the same, completed
     assert encoding._is_utf8(whole) == (True, -1)
+
+
+def test_classic_mac_line_endings_are_line_breaks(tmp_path: Path) -> None:
+    """Excel for Mac's "CSV (Macintosh)" ends lines with CR alone; read as one long line it
+    looked like a header without rows."""
+    body = b"Title row\rSupplier Name,Payment Date,Net Amount\rA Ltd,01/04/2026,1.50\r"
+    body += b'"Two\rLines Ltd",02/04/2026,2.25\rB Ltd,03/04/2026,3.00\r'
+    result = run(RunConfig(inputs=(write(tmp_path, "mac.csv", body),)))
+    rows = result.rows.select("_row", "supplier_name", "amount").rows()
+    assert rows == [(3, "A Ltd", 150), (4, "Two\nLines Ltd", 225), (5, "B Ltd", 300)]
+    assert [n.code for n in result.notes if n.code == "line-endings-cr"] == ["line-endings-cr"]

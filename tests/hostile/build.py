@@ -271,6 +271,13 @@ def wide_csv(d: Path) -> Path:
     return p
 
 
+def many_members_zip(d: Path) -> Path:
+    """20,000 tiny spend files in one archive: small on disk, but each member is a file to
+    read (found by hand: this took over ten minutes before members were counted)."""
+    body = (HEADER + ROW).encode()
+    return _zip(d / "many_members.zip", [(f"s{i:05d}.csv", body) for i in range(20_000)])
+
+
 Builder = Callable[[Path], Path]
 SMALL: list[Builder] = [
     empty_csv,
@@ -292,7 +299,7 @@ SMALL: list[Builder] = [
     nested_zip,
     declared_huge_zip,
 ]
-LARGE: list[Builder] = [zip_bomb_zip, zip_bomb_xlsx, long_line_csv, wide_csv]
+LARGE: list[Builder] = [zip_bomb_zip, zip_bomb_xlsx, long_line_csv, wide_csv, many_members_zip]
 
 
 def main(argv: list[str]) -> None:

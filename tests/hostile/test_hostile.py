@@ -54,6 +54,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "zip_bomb.xlsx": ("the workbook would expand to", "(zip bomb?)", "sheet1.xml"),
     "long_line.csv": ("line 1 is longer than 16 MB",),
     "wide.csv": ("row 1 has more than 4,096 cells",),
+    "many_members.zip": ("the archive holds 20,000 files; anchorspend reads at most 1,000",),
 }
 
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
+import tempfile
 from pathlib import Path
 
 import polars as pl
 
-from anchorspend.errors import AnchorspendError
+from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.ingest.encoding import decode, line_of
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 
@@ -140,6 +142,20 @@ def _parse_error(path: Path, display: str, exc: Exception) -> AnchorspendError:
     )
 
 
+def _cr_to_lf(path: Path) -> Path:
+    """A temporary copy of ``path`` with every CR turned into LF."""
+    fd, name = tempfile.mkstemp(prefix="anchorspend-", suffix=".lf.csv")
+    out = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as sink, path.open("rb") as fh:
+            while chunk := fh.read(_SCAN_CHUNK):
+                sink.write(chunk.replace(b"\r", b"\n"))
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return out
+
+
 def _find(path: Path, needle: bytes) -> int:
     """Byte offset of the first occurrence of ``needle`` (which may straddle a chunk), or -1."""
     done, tail = 0, b""
@@ -175,13 +191,28 @@ def read_csv(
     path: Path, *, display: str, encoding: str | None = None, delimiter: str | None = None
 ) -> RawTable:
     decoded = decode(path, display=display, forced=encoding)
+    cr_only: Path | None = None
     try:
-        content = _scan_bytes(decoded.path, display)
+        with decoded.path.open("rb") as fh:
+            head = fh.read(SAMPLE_BYTES)
+        if b"\r" in head and b"\n" not in head:
+            # classic Mac line endings ("CSV (Macintosh)"): Polars knows only LF and CR LF
+            cr_only = _cr_to_lf(decoded.path)
+            decoded.findings.append(
+                Finding(
+                    "line-endings-cr",
+                    "lines end in CR only (a classic Mac export); each CR is read as a line break",
+                    "info",
+                    path=display,
+                )
+            )
+        source = cr_only or decoded.path
+        content = _scan_bytes(source, display)
         if content < 0:
             raise AnchorspendError(
                 "the file is empty", path=display, hint="check the export; nothing to read"
             )
-        with decoded.path.open("rb") as fh:  # sniff from the first line that is not blank
+        with source.open("rb") as fh:  # sniff from the first line that is not blank
             fh.seek(content)
             sample = fh.read(SAMPLE_BYTES).decode("utf-8", errors="ignore")
         sample = sample.removeprefix("\ufeff")
@@ -192,18 +223,20 @@ def read_csv(
             raise _too_wide(display, next(i for i, w in enumerate(widths, 1) if w > MAX_COLUMNS))
         while True:
             try:
-                frame = _read(decoded.path, delim, width)
+                frame = _read(source, delim, width)
                 break
             except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
                 # Polars says "more fields" past the first record, "n_extra" for the first one
                 wider = "more fields" in str(exc) or "n_extra" in str(exc)
                 if not wider:
-                    raise _parse_error(decoded.path, display, exc) from exc
+                    raise _parse_error(source, display, exc) from exc
                 if width >= MAX_COLUMNS:
                     raise _too_wide(display, None) from exc
                 width = min(MAX_COLUMNS, width * 2)
     finally:
         decoded.cleanup()
+        if cr_only is not None:
+            cr_only.unlink(missing_ok=True)
     # Trailing columns that are empty in every record add nothing but width.
     used = [c for c in frame.columns[1:] if frame.get_column(c).null_count() < frame.height] or [
         cell_name(0)

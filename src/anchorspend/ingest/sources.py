@@ -22,6 +22,7 @@ TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
 SUPPORTED = TEXT_SUFFIXES | {".xlsx", ".xlsm", ".zip", ".parquet"}
 ZIP_MAX_TOTAL = 4 * 1024**3  # declared uncompressed bytes in one archive
 ZIP_MAX_RATIO = 200  # per member, when the member is large
+ZIP_MAX_MEMBERS = 1000  # a month of exports per file is 12; 20,000 tiny members is an attack
 ZIP_RATIO_FLOOR = 50 * 1024**2
 OUTPUT_MARKER = "metrics.json"  # a folder holding one is an anchorspend --out folder, not input
 
@@ -98,6 +99,13 @@ def expand(inputs: list[Path]) -> list[Path]:
 
 def _check_zip(zf: zipfile.ZipFile, display: str) -> list[zipfile.ZipInfo]:
     members = [i for i in zf.infolist() if not i.is_dir()]
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise AnchorspendError(
+            f"refusing to open: the archive holds {len(members):,} files; anchorspend reads at "
+            f"most {ZIP_MAX_MEMBERS:,} from one archive",
+            path=display,
+            hint="unzip it yourself and pass the folder (or the files that hold spend)",
+        )
     total = sum(i.file_size for i in members)
     if total > ZIP_MAX_TOTAL:
         raise AnchorspendError(
