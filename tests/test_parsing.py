@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from anchorspend.normalise import (
     company_number,
@@ -247,4 +250,44 @@ def test_strict_exits_1_when_rows_are_rejected(tmp_path: Path) -> None:
         ("3", "invalid-amount", "Beta Ltd", "twelve pounds"),
         ("4", "missing-amount", "Gamma Ltd", None),
         ("5", "invalid-amount", "Delta Ltd", "1.2E+05"),
+    ]
+
+
+@given(
+    st.tuples(st.integers(0, 9999), st.integers(0, 19), st.integers(0, 39), st.booleans()).map(
+        lambda t: (
+            f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}" if t[3] else f"{t[2]:02d}/{t[1]:02d}/{t[0]:04d}"
+        )
+    )
+    | st.text(alphabet="0123456789/-. ", max_size=12)
+)
+@example("31/03/2026")
+@example("2026-03-31")
+@example("31/02/2026")
+@example("0001-01-01")
+def test_the_quick_date_path_agrees_with_the_full_parser(text: str) -> None:
+    """canonical._quick_date answers the common shapes before parse_date runs: wherever it
+    answers, it must say exactly what parse_date says."""
+    from anchorspend.ingest.canonical import _quick_date
+
+    frame = pl.DataFrame({"t": [text]})
+    quick = frame.select(_quick_date(pl.col("t")).alias("q")).unnest("q").row(0)
+    full = frame.select(parse_date(pl.col("t")).alias("f")).unnest("f").row(0)
+    if quick[0] is not None:
+        assert quick == full
+
+
+def test_the_quick_date_path_answers_the_common_shapes() -> None:
+    from anchorspend.ingest.canonical import _quick_date
+
+    texts = ["31/03/2026", "2026-03-31", "31/02/2026", "0001-01-01", "31 Mar 2026", None]
+    got = pl.DataFrame({"t": texts}).select(_quick_date(pl.col("t")).alias("q")).unnest("q")
+    march = dt.date(2026, 3, 31)
+    assert got.rows() == [
+        (march, "ok"),
+        (march, "ok"),
+        (None, None),
+        (None, None),
+        (None, None),
+        (None, None),
     ]
