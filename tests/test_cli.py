@@ -260,3 +260,21 @@ def test_cli_import_does_not_load_polars() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_terminal_output_shows_control_characters_instead_of_obeying_them(
+    tmp_path: Path,
+) -> None:
+    """A published name can carry ESC sequences (clear the screen, set the window title,
+    write the clipboard) or a right-to-left override: the terminal summary writes them out."""
+    export = tmp_path / "e.csv"
+    export.write_text(
+        "Organisation,Supplier Name,Payment Date,Net Amount\n"
+        "\x1b]0;owned\x07Council \x1b[2J\u202eevil,A Ltd,01/04/2026,10.00\n",
+        encoding="utf-8",
+    )
+    r = invoke("analyse", str(export))
+    assert r.exit_code == 0, r.stderr
+    shown = r.stdout + r.stderr
+    assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown
+    assert "\\x1b]0;owned\\x07Council \\x1b[2J\\u202eevil" in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,20 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+
+# Control characters (ESC starts terminal commands: clear the screen, set the title, write the
+# clipboard) and bidirectional overrides come from published names; they are shown, not obeyed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters and bidi overrides written out (``\\x1b``), then
+    rich markup escaped: safe to print whatever a spend file held."""
+    shown = _CONTROL.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
+    return escape(shown)
+
 
 # Piped or in CI, rich would wrap tables at 80 columns; give them room instead.
 err = Console(
@@ -51,33 +66,33 @@ def progress(quiet: bool) -> Iterator[Callable[[str, float | None], None]]:
         task = bar.add_task("starting", total=1.0)
 
         def tick(msg: str, done: float | None = None) -> None:
-            bar.update(task, description=escape(msg), completed=done if done is not None else None)
+            bar.update(task, description=visible(msg), completed=done if done is not None else None)
 
         yield tick
 
 
 def error(text: str) -> None:
-    err.print(f"[bold red]error[/]: {escape(text)}")
+    err.print(f"[bold red]error[/]: {visible(text)}")
 
 
 def warn(text: str) -> None:
-    err.print(f"[yellow]warning[/]: {escape(text)}")
+    err.print(f"[yellow]warning[/]: {visible(text)}")
 
 
 def note(text: str) -> None:
-    err.print(escape(text))
+    err.print(visible(text))
 
 
 def table(
     title: str, columns: list[str], rows: list[list[str]], right: set[int], *, stderr: bool = False
 ) -> None:
-    t = Table(title=escape(title), title_justify="left", show_lines=False)
+    t = Table(title=visible(title), title_justify="left", show_lines=False)
     for i, c in enumerate(columns):
-        t.add_column(escape(c), justify="right" if i in right else "left")
+        t.add_column(visible(c), justify="right" if i in right else "left")
     for r in rows:
-        t.add_row(*(escape(x) for x in r))
+        t.add_row(*(visible(x) for x in r))
     (err if stderr else out_console()).print(t)
 
 
 def line(text: str = "") -> None:
-    out_console().print(escape(text))
+    out_console().print(visible(text))
