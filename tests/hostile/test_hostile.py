@@ -43,6 +43,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "missing_shared_strings.xlsx": (
         "sheet 'Spend'",
         "Cell string index not found in shared strings table",
+        "the workbook is damaged: open and save it again in a spreadsheet, or export CSV",
     ),
     "truncated.xlsx": ("not a readable XLSX workbook: not a zip archive",),
     "csv_named.xlsx": ("not a readable XLSX workbook: not a zip archive", "rename it to .csv"),

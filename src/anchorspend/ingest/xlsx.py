@@ -86,7 +86,10 @@ class _Loaded:
 
 
 def _unreadable(display: str, reason: str) -> AnchorspendError:
-    hint = "check the file; if it is CSV text, rename it to .csv"
+    if "shared strings" in reason:  # a part the workbook points to is missing or short
+        hint = "the workbook is damaged: open and save it again in a spreadsheet, or export CSV"
+    else:
+        hint = "check the file; if it is CSV text, rename it to .csv"
     return AnchorspendError(f"not a readable XLSX workbook: {reason}", path=display, hint=hint)
 
 
