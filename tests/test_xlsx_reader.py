@@ -415,6 +415,9 @@ def test_other_zip_files_and_damaged_sheets(tmp_path: Path) -> None:
     with pytest.raises(AnchorspendError, match="not a readable XLSX workbook: sheet 'S': ") as info:
         read(broken)
     assert info.value.__cause__ is not None
+    assert info.value.hint == (
+        "the workbook is damaged: open and save it again in a spreadsheet, or export CSV"
+    )
     with pytest.raises(AnchorspendError, match="cannot open the file"):
         read(tmp_path / "missing.xlsx")
 

@@ -85,11 +85,13 @@ class _Loaded:
     corners: dict[tuple[int, int], str]  # (row, column) of a merged range -> its value
 
 
-def _unreadable(display: str, reason: str) -> AnchorspendError:
-    if "shared strings" in reason:  # a part the workbook points to is missing or short
-        hint = "the workbook is damaged: open and save it again in a spreadsheet, or export CSV"
-    else:
-        hint = "check the file; if it is CSV text, rename it to .csv"
+NOT_A_WORKBOOK = "check the file; if it is CSV text, rename it to .csv"
+DAMAGED = "the workbook is damaged: open and save it again in a spreadsheet, or export CSV"
+
+
+def _unreadable(display: str, reason: str, hint: str) -> AnchorspendError:
+    """``hint``: NOT_A_WORKBOOK where the file is no workbook at all, DAMAGED where a workbook's
+    own parts (its structure, a sheet, the strings a sheet points to) cannot be read."""
     return AnchorspendError(f"not a readable XLSX workbook: {reason}", path=display, hint=hint)
 
 
@@ -114,7 +116,7 @@ def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
     except OSError as exc:  # missing, unreadable, a directory: not a damaged workbook
         raise AnchorspendError(f"cannot open the file: {_short(exc)}", path=display) from exc
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise _unreadable(display, f"not a zip archive ({_short(exc)})") from exc
+        raise _unreadable(display, f"not a zip archive ({_short(exc)})", NOT_A_WORKBOOK) from exc
     if zf is None:
         raise AnchorspendError(
             "the workbook is encrypted (password-protected) or is an old-format .xls file",
@@ -206,7 +208,7 @@ def _sheets(zf: zipfile.ZipFile, display: str) -> list[_Sheet]:
         top = _relationships(zf, "")
         book = next((t for k, t in top.values() if k == "officeDocument"), "xl/workbook.xml")
         if book not in zf.NameToInfo:
-            raise _unreadable(display, "it has no workbook part (xl/workbook.xml)")
+            raise _unreadable(display, "it has no workbook part (xl/workbook.xml)", NOT_A_WORKBOOK)
         rels, sheets = _relationships(zf, book), []
         for el in ElementTree.fromstring(zf.read(book)).iter():
             if _local(el.tag) == "sheet":
@@ -218,9 +220,9 @@ def _sheets(zf: zipfile.ZipFile, display: str) -> list[_Sheet]:
     except AnchorspendError:
         raise
     except Exception as exc:  # damaged XML, a forbidden DTD, a bad zip member: one story
-        raise _unreadable(display, f"damaged workbook structure ({_short(exc)})") from exc
+        raise _unreadable(display, f"damaged workbook structure ({_short(exc)})", DAMAGED) from exc
     if not sheets:
-        raise _unreadable(display, "it lists no sheets")
+        raise _unreadable(display, "it lists no sheets", DAMAGED)
     return sheets
 
 
@@ -262,7 +264,7 @@ def _scan(zf: zipfile.ZipFile, sheet: _Sheet, display: str) -> _Scan:
             _scan_part(scan, rest)
         scan.merges.sort()  # writers list them in any order; report them top to bottom
     except Exception as exc:
-        raise _unreadable(display, f"sheet {sheet.name!r}: {_short(exc)}") from exc
+        raise _unreadable(display, f"sheet {sheet.name!r}: {_short(exc)}", DAMAGED) from exc
     if scan.max_row * scan.max_col > MAX_CELLS:
         raise AnchorspendError(
             f"refusing to open sheet {sheet.name!r}: its cells span up to "
@@ -313,7 +315,7 @@ def _load(reader: Any, zf: zipfile.ZipFile, sheet: _Sheet, display: str) -> _Loa
         data: pl.DataFrame = loaded.to_polars()
         source = {c.absolute_index: c.name for c in loaded.selected_columns}
     except Exception as exc:  # fastexcel's own classes, and whatever the Arrow handoff raises
-        raise _unreadable(display, f"sheet {sheet.name!r}: {_short(exc)}") from exc
+        raise _unreadable(display, f"sheet {sheet.name!r}: {_short(exc)}", DAMAGED) from exc
     # calamine starts at the first used column; pad so that c0 is column A
     names = {cell_name(i): source.get(i) for i in range(max(source, default=-1) + 1)}
     frame = data.select(
@@ -448,7 +450,7 @@ def read_xlsx(
         try:
             reader = fastexcel.read_excel(path)
         except Exception as exc:
-            raise _unreadable(display, _short(exc)) from exc
+            raise _unreadable(display, _short(exc), NOT_A_WORKBOOK) from exc
         others: list[str] = []
         if sheet is not None:
             loaded = _load(reader, zf, _named(sheets, sheet, display), display)
