@@ -166,18 +166,8 @@ def analyse(
         from anchorspend import config as config_mod
         from anchorspend.pipeline import RunConfig, document_json, run
 
-        _inputs_or_store(
-            inputs,
-            store,
-            {
-                "--organisation": organisation is not None,
-                "--map": bool(map_),
-                "--date-range": date_range is not None,
-                "--date-format": date_format is not None,
-                "--encoding": encoding is not None,
-                "--sheet": sheet is not None,
-            },
-        )
+        reading = _reading(organisation, map_, encoding, sheet, date_range, date_format)
+        _inputs_or_store(inputs, store, reading)
         cfg = config_mod.load(config) if config else config_mod.Config()
         rc = RunConfig(
             inputs=tuple(inputs or ()),
@@ -186,7 +176,7 @@ def analyse(
             geography=geography,
             config=cfg,
             period=period.value,
-            **_reading(organisation, map_, encoding, sheet, date_range, date_format),
+            **reading,
         )
         with console.progress(quiet or as_json) as tick:
             result = run(rc, progress=tick)
@@ -220,19 +210,30 @@ def _reading(
     date_format: str | None,
 ) -> dict[str, Any]:
     """The RunConfig fields that say how files are read, as analyse, compare and store add
-    take them from their options."""
+    take them from their options (keys in the order of _READING_FLAGS)."""
     return {
         "organisation": organisation,
         "column_map": tuple(map_ or ()),
-        "encoding": encoding,
-        "sheet": sheet,
         "date_range": date_range.value if date_range else None,
         "date_format": date_format,
+        "encoding": encoding,
+        "sheet": sheet,
     }
 
 
+# each reading field's option, for saying which of them a --store run was given
+_READING_FLAGS = {
+    "organisation": "--organisation",
+    "column_map": "--map",
+    "date_range": "--date-range",
+    "date_format": "--date-format",
+    "encoding": "--encoding",
+    "sheet": "--sheet",
+}
+
+
 def _inputs_or_store(
-    inputs: list[Path] | None, store: Path | None, reading: dict[str, bool]
+    inputs: list[Path] | None, store: Path | None, reading: dict[str, Any]
 ) -> None:
     """INPUT files or --store, not both; options about reading files don't apply to a store
     (they applied when its files were added)."""
@@ -250,10 +251,11 @@ def _inputs_or_store(
             "give INPUT files or --store, not both",
             hint=f"add the files to the store first: anchorspend store add FILES --store {store}",
         )
-    given = [flag for flag, on in reading.items() if on]
+    given = [_READING_FLAGS[name] for name, value in reading.items() if value]
     if given:
         raise UsageError(
-            f"{', '.join(given)} applies when files are read; a store's rows were read when "
+            f"{', '.join(given)} {'applies' if len(given) == 1 else 'apply'} when files are "
+            "read; a store's rows were read when "
             "they were added",
             hint="give it to `anchorspend store add` (with --replace to read a file again)",
         )
@@ -373,17 +375,9 @@ def compare(
         from anchorspend.compare import compare as run_compare
         from anchorspend.pipeline import RunConfig, document_json
 
-        if store is not None:
-            _inputs_or_store(
-                inputs,
-                store,
-                {
-                    "--map": bool(map_),
-                    "--date-range": date_range is not None,
-                    "--encoding": encoding is not None,
-                    "--sheet": sheet is not None,
-                },
-            )
+        reading = _reading(None, map_, encoding, sheet, date_range, None)
+        if store is not None:  # without one, INPUT may be empty: [members] names the files
+            _inputs_or_store(inputs, store, reading)
         cfg = config_mod.load(config) if config else config_mod.Config()
         rc = RunConfig(
             inputs=tuple(inputs or ()),
@@ -392,7 +386,7 @@ def compare(
             geography=geography,
             config=cfg,
             period=period.value,
-            **_reading(None, map_, encoding, sheet, date_range, None),
+            **reading,
         )
         cc = CompareConfig(run=rc, by=by.value, member=member)
         with console.progress(quiet or as_json) as tick:
