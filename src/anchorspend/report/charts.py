@@ -10,7 +10,7 @@ meaning never rests on colour alone (legends, labels and a hatch pattern for "un
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -101,6 +101,20 @@ def el(tag: str, attrs: Mapping[str, object] | None = None, *children: str | Mar
     """``<tag attrs>children</tag>``; plain-string children are escaped, Markup kept."""
     inner = Markup("").join(escape(c) for c in children)
     return Markup(f"<{tag}{_attrs(attrs or {})}>") + inner + Markup(f"</{tag}>")
+
+
+def line_runs(
+    values: list[float | None], x_of: Callable[[int], float], y_of: Callable[[float], float]
+) -> list[str]:
+    """SVG ``points`` for each unbroken run of two or more defined values: a period where the
+    share is not defined breaks the line rather than being drawn as zero."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for i, v in enumerate(values):
+        if v is None:
+            runs.append([])
+        else:
+            runs[-1].append((x_of(i), y_of(v)))
+    return [" ".join(f"{num(x)},{num(y)}" for x, y in run) for run in runs if len(run) > 1]
 
 
 def void(tag: str, attrs: Mapping[str, object]) -> Markup:
@@ -268,21 +282,13 @@ def trend_chart(
         for i, period in enumerate(periods):
             if i % every == 0 or i == n - 1:
                 parts.append(text(x_of(i), base + 18, period, text_anchor="middle", fill=GREY))
-        runs: list[list[tuple[float, float]]] = [[]]
-        for i, v in enumerate(s.values):
-            if v is None:
-                runs.append([])
-            else:
-                runs[-1].append((x_of(i), y_of(v)))
-        for run in runs:
-            if len(run) > 1:
-                points = " ".join(f"{num(x)},{num(y)}" for x, y in run)
-                parts.append(
-                    void(
-                        "polyline",
-                        {"points": points, "fill": "none", "stroke": BLUE} | {"stroke-width": 2},
-                    )
+        for points in line_runs(s.values, x_of, y_of):
+            parts.append(
+                void(
+                    "polyline",
+                    {"points": points, "fill": "none", "stroke": BLUE} | {"stroke-width": 2},
                 )
+            )
         for i, v in enumerate(s.values):
             if v is None:
                 parts.append(

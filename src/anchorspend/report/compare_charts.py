@@ -160,17 +160,9 @@ def small_multiple(
         parts.append(label)
     for k, line in enumerate(lines):
         colour, dash, shape = SERIES_STYLES[k % len(SERIES_STYLES)]
-        runs: list[list[tuple[float, float]]] = [[]]
-        for i, v in enumerate(line.values):
-            if v is None:
-                runs.append([])
-            else:
-                runs[-1].append((x_of(i), y_of(v)))
-        for run in runs:
-            if len(run) > 1:
-                pts = " ".join(f"{charts.num(x)},{charts.num(y)}" for x, y in run)
-                attrs = {"points": pts, "fill": "none"} | _stroke(colour, dash)
-                parts.append(charts.void("polyline", attrs))
+        for pts in charts.line_runs(line.values, x_of, y_of):
+            attrs = {"points": pts, "fill": "none"} | _stroke(colour, dash)
+            parts.append(charts.void("polyline", attrs))
         for i, v in enumerate(line.values):
             if v is not None:
                 parts.append(_marker(shape, x_of(i), y_of(v), colour))

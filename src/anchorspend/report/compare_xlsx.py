@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from anchorspend.report.compare_charts import HEAT_STEPS, LOW_HATCH, heat_step
@@ -27,7 +26,6 @@ from anchorspend.report.compare_grid import (
 from anchorspend.report.html import ALL_ORGS, ALL_PERIODS
 from anchorspend.report.xlsx import (
     FINDINGS,
-    FIXED_TIME,
     METRICS,
     SUMMARY,
     Column,
@@ -35,6 +33,7 @@ from anchorspend.report.xlsx import (
     _inputs,
     _sheet,
     _summary,
+    new_workbook,
     save,
 )
 
@@ -288,12 +287,7 @@ def _shade_heat(ws: Any, low: set[tuple[int, int]]) -> None:
 
 def workbook(document: dict[str, Any]) -> Any:
     """The openpyxl Workbook for a compare document (not yet saved)."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    wb.properties.creator = "anchorspend"
-    wb.properties.title = "anchorspend network comparison"
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
+    wb = new_workbook("anchorspend network comparison")
     network = document.get("network") or {}
     heat_columns, heat, low = _heat(document)
     shared_columns, shared = _shared(document)

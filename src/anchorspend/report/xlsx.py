@@ -260,14 +260,20 @@ def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"rank": n, **r} for n, r in enumerate(rows, start=1)]
 
 
-def workbook(document: dict[str, Any]) -> Any:
-    """The openpyxl Workbook for ``document`` (not yet saved)."""
+def new_workbook(title: str) -> Any:
+    """An empty workbook whose properties carry no clock time, so the bytes repeat."""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = "anchorspend"
-    wb.properties.title = "anchorspend report"
+    wb.properties.title = title
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
+    return wb
+
+
+def workbook(document: dict[str, Any]) -> Any:
+    """The openpyxl Workbook for ``document`` (not yet saved)."""
+    wb = new_workbook("anchorspend report")
     input_columns, inputs = _inputs(document)
     _sheet(wb, "Summary", SUMMARY, _summary(document))
     _sheet(wb, "Metrics", METRICS, document["metrics"])
