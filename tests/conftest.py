@@ -59,3 +59,14 @@ def run_keeping_rows(config: Any) -> Any:
     result = analyse_ingested(data, config)
     result.rows = rows
     return result
+
+
+def assert_sheets_frozen_and_filtered(wb: Any) -> None:
+    """Every sheet of a report workbook: header row frozen, bold, and filtering the table."""
+    from openpyxl.utils import get_column_letter
+
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        last = get_column_letter(ws.max_column)
+        assert ws.auto_filter.ref == f"A1:{last}{ws.max_row}", ws.title
+        assert all(c.font.b for c in ws[1]), ws.title

@@ -27,7 +27,7 @@ from anchorspend.report import compare_html as ch
 from anchorspend.report import render_compare_html, render_compare_md, write_compare_xlsx
 from anchorspend.report.charts import money
 from anchorspend.report.xlsx import MONEY_FORMAT, SHARE_FORMAT
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, ROOT, assert_sheets_frozen_and_filtered
 
 NORTH = "Northborough Borough Council"
 RIVER = "Riverside NHS Foundation Trust"
@@ -584,11 +584,7 @@ def xlsx(tmp_path: Path, hostile: dict[str, Any]) -> Path:
 def test_xlsx_sheets_headers_frozen_and_filtered(xlsx: Path, hostile: dict[str, Any]) -> None:
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == SHEETS
-    for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
-        last = openpyxl.utils.get_column_letter(ws.max_column)
-        assert ws.auto_filter.ref == f"A1:{last}{ws.max_row}", ws.title
-        assert all(c.font.b for c in ws[1]), ws.title
+    assert_sheets_frozen_and_filtered(wb)
     heat = wb["Heat"]
     assert [c.value for c in heat[1]] == [
         "member",

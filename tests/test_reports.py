@@ -23,7 +23,7 @@ import pytest
 
 from anchorspend.report import charts, render_html, write_xlsx
 from anchorspend.report.xlsx import MONEY_FORMAT, SHARE_FORMAT
-from tests.conftest import ROOT, analyse_json
+from tests.conftest import ROOT, analyse_json, assert_sheets_frozen_and_filtered
 
 ORG_A = "Trafford Council"
 ORG_B = "Manchester University NHS Foundation Trust"
@@ -733,11 +733,7 @@ def xlsx(tmp_path: Path, document: dict[str, Any]) -> Path:
 def test_xlsx_sheets_headers_frozen_and_filtered(xlsx: Path, document: dict[str, Any]) -> None:
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == SHEETS
-    for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
-        last = openpyxl.utils.get_column_letter(ws.max_column)
-        assert ws.auto_filter.ref == f"A1:{last}{ws.max_row}", ws.title
-        assert all(c.font.b for c in ws[1]), ws.title
+    assert_sheets_frozen_and_filtered(wb)
     assert wb["Metrics"].max_row == len(document["metrics"]) + 1
     conflicts = wb["Conflicts"]
     assert conflicts.max_row == 3  # one conflict, two sources
