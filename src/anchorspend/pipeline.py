@@ -122,9 +122,10 @@ class Ingested:
 SUMMARY_KEYS = ("organisation", "_source", "_sheet", "_status", "_reason")
 
 
-def summarise(rows: pl.DataFrame) -> pl.DataFrame:
+def summarise(rows: pl.DataFrame, *also: pl.Expr) -> pl.DataFrame:
     """Rows and pence per organisation, file, sheet, status and reason: all that
-    reconciliation and the per-file and per-member counts need, kept after the rows go."""
+    reconciliation and the per-file and per-member counts need, kept after the rows go.
+    ``also``: more aggregations per group (a store keeps each group's first position)."""
     if not rows.height:
         return pl.DataFrame(
             schema={
@@ -138,7 +139,7 @@ def summarise(rows: pl.DataFrame) -> pl.DataFrame:
             }
         )
     return rows.group_by(SUMMARY_KEYS, maintain_order=True).agg(
-        pl.len().cast(pl.Int64).alias("n"), pl.col("amount").sum()
+        pl.len().cast(pl.Int64).alias("n"), pl.col("amount").sum(), *also
     )
 
 

@@ -79,13 +79,18 @@ def spend_of(rows: pl.DataFrame, period: PeriodKind) -> Spend:
         .group_by(*FACT_KEYS, "_pid", maintain_order=True)
         .agg(pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n"))
     )
+    return _with_totals(groups.drop("_i"), facts)
+
+
+def _with_totals(profiles: pl.DataFrame, facts: pl.DataFrame) -> Spend:
+    """Each profile given its spend and rows over all the facts (what classification reads)."""
     totals = facts.group_by("_pid").agg(pl.col("amount").sum(), pl.col("n").sum())
-    profiles = (
-        groups.drop("_i")
-        .join(totals, on="_pid", how="left", maintain_order="left")
-        .with_columns(pl.lit("analysed").alias("_status"))
+    return Spend(
+        profiles.join(totals, on="_pid", how="left", maintain_order="left").with_columns(
+            pl.lit("analysed").alias("_status")
+        ),
+        facts,
     )
-    return Spend(profiles, facts)
 
 
 def merge_spend(parts: list[Spend]) -> Spend:
@@ -110,13 +115,7 @@ def merge_spend(parts: list[Spend]) -> Spend:
         .agg(pl.col("amount").sum(), pl.col("n").sum())
         .rename({"_gpid": "_pid"})
     )
-    totals = facts.group_by("_pid").agg(pl.col("amount").sum(), pl.col("n").sum())
-    profiles = (
-        known.rename({"_gpid": "_pid"})
-        .join(totals, on="_pid", how="left", maintain_order="left")
-        .with_columns(pl.lit("analysed").alias("_status"))
-    )
-    return Spend(profiles, facts)
+    return _with_totals(known.rename({"_gpid": "_pid"}), facts)
 
 
 def spend_view(

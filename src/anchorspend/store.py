@@ -317,11 +317,7 @@ def load(store: Path, run: RunConfig, progress: Progress | None = None) -> Inges
                     how="left",
                 )
             )
-        summaries.append(
-            frame.with_columns(position)
-            .group_by(SUMMARY_KEYS, maintain_order=True)
-            .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("amount").sum(), pl.col("_first").min())
-        )
+        summaries.append(summarise(frame.with_columns(position), pl.col("_first").min()))
         others.append(frame.filter(pl.col("_status") != "analysed"))
         spends.append(spend_of(frame, run.period))
         del frame
