@@ -849,3 +849,23 @@ def test_xlsx_bytes_do_not_depend_on_the_clock(
     monkeypatch.setattr(time_module, "localtime", lambda *a: real(0 if not a else a[0] + 86400))
     write(doc, tmp_path / "b.xlsx")
     assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_trend_leaves_out_shares_where_nothing_was_classified(tmp_path: Path) -> None:
+    """With no spend classified, 0% of total means "unknown", not "none": the trend draws no
+    point there and says so, as the share bars hatch it (read as an analyst: a Trafford report
+    without a lookup showed SME at 0.0% in its trend)."""
+    export = tmp_path / "e.csv"
+    export.write_text(
+        "Supplier Name,Payment Date,Net Amount\n"
+        "Alpha Ltd,01/04/2026,10.00\n"
+        "Beta Ltd,01/07/2026,30.00\n",
+        encoding="utf-8",
+    )
+    lookup = tmp_path / "lookup.csv"
+    lookup.write_text("supplier_name,is_sme\nBeta Ltd,Yes\n", encoding="utf-8")
+    bare = render_html(analyse_json(str(export)))
+    assert "SME: no spend could be classified, so the share is unknown." in bare
+    assert "SME: 0.0%" not in bare
+    mixed = render_html(analyse_json(str(export), "--lookup", str(lookup)))
+    assert "SME: 100.0% in 2026-27 Q2; unknown (no spend classified) in 2026-27 Q1." in mixed

@@ -23,7 +23,7 @@ from anchorspend.report.compare_grid import (
     cells,
     member_label,
 )
-from anchorspend.report.html import measure_label
+from anchorspend.report.html import drawn_share, measure_label
 
 MAIN_MEASURES = ("sme", "vcse", "local")  # drawn in the small multiples, when computed
 
@@ -199,7 +199,7 @@ def trends(ix: Index, ids: Iterator[str]) -> tuple[list[str], list[TrendChart]]:
         lines = [
             Line(
                 measure_label(ms),
-                [(ix.metric.get((name, p, ms)) or {}).get("share_of_total") for p in ix.periods],
+                [drawn_share(ix.metric.get((name, p, ms))) for p in ix.periods],
             )
             for ms in measures
         ]

@@ -127,6 +127,15 @@ def _coverage(m: dict[str, Any]) -> float | None:
     return _share(Decimal(m["known_spend"]), Decimal(m["total_spend"]))
 
 
+def drawn_share(m: dict[str, Any] | None) -> float | None:
+    """The share of total spend a trend line may draw for one metric row: none where it is not
+    defined, and none where no spend at all could be classified (coverage 0), for there the
+    0% of total means "unknown", not "none" (the share bars hatch it as unknown)."""
+    if not m or m["share_of_total"] is None or not _coverage(m):
+        return None
+    return m["share_of_total"]  # type: ignore[no-any-return]
+
+
 def _undefined(total: Decimal | None) -> str:
     if total is None or total <= 0:
         return "not defined (net spend is not positive)"
@@ -215,24 +224,34 @@ def _trend_chart(
 ) -> Chart:
     periods = sorted(by_period)
     series = [
-        Series(measure_label(m), [by_period[p].get(m, {}).get("share_of_total") for p in periods])
+        Series(measure_label(m), [drawn_share(by_period[p].get(m)) for p in periods])
         for m in measures
     ]
     summary = []
     if len(periods) == 1:
         summary.append(f"Only one period ({periods[0]}) is in the data, so each chart is one dot.")
-    for s in series:
+    for m, s in zip(measures, series, strict=True):
         points = [(p, v) for p, v in zip(periods, s.values, strict=True) if v is not None]
         missing = [p for p, v in zip(periods, s.values, strict=True) if v is None]
-        if not points:
+        # a share left out is unknown (nothing classified) or not defined (no positive spend)
+        unknown = [p for p in missing if (by_period[p].get(m) or {}).get("share_of_total")
+                   is not None]  # fmt: skip
+        undefined = [p for p in missing if p not in unknown]
+        if not points and not undefined:
+            sentence = f"{s.label}: no spend could be classified, so the share is unknown"
+        elif not points and not unknown:
             sentence = f"{s.label}: the share is not defined in any period"
+        elif not points:
+            sentence = f"{s.label}: no share to show in any period"
         elif len(points) == 1:
             sentence = f"{s.label}: {percent(points[0][1])} in {points[0][0]}"
         else:
             (p0, v0), (p1, v1) = points[0], points[-1]
             sentence = f"{s.label}: {percent(v0)} in {p0}, {percent(v1)} in {p1}"
-        if missing and points:
-            sentence += f"; not defined in {', '.join(missing)}"
+        if unknown and (points or undefined):
+            sentence += f"; unknown (no spend classified) in {', '.join(unknown)}"
+        if undefined and (points or unknown):
+            sentence += f"; not defined in {', '.join(undefined)}"
         summary.append(sentence + ".")
     table = Table(
         ["period", *(s.label for s in series)],
