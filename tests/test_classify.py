@@ -347,3 +347,61 @@ def test_html_report_shows_evidence_levels(tmp_path: Path) -> None:
     section = html.split("Coverage by evidence level", 1)[1].split("</table>", 1)[0]
     assert section.count("<tr>") == 5  # header + 4 rows: sme, vcse x2, diverse-led
     assert "declared" in section and "not stated" in section
+
+
+def _two_authorities(tmp_path: Path) -> Path:
+    """One supplier paid by two authorities, each under its own supplier id."""
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "Organisation,Date,Supplier,Supplier ID,Amount\n"
+        "North Council,01/05/2026,Acme Ltd,N-77,100.00\n"
+        "South Council,02/05/2026,Acme Ltd,S-12,50.00\n"
+        "South Council,03/05/2026,Acme Ltd,S-12,25.00\n",
+        encoding="utf-8",
+    )
+    return spend
+
+
+def test_ids_no_lookup_matches_on_do_not_split_a_supplier(tmp_path: Path) -> None:
+    """An authority's own supplier id, which no lookup gives, cannot change a classification:
+    the supplier is one profile, however many ids it is paid under."""
+    from anchorspend.classify import identifiers_used
+    from anchorspend.ingest.canonical import RowOptions, build
+    from anchorspend.ingest.sources import ReadOptions, open_sources
+    from anchorspend.pipeline import read_mapped
+    from anchorspend.schemas import load as load_schema
+    from anchorspend.spend import spend_of
+
+    with open_sources(_two_authorities(tmp_path)) as [source]:
+        table, mapping = read_mapped(source, ReadOptions(), load_schema("spend"), {})
+    rows = build(table, mapping, RowOptions()).frame
+    by_name = tmp_path / "by-name.csv"
+    by_name.write_text("supplier_name,is_sme\nACME LIMITED,yes\n", encoding="utf-8")
+    by_id = tmp_path / "by-id.csv"
+    by_id.write_text("supplier_name,supplier_id,is_sme\nAcme,S-12,no\n", encoding="utf-8")
+    assert identifiers_used([load_lookup(by_name)]) == ("company_number",)
+    assert identifiers_used([load_lookup(by_id)]) == ("company_number", "supplier_id")
+
+    merged = spend_of(rows, "quarter", identifiers_used([load_lookup(by_name)]))
+    assert merged.profiles.select("supplier_name", "supplier_id", "amount", "n").rows() == [
+        ("Acme Ltd", None, 17500, 3)
+    ]
+    split = spend_of(rows, "quarter", identifiers_used([load_lookup(by_id)]))
+    assert split.profiles.select("supplier_id", "amount", "n").rows() == [
+        ("N-77", 10000, 1),
+        ("S-12", 7500, 2),
+    ]
+
+
+def test_a_lookup_keyed_on_supplier_id_still_matches(tmp_path: Path) -> None:
+    by_id = tmp_path / "by-id.csv"
+    by_id.write_text("supplier_name,supplier_id,is_sme\nAcme Holdings,S-12,no\n", encoding="utf-8")
+    doc = analyse_json(str(_two_authorities(tmp_path)), "--lookup", str(by_id))
+    sme = {(m["organisation"], m["period"]): m for m in doc["metrics"] if m["measure"] == "sme"}
+    # South's rows carry S-12 (matched: not an SME); North's id is not in the lookup, nor
+    # does the name match
+    assert (sme["South Council", "all"]["known_spend"], sme["South Council", "all"]["spend"]) == (
+        "75.00",
+        "0.00",
+    )
+    assert sme["North Council", "all"]["known_spend"] == "0.00"

@@ -247,6 +247,17 @@ def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[
 SUPPLIER_COLS = ("supplier_name", *ID_KEYS)
 
 
+def identifiers_used(lookups: list[Lookup]) -> tuple[str, ...]:
+    """The identifier columns that can change how a supplier is classified: the company number
+    (it keys suppliers no lookup matched) and each other identifier some lookup gives."""
+    return tuple(
+        k
+        for k in ID_KEYS
+        if k == "company_number"
+        or any(lookup.frame.get_column(k).is_not_null().any() for lookup in lookups)
+    )
+
+
 @dataclass(slots=True)
 class Classified:
     rows: pl.DataFrame  # input rows + supplier_key, matched_by, flags, categories, LA code

@@ -28,6 +28,7 @@ from anchorspend.pipeline import (
     RunConfig,
     analyse_ingested,
     ingest,
+    load_lookups,
     read,
     summarise,
 )
@@ -108,7 +109,8 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
                 "--by folder needs member folders; a store's members are its organisations",
                 hint="leave out --by folder with --store",
             )
-        data = read(cc.run, progress)
+        lookups = load_lookups(cc.run, progress)
+        data = read(cc.run, progress, lookups)
         metas = [
             {"name": m.name, "short_name": m.short_name, "type": m.type}
             for m in cc.run.config.members
@@ -117,7 +119,8 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
         runs = _member_runs(cc)
         data = _combine([ingest(run, progress) for run, _ in runs])
         metas = [meta for _, meta in runs if meta]
-    result = analyse_ingested(data, cc.run, progress)
+        lookups = load_lookups(cc.run, progress)
+    result = analyse_ingested(data, cc.run, progress, lookups)
     members = _members(result, metas)
     names = [m["name"] for m in members]
     if cc.member is not None and cc.member not in names:

@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from anchorspend import __version__
-from anchorspend.classify import classify, load_lookup
+from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
 from anchorspend.config import Config
 from anchorspend.errors import Finding
 from anchorspend.geo import Store, locate, open_store, resolve_tiers
@@ -427,30 +427,47 @@ def document_json(document: dict[str, Any]) -> str:
 
 
 def run(run: RunConfig, progress: Progress | None = None) -> Result:
-    """``analyse``: read the inputs (or the store), then measure them."""
-    return analyse_ingested(read(run, progress), run, progress)
+    """``analyse``: read the lookups, the inputs (or the store), then measure them."""
+    lookups = load_lookups(run, progress)
+    return analyse_ingested(read(run, progress, lookups), run, progress, lookups)
 
 
-def read(run: RunConfig, progress: Progress | None = None) -> Ingested:
-    if run.store is None:
-        return ingest(run, progress)
-    from anchorspend.store import load
-
-    return load(run.store, run, progress)
-
-
-def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None = None) -> Result:
-    """Classify and measure rows already read. ``compare`` calls this with every member's rows,
-    so a member's figures come from the same code as ``analyse`` on its files alone."""
+def load_lookups(run: RunConfig, progress: Progress | None = None) -> list[Lookup]:
     options = ReadOptions(encoding=run.encoding, sheet=run.sheet)
     lookups = []
     for path in run.lookups:
         if progress:
-            progress(f"reading lookup {path}", 0.8)
+            progress(f"reading lookup {path}", 0.0)
         lookups.append(load_lookup(path, options))
+    return lookups
+
+
+def read(
+    run: RunConfig, progress: Progress | None = None, lookups: list[Lookup] | None = None
+) -> Ingested:
+    """The inputs, or the store's rows (a store's spend is split into profiles as it is read,
+    keeping the identifiers ``lookups`` can match on)."""
+    if run.store is None:
+        return ingest(run, progress)
+    from anchorspend.store import load
+
+    return load(run.store, run, progress, identifiers_used(lookups or []))
+
+
+def analyse_ingested(
+    data: Ingested,
+    run: RunConfig,
+    progress: Progress | None = None,
+    lookups: list[Lookup] | None = None,
+) -> Result:
+    """Classify and measure rows already read. ``compare`` calls this with every member's rows,
+    so a member's figures come from the same code as ``analyse`` on its files alone.
+    ``lookups``: those of ``run``, if already read."""
+    if lookups is None:
+        lookups = load_lookups(run, progress)
     if progress:
         progress(f"classifying {data.rows.height:,} rows", 0.85)
-    spend = data.spend or spend_of(data.rows, run.period)
+    spend = data.spend or spend_of(data.rows, run.period, identifiers_used(lookups))
     # the analysed rows live on in the facts and the summary; let them go
     data.rows = data.rows.filter(pl.col("_status") != "analysed") if data.rows.height else data.rows
     classified = classify(spend.profiles, lookups)

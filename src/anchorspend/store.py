@@ -31,6 +31,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
+from anchorspend.classify import ID_KEYS
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.ingest.canonical import empty_findings
 from anchorspend.ingest.sources import expand
@@ -252,7 +254,9 @@ def _sweep(store: Path) -> None:
             d.rmdir()
 
 
-def load(store: Path, run: RunConfig, progress: Progress | None = None) -> Ingested:
+def load(
+    store: Path, run: RunConfig, progress: Progress | None = None, ids: Collection[str] = ID_KEYS
+) -> Ingested:
     """The store as :func:`anchorspend.pipeline.ingest` would have read its files, in the order
     they were added, but one partition at a time, so that memory is bounded by the largest
     partition and the aggregated spend, not by the rows stored. Each partition's rows are
@@ -319,7 +323,7 @@ def load(store: Path, run: RunConfig, progress: Progress | None = None) -> Inges
             )
         summaries.append(summarise(frame.with_columns(position), pl.col("_first").min()))
         others.append(frame.filter(pl.col("_status") != "analysed"))
-        spends.append(spend_of(frame, run.period))
+        spends.append(spend_of(frame, run.period, ids))
         del frame
 
     summary = (
