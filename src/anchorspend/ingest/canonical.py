@@ -147,9 +147,95 @@ def _skipped_records(
     return blank_rows, repeat_rows
 
 
+@dataclass(slots=True)
+class Batch:
+    """One batch of a source's records as canonical rows (see :func:`build_batch`)."""
+
+    frame: pl.DataFrame | None  # None: no data rows in the batch
+    findings: pl.DataFrame
+    blank_rows: int
+    repeated_headers: int
+    above: int  # what a bare grand total after this batch would add up (see ``prior``)
+    # rows per organisation named in the organisation column; None when there is none (then
+    # every row already has its organisation)
+    organisations: pl.DataFrame | None
+
+
 def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
-    cols = [cell_name(i) for i in range(table.width)]
+    """A whole source's records as canonical rows: :func:`build_batch` on one batch."""
+    batch = build_batch(table, mapping, options)
+    if batch.frame is None:
+        raise no_data_rows(table.source, mapping)
+    frame = batch.frame
+    if batch.organisations is not None:
+        frame = fill_organisation(frame, batch.organisations, table.source)
+    notes = source_notes(table, mapping, options, batch.repeated_headers)
+    return Canonical(frame, batch.findings, notes, batch.blank_rows, batch.repeated_headers)
+
+
+def no_data_rows(source: str, mapping: Mapping) -> AnchorspendError:
+    return AnchorspendError(
+        f"the file has a header (row {mapping.header_row}) but no data rows",
+        path=source,
+        hint="check the export; remove the file if the period had no spend",
+    )
+
+
+def source_notes(
+    table: RawTable, mapping: Mapping, options: RowOptions, repeated_headers: int
+) -> list[Finding]:
+    """The file-level findings of a source: its reader's, its header's, repeated headers
+    skipped, and an organisation taken from the file name. ``table``: the first batch."""
     notes = list(table.findings) + list(mapping.findings)
+    if repeated_headers:
+        notes.append(
+            Finding(
+                "repeated-header",
+                f"{repeated_headers} repeated header rows inside the data were skipped "
+                "(they are not data rows)",
+                "info",
+                path=table.source,
+                sheet=table.sheet,
+            )
+        )
+    if not options.organisation and "organisation" not in mapping.columns:
+        stem = organisation_from_name(table.source)
+        notes.append(
+            Finding(
+                "organisation-from-filename",
+                f"no organisation column: rows are credited to {stem!r}, the file name "
+                '(--organisation NAME or the config\'s organisation = "…" to name it)',
+                "warning",
+                path=table.source,
+                sheet=table.sheet,
+                column="organisation",
+            )
+        )
+    return notes
+
+
+def fill_organisation(frame: pl.DataFrame, named: pl.DataFrame, source: str) -> pl.DataFrame:
+    """Rows with a blank organisation cell (a footer row, say) take the organisation named on
+    most rows of the source (``named``: ``organisation``, ``count``, summed over its batches;
+    the alphabetically first among equals), else the file name."""
+    totals = named.group_by("organisation").agg(pl.col("count").sum())
+    most = totals.filter(pl.col("count") == pl.col("count").max()).sort("organisation")
+    usual = most.item(0, "organisation") if most.height else None
+    return frame.with_columns(
+        pl.coalesce(
+            "organisation",
+            pl.lit(usual, pl.String),
+            pl.lit(organisation_from_name(source)),
+        )
+    )
+
+
+def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: int = 0) -> Batch:
+    """Records (all of a source's, or one batch of them, in order) → canonical rows. Across
+    batches, ``prior`` carries :attr:`Batch.above` of those before (a grand total with no label
+    may add up the whole file), and rows whose organisation cell is blank keep a null
+    organisation until the whole source is counted (:func:`fill_organisation`)."""
+    cols = [cell_name(i) for i in range(table.width)]
     frame = table.frame
     # records are in physical order: the data starts after the header, without a copy
     body = frame.slice(int(frame.get_column(ROW).search_sorted(mapping.header_row, "right")))
@@ -159,22 +245,7 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     if n_blank or n_repeat:
         body = body.filter(~pl.col(ROW).is_in(pl.concat([blank_rows, repeat_rows]).implode()))
     if body.height == 0:
-        raise AnchorspendError(
-            f"the file has a header (row {mapping.header_row}) but no data rows",
-            path=table.source,
-            hint="check the export; remove the file if the period had no spend",
-        )
-    if n_repeat:
-        notes.append(
-            Finding(
-                "repeated-header",
-                f"{n_repeat} repeated header rows inside the data were skipped "
-                "(they are not data rows)",
-                "info",
-                path=table.source,
-                sheet=table.sheet,
-            )
-        )
+        return Batch(None, empty_findings(), n_blank, n_repeat, 0, None)
 
     def value_of(
         fieldname: str, fn: Callable[[pl.Expr], pl.Expr] = text_value
@@ -187,28 +258,15 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
             return fn(pl.lit(None, dtype=pl.String))
         return per_distinct(body.get_column(c), fn(pl.col(c)))
 
-    stem = organisation_from_name(table.source)
+    organisations = None
     if options.organisation:
-        org = pl.lit(options.organisation)
+        org: pl.Expr | pl.Series = pl.lit(options.organisation)
     elif "organisation" in mapping.columns:
-        # a blank cell (a footer row, say) takes the file's usual organisation
         c = mapping.columns["organisation"]
-        named = per_distinct(body.get_column(c), text_value(pl.col(c)))
-        usual = named.drop_nulls().mode().sort()
-        org = pl.coalesce(named, pl.lit(usual[0] if usual.len() else None, pl.String), pl.lit(stem))
+        org = per_distinct(body.get_column(c), text_value(pl.col(c))).alias("organisation")
+        organisations = org.drop_nulls().value_counts(name="count").cast({"count": pl.Int64})
     else:
-        org = pl.lit(stem)
-        notes.append(
-            Finding(
-                "organisation-from-filename",
-                f"no organisation column: rows are credited to {stem!r}, the file name "
-                '(--organisation NAME or the config\'s organisation = "…" to name it)',
-                "warning",
-                path=table.source,
-                sheet=table.sheet,
-                column="organisation",
-            )
-        )
+        org = pl.lit(organisation_from_name(table.source))
 
     # the name and whether it stands for a redaction, from one pass over the distinct names
     names = value_of(
@@ -275,13 +333,13 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     labelled = pl.col("_footer_label") & pl.col("payment_date").is_null()
     # An unlabelled grand total: no supplier, no date, and exactly the sum of every row above.
     above = pl.when(labelled).then(0).otherwise(pl.col("amount").fill_null(0))
-    prior = above.cum_sum() - above
+    before = above.cum_sum() - above + prior
     bare_sum = (
         pl.col("supplier_name").is_null()
         & pl.col("payment_date").is_null()
         & pl.col("amount").is_not_null()
-        & (pl.col("amount") == prior)
-        & (prior != 0)
+        & (pl.col("amount") == before)
+        & (before != 0)
     )
     footer = labelled | bare_sum
     # the first rule that matches names the exclusion; footer-total comes first
@@ -293,7 +351,9 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
         )
         matches.append(pl.when(hit).then(pl.lit(rule.name)))
     excluded_by = pl.coalesce(matches)
-    step = step.with_columns(reasons.alias("_rejections"), excluded_by.alias("_rule"))
+    step = step.with_columns(
+        reasons.alias("_rejections"), excluded_by.alias("_rule"), above.alias("_above")
+    )
     step = step.with_columns(
         pl.when(pl.col("_rule") == FOOTER_RULE)
         .then(pl.lit("excluded"))
@@ -312,7 +372,9 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     )
 
     findings = _findings(step, table, mapping, checks, list(extra.values()))
+    carried = int(step.get_column("_above").sum())
     frame = step.drop(
+        "_above",
         "_rejections",
         "_rule",
         "_footer_label",
@@ -328,7 +390,7 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
         .then(pl.col("_date_text"))
         .alias("_date_text"),
     )
-    return Canonical(frame, findings, notes, n_blank, n_repeat)
+    return Batch(frame, findings, n_blank, n_repeat, prior + carried, organisations)
 
 
 _NULL_RESULTS: dict[tuple[object, ...], pl.DataFrame] = {}

@@ -17,7 +17,11 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -170,26 +174,38 @@ def _find(path: Path, needle: bytes) -> int:
     return -1
 
 
-def _read(path: Path, delimiter: str, width: int) -> pl.DataFrame:
-    return pl.read_csv(
-        path,
-        has_header=False,
-        separator=delimiter,
-        quote_char='"',
-        schema={cell_name(i): pl.String for i in range(width)},
-        missing_columns="insert",
-        empty_string_is_null=True,
-        raise_if_empty=False,
-        infer_schema=False,
-        encoding="utf8",
-        row_index_name=ROW,
-        row_index_offset=1,
-    )
+def _options(delimiter: str, width: int) -> dict[str, Any]:
+    """How Polars reads the records: all text, no header, physical row numbers."""
+    return {
+        "has_header": False,
+        "separator": delimiter,
+        "quote_char": '"',
+        "schema": {cell_name(i): pl.String for i in range(width)},
+        "missing_columns": "insert",
+        "empty_string_is_null": True,
+        "raise_if_empty": False,
+        "infer_schema": False,
+        "encoding": "utf8",
+        "row_index_name": ROW,
+        "row_index_offset": 1,
+    }
 
 
-def read_csv(
-    path: Path, *, display: str, encoding: str | None = None, delimiter: str | None = None
-) -> RawTable:
+@dataclass(slots=True)
+class _Prepared:
+    source: Path  # UTF-8 text with LF or CR LF line ends
+    encoding: str | None
+    findings: list[Finding]
+    delimiter: str
+    width: int  # the widest record of the sample
+
+
+@contextmanager
+def _prepared(
+    path: Path, display: str, encoding: str | None, delimiter: str | None
+) -> Iterator[_Prepared]:
+    """The file decoded to UTF-8 (a temporary copy where it is not), checked for NUL bytes and
+    overlong lines, with its delimiter and width sniffed from the first non-blank records."""
     decoded = decode(path, display=display, forced=encoding)
     cr_only: Path | None = None
     try:
@@ -221,36 +237,89 @@ def read_csv(
         width = max(widths, default=1)
         if width > MAX_COLUMNS:
             raise _too_wide(display, next(i for i, w in enumerate(widths, 1) if w > MAX_COLUMNS))
-        while True:
-            try:
-                frame = _read(source, delim, width)
-                break
-            except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
-                # Polars says "more fields" past the first record, "n_extra" for the first one
-                wider = "more fields" in str(exc) or "n_extra" in str(exc)
-                if not wider:
-                    raise _parse_error(source, display, exc) from exc
-                if width >= MAX_COLUMNS:
-                    raise _too_wide(display, None) from exc
-                width = min(MAX_COLUMNS, width * 2)
+        yield _Prepared(source, decoded.encoding, decoded.findings, delim, width)
     finally:
         decoded.cleanup()
         if cr_only is not None:
             cr_only.unlink(missing_ok=True)
+
+
+class WiderThanSampled(Exception):
+    """A record further on is wider than the sample's: read the file again, ``width`` wide."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__(width)
+        self.width = width
+
+
+def _widened(exc: Exception, source: Path, display: str, width: int) -> int:
+    """The width to read again at, when ``exc`` says a record had more cells than ``width``;
+    any other parse error is the user's, said plainly."""
+    # Polars says "more fields" past the first record, "n_extra" for the first one
+    if "more fields" not in str(exc) and "n_extra" not in str(exc):
+        raise _parse_error(source, display, exc) from exc
+    if width >= MAX_COLUMNS:
+        raise _too_wide(display, None) from exc
+    return min(MAX_COLUMNS, width * 2)
+
+
+def _strip_bom(frame: pl.DataFrame) -> pl.DataFrame:
+    first = pl.col(cell_name(0))
+    return frame.with_columns(
+        pl.col(ROW).cast(pl.Int64),
+        pl.when(pl.col(ROW) == 1).then(first.str.strip_prefix("\ufeff")).otherwise(first),
+    )
+
+
+def read_csv(
+    path: Path, *, display: str, encoding: str | None = None, delimiter: str | None = None
+) -> RawTable:
+    with _prepared(path, display, encoding, delimiter) as prep:
+        width = prep.width
+        while True:
+            try:
+                frame = pl.read_csv(prep.source, **_options(prep.delimiter, width))
+                break
+            except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
+                width = _widened(exc, prep.source, display, width)
     # Trailing columns that are empty in every record add nothing but width.
     used = [c for c in frame.columns[1:] if frame.get_column(c).null_count() < frame.height] or [
         cell_name(0)
     ]
     keep = frame.columns[1 : 1 + int(used[-1][1:]) + 1]
-    frame = frame.select(pl.col(ROW).cast(pl.Int64), *keep)
-    first = pl.col(cell_name(0))
-    frame = frame.with_columns(
-        pl.when(pl.col(ROW) == 1).then(first.str.strip_prefix("\ufeff")).otherwise(first)
-    )
+    frame = _strip_bom(frame.select(ROW, *keep))
     return RawTable(
         frame=frame,
         source=display,
         width=len(keep),
-        encoding=decoded.encoding,
-        findings=decoded.findings,
+        encoding=prep.encoding,
+        findings=prep.findings,
     )
+
+
+def iter_csv(
+    path: Path,
+    *,
+    display: str,
+    batch_rows: int,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    width: int = 0,
+) -> Iterator[RawTable]:
+    """The records as :func:`read_csv` reads them, ``batch_rows`` at a time, so that the file is
+    never held whole: each batch is a :class:`RawTable` of the full width (trailing columns empty
+    everywhere are not dropped: that is known only at the end), the decoding findings on the
+    first. A record wider than ``width`` and the sample raises :class:`WiderThanSampled`, after
+    which the caller starts again with the width it names."""
+    with _prepared(path, display, encoding, delimiter) as prep:
+        width = max(width, prep.width)
+        batches = pl.scan_csv(prep.source, **_options(prep.delimiter, width)).collect_batches(
+            chunk_size=batch_rows
+        )
+        findings = prep.findings
+        try:
+            for frame in batches:
+                yield RawTable(_strip_bom(frame), display, width, None, prep.encoding, findings)
+                findings = []
+        except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
+            raise WiderThanSampled(_widened(exc, prep.source, display, width)) from exc

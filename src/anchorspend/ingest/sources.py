@@ -9,13 +9,13 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
 
 from anchorspend.errors import AnchorspendError
-from anchorspend.ingest.csvread import read_csv
+from anchorspend.ingest.csvread import iter_csv, read_csv
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -216,11 +216,43 @@ def read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> R
     try:
         return _read_source(source, options, scorer)
     except OSError as exc:
-        raise AnchorspendError(
-            f"cannot read the file: {exc.strerror or exc}",
-            path=source.display,
-            hint="check that the file exists, is complete and that you may read it",
-        ) from exc
+        raise _unreadable(source, exc) from exc
+
+
+def iter_source(
+    source: Source, options: ReadOptions, scorer: HeaderScorer, batch_rows: int, width: int = 0
+) -> Iterator[RawTable]:
+    """One source's records ``batch_rows`` at a time: delimited text is streamed (see
+    :func:`anchorspend.ingest.csvread.iter_csv`, whose :class:`WiderThanSampled` passes
+    through); workbooks and Parquet are read whole and handed on in slices."""
+    try:
+        if source.suffix in TEXT_SUFFIXES:
+            yield from iter_csv(
+                source.path,
+                display=source.display,
+                batch_rows=batch_rows,
+                encoding=options.encoding,
+                delimiter=options.delimiter,
+                width=width,
+            )
+            return
+        table = _read_source(source, options, scorer)
+    except OSError as exc:
+        raise _unreadable(source, exc) from exc
+    for i, start in enumerate(range(0, max(table.frame.height, 1), batch_rows)):
+        yield replace(
+            table,
+            frame=table.frame.slice(start, batch_rows),
+            findings=table.findings if i == 0 else [],
+        )
+
+
+def _unreadable(source: Source, exc: OSError) -> AnchorspendError:
+    return AnchorspendError(
+        f"cannot read the file: {exc.strerror or exc}",
+        path=source.display,
+        hint="check that the file exists, is complete and that you may read it",
+    )
 
 
 def _read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> RawTable:
