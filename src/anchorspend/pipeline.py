@@ -7,8 +7,9 @@ back; money stays integer pence until it is written.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +21,32 @@ from anchorspend.config import Config
 from anchorspend.errors import Finding
 from anchorspend.geo import Store, locate, open_store, resolve_tiers
 from anchorspend.ingest.canonical import (
-    Canonical,
+    ORDER,
     RowOptions,
-    build,
+    build_batch,
     empty_findings,
+    fill_organisation,
+    no_data_rows,
+    source_notes,
 )
+from anchorspend.ingest.csvread import WiderThanSampled
 from anchorspend.ingest.header import (
+    HEADER_SEARCH_ROWS,
     Mapping,
     find_header,
     map_columns,
     parse_overrides,
     score_cells,
 )
-from anchorspend.ingest.raw import RawTable
-from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources, read_source
+from anchorspend.ingest.raw import ROW, RawTable, cell_name
+from anchorspend.ingest.sources import (
+    ReadOptions,
+    Source,
+    expand,
+    iter_source,
+    open_sources,
+    read_source,
+)
 from anchorspend.measures import (
     PeriodKind,
     compute,
@@ -44,7 +57,14 @@ from anchorspend.measures import (
 from anchorspend.normalise import DateRange, pence_to_text
 from anchorspend.schemas import Schema
 from anchorspend.schemas import load as load_schema
-from anchorspend.spend import CATEGORY_ATTRS, MEASURE_ATTRS, Spend, spend_of, spend_view
+from anchorspend.spend import (
+    CATEGORY_ATTRS,
+    MEASURE_ATTRS,
+    Spend,
+    merge_spend,
+    spend_of,
+    spend_view,
+)
 from anchorspend.views import (
     UNMATCHED_IN_DOCUMENT,
     categories,
@@ -143,67 +163,300 @@ def summarise(rows: pl.DataFrame, *also: pl.Expr) -> pl.DataFrame:
     )
 
 
-def ingest(run: RunConfig, progress: Progress | None = None) -> Ingested:
+BATCH_ROWS = 250_000
+"""Records read, made canonical and (for ``analyse``) reduced to spend at a time: a delimited
+file is never held whole, nor are its analysed rows."""
+HEAD_ROWS = HEADER_SEARCH_ROWS
+"""Non-blank records gathered into a source's first batch: where its header is looked for."""
+
+
+def ingest(
+    run: RunConfig,
+    progress: Progress | None = None,
+    *,
+    ids: Collection[str] | None = None,
+    batch_rows: int | None = None,
+) -> Ingested:
+    """Every input's rows, read ``batch_rows`` records at a time, with the rules that look
+    across inputs applied: the config's organisation renames, then duplicates across files.
+
+    ``ids`` given (see :func:`anchorspend.classify.identifiers_used`), the analysed rows are
+    split into spend (:attr:`Ingested.spend`) batch by batch and only the rest are kept in
+    :attr:`Ingested.rows`; otherwise every row is kept. The result does not depend on
+    ``batch_rows``."""
     schema = load_schema("spend")
     overrides = {**run.config.columns, **parse_overrides(list(run.column_map), schema)}
-    options = ReadOptions(encoding=run.encoding, sheet=run.sheet)
-    row_options = RowOptions(
-        organisation=run.organisation or run.config.organisation,
-        date_range=run.date_range,
-        date_format=run.date_format,
-        exclude=run.config.exclude,
+    gather = _Gather(
+        run,
+        ReadOptions(encoding=run.encoding, sheet=run.sheet),
+        RowOptions(
+            organisation=run.organisation or run.config.organisation,
+            date_range=run.date_range,
+            date_format=run.date_format,
+            exclude=run.config.exclude,
+        ),
+        schema,
+        overrides,
+        ids,
+        batch_rows or BATCH_ROWS,
+        progress,
     )
-
-    frames: list[pl.DataFrame] = []
-    findings: list[pl.DataFrame] = []
-    notes: list[Finding] = []
-    reports: list[InputReport] = []
     paths = expand(list(run.inputs))
     for done, path in enumerate(paths):
         with open_sources(path) as sources:
-            for source in sources:
-                if progress:
-                    progress(f"reading {source.display}", 0.8 * done / len(paths))
-                table, mapping = read_mapped(source, options, schema, overrides)
-                canon: Canonical = build(table, mapping, row_options)
-                frames.append(canon.frame)
-                findings.append(canon.findings)
-                notes.extend(canon.notes)
-                reports.append(_input_report(canon, table.sheet, table.encoding, mapping))
-    rows = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
-    return finish_ingest(
-        rows, pl.concat(findings) if findings else empty_findings(), notes, reports, run.config
+            for k, source in enumerate(sources):
+                last = done == len(paths) - 1 and k == len(sources) - 1
+                gather.source(source, 0.8 * done / len(paths), later=not last)
+    return gather.finish()
+
+
+_KEY_FIRST = "_first_source"
+
+
+@dataclass(slots=True)
+class _Part:
+    """What one source gave, kept apart until it is all read (a wider record found late means
+    reading it again)."""
+
+    kept: list[pl.DataFrame] = field(default_factory=list)
+    spends: list[Spend] = field(default_factory=list)
+    summaries: list[pl.DataFrame] = field(default_factory=list)
+    pairs: list[pl.DataFrame] = field(default_factory=list)
+    findings: list[pl.DataFrame] = field(default_factory=list)
+    keys: list[pl.DataFrame] = field(default_factory=list)
+    rows: int = 0
+    amount: int = 0
+
+
+class _Gather:
+    """Sources in, batch by batch; one :class:`Ingested` out."""
+
+    def __init__(
+        self,
+        run: RunConfig,
+        options: ReadOptions,
+        row_options: RowOptions,
+        schema: Schema,
+        overrides: dict[str, str],
+        ids: Collection[str] | None,
+        batch_rows: int,
+        progress: Progress | None,
+    ) -> None:
+        self.run, self.options, self.row_options = run, options, row_options
+        self.schema, self.overrides, self.ids = schema, overrides, ids
+        self.batch_rows, self.progress = batch_rows, progress
+        self.parts: list[_Part] = []
+        self.notes: list[Finding] = []
+        self.reports: list[InputReport] = []
+        # per transaction key of the sources read so far, the first source that has it
+        self.seen: pl.DataFrame | None = None
+
+    def source(self, source: Source, at: float, *, later: bool) -> None:
+        width = 0
+        while True:
+            try:
+                part, notes, report = self._read(source, width, at, later)
+                break
+            except WiderThanSampled as wider:  # found past the sample: read it all again
+                width = wider.width
+        self.parts.append(part)
+        self.notes += notes
+        self.reports.append(report)
+        if part.keys:
+            new = pl.concat(part.keys).unique(_TXN_KEY, keep="first", maintain_order=True)
+            if self.seen is not None:
+                new = new.join(self.seen, on=_TXN_KEY, how="anti", nulls_equal=True)
+            self.seen = new if self.seen is None else pl.concat([self.seen, new])
+
+    def _read(
+        self, source: Source, width: int, at: float, later: bool
+    ) -> tuple[_Part, list[Finding], InputReport]:
+        def scorer(cells: list[str | None]) -> int:
+            return score_cells(cells, self.schema, self.overrides)
+
+        batches = iter_source(source, self.options, scorer, self.batch_rows, width)
+        # the header is looked for among the first non-blank records: gather enough of them
+        head: list[RawTable] = []
+        filled = pl.any_horizontal(pl.exclude(ROW).is_not_null())
+        for table in batches:
+            head.append(table)
+            if sum(t.frame.select(filled.sum()).item() for t in head) >= HEAD_ROWS:
+                break
+        first = replace(head[0], frame=pl.concat([t.frame for t in head]))
+        mapping = self._mapping(first)
+        part, seq = _Part(), len(self.parts)
+        prior, blank, repeated, used = 0, 0, 0, 0
+        named: list[pl.DataFrame] = []
+        pending: list[pl.DataFrame] = []
+        for table in chain([first], batches):
+            used = max(used, _last_used(table.frame))
+            batch = build_batch(table, mapping, self.row_options, prior)
+            prior = batch.above
+            blank += batch.blank_rows
+            repeated += batch.repeated_headers
+            part.findings.append(batch.findings)
+            if batch.organisations is not None:
+                named.append(batch.organisations)
+            if batch.frame is None:
+                continue
+            part.rows += batch.frame.height
+            if self.progress:
+                self.progress(f"reading {source.display}: {part.rows:,} rows", at)
+            frame = batch.frame
+            if batch.organisations is not None:  # blank organisation cells wait for the count
+                waiting = pl.col("organisation").is_null()
+                pending.append(frame.filter(waiting))
+                frame = frame.filter(~waiting)
+            self._take(part, frame, seq, later)
+        if not part.rows:
+            raise no_data_rows(source.display, mapping)
+        if sum(p.height for p in pending):
+            filled_in = fill_organisation(pl.concat(pending), pl.concat(named), source.display)
+            self._take(part, filled_in, seq, later)
+            part.kept = [pl.concat(part.kept, how="diagonal_relaxed").sort("_row")]
+        # cells past the last column any record uses are not columns (as a whole read finds)
+        blank_headers = [c for c, h in enumerate(mapping.headers) if not h]
+        unused = [f"extra_{i + 1}" for i, c in enumerate(blank_headers) if c > used]
+        part.kept = [k.drop(unused, strict=False) for k in part.kept]
+        part.findings = [pl.concat(part.findings).sort(ORDER, maintain_order=True).drop(ORDER)]
+        notes = source_notes(first, mapping, self.row_options, repeated)
+        report = InputReport(
+            path=source.display,
+            sheet=first.sheet,
+            encoding=first.encoding,
+            header_row=mapping.header_row,
+            columns={k: mapping.header_of(k) for k in sorted(mapping.columns)},
+            rows_read=part.rows,
+            amount_read=part.amount,
+            blank_rows=blank,
+            repeated_headers=repeated,
+        )
+        return part, notes, report
+
+    def _mapping(self, first: RawTable) -> Mapping:
+        """The header and columns, found as a whole read finds them (columns empty in every
+        record gathered so far aside), widened to the batches' width."""
+        width = _last_used(first.frame) + 1
+        cells = first.frame.select(ROW, *(cell_name(i) for i in range(width)))
+        trimmed = replace(first, frame=cells, width=width)
+        header_row = find_header(trimmed, self.schema, self.overrides)
+        mapping = map_columns(trimmed, header_row, self.schema, self.overrides)
+        return replace(mapping, headers=mapping.headers + ("",) * (first.width - width))
+
+    def _take(self, part: _Part, frame: pl.DataFrame, seq: int, later: bool) -> None:
+        """One batch's canonical rows: renamed, checked against the sources before, summarised,
+        then kept or split into spend."""
+        if not frame.height:
+            return
+        renames = self.run.config.organisations
+        if renames:
+            frame = frame.with_columns(pl.col("organisation").replace(renames))
+        frame, pairs = _mark_seen(frame, self.seen)
+        if pairs is not None:
+            part.pairs.append(pairs.with_columns(pl.lit(seq).alias("_seq")))
+        position = (pl.lit(seq, pl.Int64) * 2**32 + pl.col("_row")).alias("_first")
+        part.summaries.append(summarise(frame.with_columns(position), pl.col("_first").min()))
+        part.amount += int(frame.get_column("amount").sum() or 0)
+        if later:
+            source = pl.col("_source").cast(pl.String).alias(_KEY_FIRST)
+            part.keys.append(frame.filter(_candidate()).select(*_TXN_KEY, source))
+        if self.ids is None:
+            part.kept.append(frame)
+            return
+        part.kept.append(frame.filter(pl.col("_status") != "analysed"))
+        spend = spend_of(frame, self.run.period, self.ids)
+        if spend.facts.height:
+            part.spends.append(spend)
+
+    def finish(self) -> Ingested:
+        kept = [k for p in self.parts for k in p.kept]
+        rows = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
+        findings = [f for p in self.parts for f in p.findings]
+        summaries = [s for p in self.parts for s in p.summaries]
+        summary = (
+            pl.concat(summaries)
+            .sort("_first")
+            .group_by(SUMMARY_KEYS, maintain_order=True)
+            .agg(pl.col("n").sum(), pl.col("amount").sum())
+            if summaries
+            else summarise(pl.DataFrame())
+        )
+        refresh_counts(self.reports, summary)
+        pairs = [x for p in self.parts for x in p.pairs]
+        dup_notes = duplicate_notes(_combine_pairs(pairs)) if pairs else []
+        spend = None
+        if self.ids is not None:
+            spends = [s for p in self.parts for s in p.spends]
+            spend = merge_spend(spends) if spends else spend_of(rows, self.run.period, self.ids)
+        return Ingested(
+            rows,
+            pl.concat(findings) if findings else empty_findings(),
+            self.notes + dup_notes,
+            self.reports,
+            summary,
+            spend,
+        )
+
+
+def _last_used(frame: pl.DataFrame) -> int:
+    """Index of the last raw column with a cell in ``frame`` (0 when none has)."""
+    cols = [c for c in frame.columns if c != ROW]
+    if not cols or not frame.height:
+        return 0
+    has = frame.select(pl.col(cols).is_not_null().any()).row(0)
+    return max((i for i, h in enumerate(has) if h), default=0)
+
+
+def _candidate() -> pl.Expr:
+    return (pl.col("_status") == "analysed") & pl.col("transaction_id").is_not_null()
+
+
+def _mark_seen(
+    frame: pl.DataFrame, seen: pl.DataFrame | None
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """:func:`mark_duplicates` for a batch, against the transactions of the sources before."""
+    if seen is None or not seen.height:
+        return frame, None
+    first = (
+        frame.select(_TXN_KEY)
+        .join(seen, on=_TXN_KEY, how="left", nulls_equal=True, maintain_order="left")
+        .get_column(_KEY_FIRST)
     )
+    marked = frame.with_columns(pl.when(_candidate()).then(first).alias(_KEY_FIRST))
+    dup = pl.col(_KEY_FIRST).is_not_null()
+    pairs = (
+        marked.filter(dup)
+        .group_by("_source", _KEY_FIRST, maintain_order=True)
+        .agg(pl.len(), pl.col("_row").head(5), pl.col("amount").sum())
+        .with_columns(pl.col("_source").cast(pl.String))
+    )
+    out = marked.with_columns(
+        pl.when(dup).then(pl.lit("excluded")).otherwise(pl.col("_status")).alias("_status"),
+        pl.when(dup).then(pl.lit(DUPLICATE_RULE)).otherwise(pl.col("_reason")).alias("_reason"),
+    ).drop(_KEY_FIRST)
+    return out, pairs if pairs.height else None
 
 
-def finish_ingest(
-    rows: pl.DataFrame,
-    findings: pl.DataFrame,
-    notes: list[Finding],
-    reports: list[InputReport],
-    config: Config,
-) -> Ingested:
-    """The rules that look across inputs, applied to rows read from files or from a store
-    alike: the config's organisation renames, then duplicates across files."""
-    if config.organisations and rows.height:
-        rows = rows.with_columns(pl.col("organisation").replace(config.organisations))
-    rows, dup_notes = exclude_cross_file_duplicates(rows)
-    summary = summarise(rows)
-    refresh_counts(reports, summary)
-    return Ingested(rows, findings, notes + dup_notes, reports, summary)
+def _combine_pairs(pairs: list[pl.DataFrame]) -> pl.DataFrame:
+    """Batches' duplicate pairs as one row per pair of files, in the order their first
+    duplicate was read."""
+    return (
+        pl.concat(pairs)
+        .group_by("_source", _KEY_FIRST)
+        .agg(
+            pl.col("len").sum(),
+            pl.col("_row").explode().sort().head(5),
+            pl.col("amount").sum(),
+            pl.col("_seq").first(),
+        )
+        .with_columns(pl.col("_row").list.first().alias("_at"))
+        .sort("_seq", "_at")
+        .drop("_seq", "_at")
+    )
 
 
 DUPLICATE_RULE = "duplicate-in-another-file"
 _TXN_KEY = ("organisation", "transaction_id", "payment_date", "supplier_name", "amount")
-
-
-def exclude_cross_file_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, list[Finding]]:
-    """The same transaction (organisation, transaction id, date, supplier, amount) in two files
-    is counted once: rows in files after the first that carry it are excluded under
-    ``duplicate-in-another-file`` and reported per pair of files. Repeats inside one file are
-    left alone (an invoice may have several lines with one number)."""
-    rows, pairs = mark_duplicates(rows)
-    return rows, duplicate_notes(pairs)
 
 
 def mark_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -283,23 +536,6 @@ def read_mapped(
     table = read_source(source, options, lambda cells: score_cells(cells, schema, overrides))
     header_row = find_header(table, schema, overrides)
     return table, map_columns(table, header_row, schema, overrides)
-
-
-def _input_report(
-    canon: Canonical, sheet: str | None, encoding: str | None, mapping: Mapping
-) -> InputReport:
-    f = canon.frame
-    return InputReport(
-        path=f.get_column("_source")[0] if f.height else "",
-        sheet=sheet,
-        encoding=encoding,
-        header_row=mapping.header_row,
-        columns={k: mapping.header_of(k) for k in sorted(mapping.columns)},
-        rows_read=f.height,
-        amount_read=int(f.get_column("amount").sum() or 0),
-        blank_rows=canon.blank_rows,
-        repeated_headers=canon.repeated_headers,
-    )
 
 
 @dataclass(slots=True)
@@ -445,13 +681,14 @@ def load_lookups(run: RunConfig, progress: Progress | None = None) -> list[Looku
 def read(
     run: RunConfig, progress: Progress | None = None, lookups: list[Lookup] | None = None
 ) -> Ingested:
-    """The inputs, or the store's rows (a store's spend is split into profiles as it is read,
-    keeping the identifiers ``lookups`` can match on)."""
+    """The inputs' or the store's rows, the analysed ones split into spend as they are read
+    (keeping the identifiers ``lookups`` can match on)."""
+    ids = identifiers_used(lookups or [])
     if run.store is None:
-        return ingest(run, progress)
+        return ingest(run, progress, ids=ids)
     from anchorspend.store import load
 
-    return load(run.store, run, progress, identifiers_used(lookups or []))
+    return load(run.store, run, progress, ids)
 
 
 def analyse_ingested(

@@ -96,6 +96,10 @@ def empty_findings() -> pl.DataFrame:
     return pl.DataFrame(schema=FINDINGS_SCHEMA)
 
 
+ORDER = "_order"  # on a batch's findings: see _findings
+MAX_EXTRA = 10_000  # more than the cells a record may have (csvread.MAX_COLUMNS)
+
+
 def text_value(raw: pl.Expr) -> pl.Expr:
     """A cell as a field value: stripped, with blanks and spreadsheet placeholders as null."""
     return pl.when(~is_missing(raw)).then(raw.str.strip_chars())
@@ -170,7 +174,9 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     if batch.organisations is not None:
         frame = fill_organisation(frame, batch.organisations, table.source)
     notes = source_notes(table, mapping, options, batch.repeated_headers)
-    return Canonical(frame, batch.findings, notes, batch.blank_rows, batch.repeated_headers)
+    return Canonical(
+        frame, batch.findings.drop(ORDER), notes, batch.blank_rows, batch.repeated_headers
+    )
 
 
 def no_data_rows(source: str, mapping: Mapping) -> AnchorspendError:
@@ -245,7 +251,8 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
     if n_blank or n_repeat:
         body = body.filter(~pl.col(ROW).is_in(pl.concat([blank_rows, repeat_rows]).implode()))
     if body.height == 0:
-        return Batch(None, empty_findings(), n_blank, n_repeat, 0, None)
+        none = empty_findings().with_columns(pl.lit(0, pl.Int64).alias(ORDER))
+        return Batch(None, none, n_blank, n_repeat, prior, None)
 
     def value_of(
         fieldname: str, fn: Callable[[pl.Expr], pl.Expr] = text_value
@@ -597,4 +604,17 @@ def _findings(
                 ),
             )
         )
-    return pl.concat(parts).collect()
+    # each part's place, so that a source's findings read in batches can be put back in the
+    # order a whole read gives them (part by part, an extra column's cells one column at a time)
+    extra_number = pl.col("column").str.strip_prefix("extra_").cast(pl.Int64, strict=False)
+    return pl.concat(
+        part.with_columns(
+            (
+                pl.lit(i * MAX_EXTRA)
+                + (extra_number.fill_null(0) if i == len(parts) - 1 and extra_names else pl.lit(0))
+            )
+            .cast(pl.Int64)
+            .alias(ORDER)
+        )
+        for i, part in enumerate(parts)
+    ).collect()

@@ -1,0 +1,177 @@
+"""Reading in batches changes nothing: every input analysed with a batch of a few records gives
+the document, the rows kept, the findings and the notes that one batch of the whole file gives.
+
+What spans batches is what these inputs break: footer totals (labelled, and a bare grand total
+checked against everything above it), blank organisation cells that take the file's usual
+organisation, repeated headers and blank lines, title rows, cells past the header, a record
+wider than the sample, duplicates across files, rejections and their findings, workbooks and
+zips. The public exports are read in batches of 997 records.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from anchorspend import pipeline
+from anchorspend.config import load as load_config
+from anchorspend.ingest import csvread
+from anchorspend.pipeline import RunConfig, document_json
+from tests.conftest import FIXTURES, PUBLIC
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _spanning(tmp: Path) -> Path:
+    """A file whose every oddity lands in a different small batch."""
+    lines = [
+        "Spend over £500,,,,,",
+        "",
+        "Organisation,Date,Supplier,Amount,Transaction,",
+        "North Council,01/05/2026,Acme Ltd,100.00,T1,",
+        ",02/05/2026,Bolt Ltd,20.00,T2,",  # blank organisation: North (the usual one)
+        "South Council,03/05/2026,Acme Ltd,30.00,T3,",
+        "",
+        "Organisation,Date,Supplier,Amount,Transaction,",  # repeated header
+        "North Council,04/05/2026,,5.00,T4,",  # rejected: no supplier
+        "North Council,31/02/2026,Cog Ltd,7.00,T5,",  # rejected: no such date
+        "North Council,05/05/2026,Cog Ltd,1.234,T6,",  # rounded
+        "North Council,06/05/2026,Dent Ltd,8.00,T7,,stray,more",  # wider than the sample
+        "South Council,07/05/2026,Acme Ltd,-10.00,T8,",
+        ",,,161.23,,",  # a bare grand total: the sum of everything above
+        "Total,,,161.23,,",  # a labelled footer
+    ]
+    path = tmp / "spanning.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _workbook(tmp: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Council spend"])
+    ws.append(["Organisation", "Payment Date", "Supplier", "Net Amount"])
+    for i in range(12):
+        ws.append([None if i == 5 else "East Council", f"0{1 + i % 9}/06/2026", f"Firm {i % 4}",
+                   f"{i * 10}.50"])  # fmt: skip
+    ws.append(["Total", None, None, "666.00"])
+    path = tmp / "east.xlsx"
+    wb.save(path)
+    return path
+
+
+def _zipped(tmp: Path) -> Path:
+    path = tmp / "both.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name in ("dup_q1_invoices.csv", "dup_q1_resent.csv"):
+            zf.write(FIXTURES / name, name)
+    return path
+
+
+CASES = {
+    "spanning": lambda tmp: RunConfig(inputs=(_spanning(tmp),)),
+    "workbook": lambda tmp: RunConfig(inputs=(_workbook(tmp),)),
+    "title-footer": lambda tmp: RunConfig(
+        inputs=(FIXTURES / "title_rows_repeated_header_footer_total.csv",)
+    ),
+    "bare-total": lambda tmp: RunConfig(inputs=(FIXTURES / "unlabelled_footer_total.csv",)),
+    "extra-cells": lambda tmp: RunConfig(inputs=(FIXTURES / "extra_cells.csv",)),
+    "bad-values": lambda tmp: RunConfig(
+        inputs=(FIXTURES / "bad_amounts.csv", FIXTURES / "bad_dates.csv")
+    ),
+    "duplicates": lambda tmp: RunConfig(
+        inputs=(FIXTURES / "dup_q1_invoices.csv", FIXTURES / "dup_q1_resent.csv")
+    ),
+    "duplicates-zipped": lambda tmp: RunConfig(inputs=(_zipped(tmp),)),
+    "classified": lambda tmp: RunConfig(
+        inputs=(FIXTURES / "classify" / "spend.csv",),
+        lookups=(
+            FIXTURES / "classify" / "lookup-main.csv",
+            FIXTURES / "classify" / "lookup-second.csv",
+        ),
+        config=load_config(FIXTURES / "classify" / "anchorspend.toml"),
+        column_map=("is_vcse=VCSE Supplier",),
+    ),
+    "examples": lambda tmp: RunConfig(
+        inputs=(EXAMPLES / "spend",),
+        lookups=(EXAMPLES / "lookups" / "suppliers.csv",),
+        config=load_config(EXAMPLES / "anchorspend.toml"),
+    ),
+}
+
+
+def _outcome(config: RunConfig) -> tuple[str, str, str, list[str]]:
+    """Everything a run says: the document, the rows it kept, the findings and the notes."""
+    result = pipeline.run(config)
+    return (
+        document_json(result.document),
+        result.rows.write_csv(),
+        result.findings.write_csv(),
+        [repr(n) for n in result.notes],
+    )
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_batches_of_a_few_records_change_nothing(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = CASES[case](tmp_path)
+    if case == "spanning":  # the wide record lies past the sample: read again, wider
+        monkeypatch.setattr(csvread, "SAMPLE_RECORDS", 4)
+    whole = _outcome(config)
+    assert '"rows_read": 0' not in whole[0]
+    monkeypatch.setattr(pipeline, "HEAD_ROWS", 5)  # the first batch: up to the header or so
+    for size in (1, 2, 3, 7):
+        monkeypatch.setattr(pipeline, "BATCH_ROWS", size)
+        assert _outcome(config) == whole, f"batches of {size}"
+
+
+def test_the_spanning_file_is_read_as_its_rows_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file above does what it says in batches of one record, so that the equality test
+    is not vacuous."""
+    monkeypatch.setattr(csvread, "SAMPLE_RECORDS", 4)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 1)
+    monkeypatch.setattr(pipeline, "HEAD_ROWS", 2)
+    result = pipeline.run(RunConfig(inputs=(_spanning(tmp_path),)))
+    rec = result.document["reconciliation"]
+    assert (rec["rows_read"], rec["rows_analysed"], rec["rows_excluded"], rec["rows_rejected"]) == (
+        10, 6, 2, 2,
+    )  # fmt: skip
+    assert (rec["amount_analysed"], rec["amount_excluded"], rec["amount_rejected"]) == (
+        "149.23", "322.46", "12.00",
+    )  # fmt: skip
+    assert rec["exclusions"] == [{"rule": "footer-total", "rows": 2, "amount": "322.46"}]
+    totals = {
+        m["organisation"]: m["total_spend"]
+        for m in result.document["metrics"]
+        if m["measure"] == "total_spend" and m["period"] == "all"
+    }
+    # the blank organisation cell is North's, the organisation on most rows
+    assert totals == {"North Council": "129.23", "South Council": "20.00", "(all)": "149.23"}
+    assert result.rows.get_column("_row").to_list() == [9, 10, 14, 15]
+    assert result.rows.get_column("extra_2").to_list() == [None, None, None, None]
+    codes = result.findings.get_column("code").to_list()
+    # in a whole read's order: rule by rule (the date before the supplier), then row by row
+    assert codes == ["type-error", "missing-value", "footer-total", "footer-total",
+                     "amount-rounded", "extra-cell", "extra-cell"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["bradford-2018-01.csv", "cabinet-office-2019-06.csv", "gla-2013-P01.csv",
+     "leeds-2011-01-raw.csv", "manchester-2022-05.csv", "trafford-gpc-2026-27.csv",
+     "trafford-supplier-spend-2026-27.zip"],
+)  # fmt: skip
+def test_public_exports_in_batches(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = PUBLIC / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent (public data not checked out beside the repo)")
+    config = RunConfig(inputs=(path,))
+    whole = _outcome(config)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 997)
+    assert _outcome(config) == whole
