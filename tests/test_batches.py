@@ -175,3 +175,24 @@ def test_public_exports_in_batches(name: str, monkeypatch: pytest.MonkeyPatch) -
     whole = _outcome(config)
     monkeypatch.setattr(pipeline, "BATCH_ROWS", 997)
     assert _outcome(config) == whole
+
+
+def test_a_wide_record_found_after_batches_were_reduced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Polars finds a record wider than the sample only when it parses that far: in a file of
+    5 MB, after 120,000 records were handed on and split into spend. Those batches are
+    forgotten and the file read again, wider: nothing is counted twice."""
+    lines = ["Organisation,Date,Supplier,Amount"]
+    lines += [f"North,01/05/2026,S{i % 500},{i % 97}.00" for i in range(200_000)]
+    lines.append("North,02/05/2026,Wide Ltd,1.00,an extra cell")
+    path = tmp_path / "wide-late.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = RunConfig(inputs=(path,))
+    whole = _outcome(config)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 20_000)
+    assert _outcome(config) == whole
+    rec = pipeline.run(config).document["reconciliation"]
+    pence = sum(i % 97 for i in range(200_000)) * 100 + 100
+    assert (rec["rows_read"], rec["rows_analysed"]) == (200_001, 200_001)
+    assert rec["amount_analysed"] == f"{pence // 100}.{pence % 100:02d}"

@@ -61,7 +61,7 @@ from anchorspend.spend import (
     CATEGORY_ATTRS,
     MEASURE_ATTRS,
     Spend,
-    merge_spend,
+    SpendBuilder,
     spend_of,
     spend_view,
 )
@@ -219,7 +219,6 @@ class _Part:
     reading it again)."""
 
     kept: list[pl.DataFrame] = field(default_factory=list)
-    spends: list[Spend] = field(default_factory=list)
     summaries: list[pl.DataFrame] = field(default_factory=list)
     pairs: list[pl.DataFrame] = field(default_factory=list)
     findings: list[pl.DataFrame] = field(default_factory=list)
@@ -250,15 +249,19 @@ class _Gather:
         self.reports: list[InputReport] = []
         # per transaction key of the sources read so far, the first source that has it
         self.seen: pl.DataFrame | None = None
+        self.spend = None if ids is None else SpendBuilder(run.period, ids)
 
     def source(self, source: Source, at: float, *, later: bool) -> None:
         width = 0
+        mark = self.spend.mark() if self.spend else (0, 0)
         while True:
             try:
                 part, notes, report = self._read(source, width, at, later)
                 break
             except WiderThanSampled as wider:  # found past the sample: read it all again
                 width = wider.width
+                if self.spend:
+                    self.spend.rollback(mark)
         self.parts.append(part)
         self.notes += notes
         self.reports.append(report)
@@ -360,13 +363,11 @@ class _Gather:
         if later:
             source = pl.col("_source").cast(pl.String).alias(_KEY_FIRST)
             part.keys.append(frame.filter(_candidate()).select(*_TXN_KEY, source))
-        if self.ids is None:
+        if self.spend is None:
             part.kept.append(frame)
             return
         part.kept.append(frame.filter(pl.col("_status") != "analysed"))
-        spend = spend_of(frame, self.run.period, self.ids)
-        if spend.facts.height:
-            part.spends.append(spend)
+        self.spend.add(frame)
 
     def finish(self) -> Ingested:
         kept = [k for p in self.parts for k in p.kept]
@@ -384,10 +385,7 @@ class _Gather:
         refresh_counts(self.reports, summary)
         pairs = [x for p in self.parts for x in p.pairs]
         dup_notes = duplicate_notes(_combine_pairs(pairs)) if pairs else []
-        spend = None
-        if self.ids is not None:
-            spends = [s for p in self.parts for s in p.spends]
-            spend = merge_spend(spends) if spends else spend_of(rows, self.run.period, self.ids)
+        spend = None if self.spend is None else self.spend.add(rows.head(0)).finish()
         return Ingested(
             rows,
             pl.concat(findings) if findings else empty_findings(),

@@ -56,7 +56,7 @@ from anchorspend.pipeline import (
     refresh_counts,
     summarise,
 )
-from anchorspend.spend import merge_spend, spend_of
+from anchorspend.spend import SpendBuilder
 
 FORMAT = "anchorspend-store/1"
 MANIFEST = "store.json"
@@ -291,7 +291,8 @@ def load(
         period = f.parent.name.partition("=")[2]
         groups.setdefault((renames.get(org, org), period), []).append((seq[f.stem], f))
 
-    spends, others, summaries, pairs = [], [], [], []
+    others, summaries, pairs = [], [], []
+    spend = SpendBuilder(run.period, ids)
     position = (pl.col("_seq").cast(pl.Int64) * 2**32 + pl.col(_ORDER)).alias("_first")
     for done, key in enumerate(sorted(groups)):
         if progress:
@@ -323,7 +324,7 @@ def load(
             )
         summaries.append(summarise(frame.with_columns(position), pl.col("_first").min()))
         others.append(frame.filter(pl.col("_status") != "analysed"))
-        spends.append(spend_of(frame, run.period, ids))
+        spend.add(frame)
         del frame
 
     summary = (
@@ -357,9 +358,7 @@ def load(
         else pl.DataFrame()
     )
     found = pl.concat(findings, how="diagonal_relaxed") if findings else empty_findings()
-    spends = [sp for sp in spends if sp.facts.height]  # a partition may hold no analysed row
-    spend = merge_spend(spends) if spends else spend_of(pl.DataFrame(), run.period)
-    return Ingested(rows, found, notes + dup_notes, reports, summary, spend)
+    return Ingested(rows, found, notes + dup_notes, reports, summary, spend.finish())
 
 
 def info(store: Path) -> dict[str, Any]:
