@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from anchorspend import pipeline
 from tests.conftest import FIXTURES, ROOT, analyse_json, invoke
 
 EXAMPLES = ROOT / "examples"
@@ -230,7 +231,10 @@ def test_readme_store_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     }
 
 
-def test_partition_by_partition_reading_gives_the_files_document(tmp_path: Path) -> None:
+@pytest.mark.parametrize("batch_rows", [None, 1])
+def test_partition_by_partition_reading_gives_the_files_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_rows: int | None
+) -> None:
     """Rows spread over organisations and quarters, read one partition at a time: renames that
     merge two organisations, a duplicate across files after the rename, rejected and footer rows,
     credits and redactions, and periods that span partitions (fy) or split them (month)."""
@@ -255,8 +259,16 @@ def test_partition_by_partition_reading_gives_the_files_document(tmp_path: Path)
     config = tmp_path / "anchorspend.toml"
     config.write_text('[organisations]\n"Alpha" = "Alpha Council"\n', encoding="utf-8")
     store = tmp_path / "st"
-    add(store, first)
-    add(store, second)
+    with monkeypatch.context() as m:
+        if batch_rows:  # `store add` writes each batch of records as it is read
+            m.setattr(pipeline, "BATCH_ROWS", batch_rows)
+            m.setattr(pipeline, "HEAD_ROWS", 2)
+        add(store, first)
+        add(store, second)
+    first_id = manifest(store)["batches"][0]["id"]
+    chunks = {f.stem for f in (store / "rows").rglob(f"{first_id}-*.parquet")}
+    # six records, one chunk each; or all at once
+    assert len(chunks) == (6 if batch_rows else 1)
     lookup = FIXTURES / "network" / "lookup.csv"
     for period in ("quarter", "fy", "month", "calendar"):
         args = ["--config", config, "--lookup", lookup, "--period", period]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -176,14 +176,15 @@ def ingest(
     *,
     ids: Collection[str] | None = None,
     batch_rows: int | None = None,
+    sink: RowSink | None = None,
 ) -> Ingested:
     """Every input's rows, read ``batch_rows`` records at a time, with the rules that look
     across inputs applied: the config's organisation renames, then duplicates across files.
 
     ``ids`` given (see :func:`anchorspend.classify.identifiers_used`), the analysed rows are
     split into spend (:attr:`Ingested.spend`) batch by batch and only the rest are kept in
-    :attr:`Ingested.rows`; otherwise every row is kept. The result does not depend on
-    ``batch_rows``."""
+    :attr:`Ingested.rows`; otherwise every row is kept, or handed to ``sink`` (then
+    :attr:`Ingested.rows` is empty). The result does not depend on ``batch_rows``."""
     schema = load_schema("spend")
     overrides = {**run.config.columns, **parse_overrides(list(run.column_map), schema)}
     gather = _Gather(
@@ -200,6 +201,7 @@ def ingest(
         ids,
         batch_rows or BATCH_ROWS,
         progress,
+        sink,
     )
     paths = expand(list(run.inputs))
     for done, path in enumerate(paths):
@@ -211,6 +213,18 @@ def ingest(
 
 
 _KEY_FIRST = "_first_source"
+
+
+class RowSink(Protocol):
+    """Where :func:`ingest` hands each batch's canonical rows instead of keeping them (``store
+    add`` writes them out as they come)."""
+
+    def add(self, rows: pl.DataFrame, source: int) -> None:
+        """Rows of the ``source``-th source read (0-based), in batches, in reading order but
+        for rows whose organisation had to wait for the source's count."""
+
+    def forget(self, source: int) -> None:
+        """Drop what ``source`` gave: it is being read again."""
 
 
 @dataclass(slots=True)
@@ -240,10 +254,11 @@ class _Gather:
         ids: Collection[str] | None,
         batch_rows: int,
         progress: Progress | None,
+        sink: RowSink | None = None,
     ) -> None:
         self.run, self.options, self.row_options = run, options, row_options
         self.schema, self.overrides, self.ids = schema, overrides, ids
-        self.batch_rows, self.progress = batch_rows, progress
+        self.batch_rows, self.progress, self.sink = batch_rows, progress, sink
         self.parts: list[_Part] = []
         self.notes: list[Finding] = []
         self.reports: list[InputReport] = []
@@ -262,6 +277,8 @@ class _Gather:
                 width = wider.width
                 if self.spend:
                     self.spend.rollback(mark)
+                if self.sink:
+                    self.sink.forget(len(self.parts))
         self.parts.append(part)
         self.notes += notes
         self.reports.append(report)
@@ -316,7 +333,8 @@ class _Gather:
         if sum(p.height for p in pending):
             filled_in = fill_organisation(pl.concat(pending), pl.concat(named), source.display)
             self._take(part, filled_in, seq, later)
-            part.kept = [pl.concat(part.kept, how="diagonal_relaxed").sort("_row")]
+            if part.kept:
+                part.kept = [pl.concat(part.kept, how="diagonal_relaxed").sort("_row")]
         # cells past the last column any record uses are not columns (as a whole read finds)
         blank_headers = [c for c, h in enumerate(mapping.headers) if not h]
         unused = [f"extra_{i + 1}" for i, c in enumerate(blank_headers) if c > used]
@@ -363,6 +381,9 @@ class _Gather:
         if later:
             source = pl.col("_source").cast(pl.String).alias(_KEY_FIRST)
             part.keys.append(frame.filter(_candidate()).select(*_TXN_KEY, source))
+        if self.sink is not None:
+            self.sink.add(frame, seq)
+            return
         if self.spend is None:
             part.kept.append(frame)
             return

@@ -9,14 +9,14 @@ skips all of that and reconciles to the same penny. Layout, plain Parquet with h
 that DuckDB, Spark or any lakehouse engine reads as it is::
 
     DIR/store.json                                      what is in the store, one entry per file
-    DIR/rows/organisation=<name>/period=<2025-26-Q1>/<batch>.parquet
+    DIR/rows/organisation=<name>/period=<2025-26-Q1>/<batch>-<n>.parquet
     DIR/findings/<batch>.parquet                        the file's row-level findings
 
-A batch is one input file, named by the first 16 hex digits of its SHA-256: adding a file the
-store already holds (by content) is a no-op; adding a changed file under a path the store
-already holds needs ``--replace``. Organisation names are percent-encoded in folder names
-(``organisation=Leeds%20City%20Council``), as hive readers expect. Rows whose date is missing
-sit under ``period=undated``.
+A batch is one input file, named by the first 16 hex digits of its SHA-256 and written in
+chunks as it is read (``-<n>``): adding a file the store already holds (by content) is a no-op;
+adding a changed file under a path the store already holds needs ``--replace``. Organisation
+names are percent-encoded in folder names (``organisation=Leeds%20City%20Council``), as hive
+readers expect. Rows whose date is missing sit under ``period=undated``.
 
 Writes are all or nothing: every file of one ``store add`` is staged first and the manifest,
 written last and atomically, is what makes a batch part of the store. Files no manifest names
@@ -144,23 +144,47 @@ def _umask() -> int:
     return mask
 
 
+def _batch_of(f: Path) -> str:
+    """The batch a stored file belongs to: ``<batch>.parquet`` or ``<batch>-<chunk>.parquet``."""
+    return f.stem.partition("-")[0]
+
+
 def _batch_files(store: Path, batch: str) -> list[Path]:
-    return sorted((store / "rows").glob(f"*/*/{batch}.parquet"))
+    return sorted(f for f in (store / "rows").glob("*/*/*.parquet") if _batch_of(f) == batch)
 
 
-def _stage(data: Ingested, staging: Path, batch: str) -> None:
-    """Write one file's rows (partitioned) and findings under ``staging``."""
-    rows = data.rows.with_row_index(_ORDER).with_columns(
-        pl.col("_source", "_sheet").cast(pl.String),
-        period_partition(pl.col("payment_date")).alias("period"),
-    )
-    # extra_N cells (beyond the header) live on in the findings, not in the rows
-    rows = rows.select(c for c in rows.columns if not c.startswith("extra_"))
-    parts = staging / "rows"
-    rows.write_parquet(parts, partition_by=["organisation", "period"], mkdir=True)
-    for f in parts.rglob("*.parquet"):
-        f.rename(f.with_name(f"{batch}.parquet"))
-    data.findings.write_parquet(staging / f"{batch}.findings.parquet")
+class _Writer:
+    """One input file's rows, written into its partitions batch by batch as they are read
+    (a :class:`anchorspend.pipeline.RowSink`), so that adding a file never holds it whole."""
+
+    def __init__(self, staging: Path, batch: str) -> None:
+        self.staging, self.batch = staging, batch
+        self.chunks: dict[int, list[Path]] = {}
+        self.count = 0
+
+    def add(self, rows: pl.DataFrame, source: int) -> None:
+        frame = rows.with_columns(
+            # reading order: the source within the file, then the physical row
+            (pl.lit(source, pl.Int64) * 2**32 + pl.col("_row")).alias(_ORDER),
+            pl.col("_source", "_sheet").cast(pl.String),
+            period_partition(pl.col("payment_date")).alias("period"),
+        )
+        # extra_N cells (beyond the header) live on in the findings, not in the rows
+        frame = frame.select(c for c in frame.columns if not c.startswith("extra_"))
+        out = self.staging / f"chunk-{self.count}"
+        frame.write_parquet(out, partition_by=["organisation", "period"], mkdir=True)
+        for f in sorted(out.rglob("*.parquet")):
+            dest = self.staging / "rows" / f.parent.relative_to(out)
+            dest.mkdir(parents=True, exist_ok=True)
+            target = dest / f"{self.batch}-{self.count}.parquet"
+            f.rename(target)
+            self.chunks.setdefault(source, []).append(target)
+        shutil.rmtree(out)
+        self.count += 1
+
+    def forget(self, source: int) -> None:
+        for f in self.chunks.pop(source, []):
+            f.unlink(missing_ok=True)
 
 
 def add(
@@ -202,16 +226,20 @@ def add(
         for i, (f, batch, digest, old) in enumerate(plan):
             if progress:
                 progress(f"reading {f}", i / max(len(plan), 1))
-            data = ingest(replace(run, inputs=(f,)), None)
-            _stage(data, staging / batch, batch)
+            writer = _Writer(staging / batch, batch)
+            done = i / max(len(plan), 1)
+            told = None if progress is None else (lambda msg, _, at=done: progress(msg, at))
+            data = ingest(replace(run, inputs=(f,)), told, sink=writer)
+            (staging / batch).mkdir(parents=True, exist_ok=True)
+            data.findings.write_parquet(staging / batch / f"{batch}.findings.parquet")
             entry: dict[str, Any] = {
                 "id": batch,
                 "path": str(f.resolve()),
                 "name": str(f),
                 "sha256": digest,
                 "bytes": f.stat().st_size,
-                "rows": data.rows.height,
-                "amount": pence_to_text(int(data.rows.get_column("amount").sum() or 0)),
+                "rows": int(data.summary.get_column("n").sum()),
+                "amount": pence_to_text(int(data.summary.get_column("amount").sum() or 0)),
                 "inputs": [asdict(r) for r in data.inputs],
                 "notes": [n.as_dict() for n in data.notes],
             }
@@ -242,7 +270,7 @@ def _sweep(store: Path) -> None:
     """Remove files no manifest names: replaced batches, and leftovers of interrupted adds."""
     live = {b["id"] for b in _manifest(store)["batches"]}
     for f in [*(store / "rows").glob("*/*/*.parquet"), *(store / "findings").glob("*.parquet")]:
-        if f.stem not in live:
+        if _batch_of(f) not in live:
             f.unlink(missing_ok=True)
     for d in store.glob(f"{_STAGING}*"):
         shutil.rmtree(d, ignore_errors=True)
@@ -285,11 +313,11 @@ def load(
     renames = run.config.organisations
     groups: dict[tuple[str, str], list[tuple[int, Path]]] = {}
     for f in (store / "rows").glob("*/*/*.parquet"):
-        if f.stem not in seq:
+        if _batch_of(f) not in seq:
             continue  # left by an interrupted add: not in the store
         org = unquote(f.parent.parent.name.partition("=")[2])
         period = f.parent.name.partition("=")[2]
-        groups.setdefault((renames.get(org, org), period), []).append((seq[f.stem], f))
+        groups.setdefault((renames.get(org, org), period), []).append((seq[_batch_of(f)], f))
 
     others, summaries, pairs = [], [], []
     spend = SpendBuilder(run.period, ids)
