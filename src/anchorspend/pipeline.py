@@ -44,7 +44,7 @@ from anchorspend.measures import (
 from anchorspend.normalise import DateRange, pence_to_text
 from anchorspend.schemas import Schema
 from anchorspend.schemas import load as load_schema
-from anchorspend.spend import CATEGORY_ATTRS, MEASURE_ATTRS, Spend, spend_of, spend_view
+from anchorspend.spend import CATEGORY_ATTRS, Spend, spend_of, spend_view
 from anchorspend.views import (
     UNMATCHED_IN_DOCUMENT,
     categories,
@@ -470,8 +470,9 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
         progress("measuring", 0.9)
     metrics_pence = pl.DataFrame()
     if spend.facts.height:
-        by_period = spend_view(spend, attrs, ("organisation", "period"), MEASURE_ATTRS)
-        metrics_pence = with_targets(compute(by_period.lazy(), measures), run.config.targets)
+        metrics_pence = with_targets(
+            compute(spend.facts.lazy(), attrs, measures), run.config.targets
+        )
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
     unmatched = unmatched_suppliers(by_org)
     conflicts = classified.conflicts
