@@ -2,10 +2,11 @@
 
 A measure is a boolean expression over a row: true (the supplier has it), false, or null
 (unknown). ``total_spend`` is true everywhere; ``redacted`` is never unknown. Classification
-measures (``sme``, ``vcse``…) plug in as more expressions. Rows are first pre-aggregated to one
-row per organisation × period × supplier × measure values, so the rollups to ``all`` periods and
-to the pooled ``(all)`` organisation work on a table the size of the supplier list, not the
-transactions.
+measures (``sme``, ``vcse``…) plug in as more expressions, read once per supplier profile (they
+only read the profile's attributes). Spend is summed per organisation × period × combination of
+measure values, and suppliers are counted from one row per organisation × period × supplier, so
+the rollups to ``all`` periods and to the pooled ``(all)`` organisation work on tables the size
+of the supplier list or smaller, not the transactions.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
     profile ``_pid`` and ``amount`` in pence, at any finer grain (the spend facts); ``attrs``
     has one row per ``_pid`` with ``supplier_key`` and what the measures read."""
     names = list(measures)
-    masks = [f"_mask{j}" for j in range(-(-len(names) // _PER_MASK))]
+    masks = [f"_mask{j}" for j in range((len(names) + _PER_MASK - 1) // _PER_MASK)]
     # every measure read once per supplier profile (a small table), into bits; the supplier as
     # an integer
     profile = attrs.lazy().select(

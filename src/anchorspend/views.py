@@ -1,7 +1,8 @@
 """The views beside the measures: spend by category, top suppliers, unmatched suppliers.
 
-All over the analysed spend cells (``pipeline.spend_cells``: ``amount`` in pence and ``n``
-rows per cell) for the whole input (period ``all``); money in pence until the end.
+All over the analysed spend (``amount`` in pence and ``n`` rows per organisation × supplier
+profile, see :func:`suppliers_of`, or per category for :func:`categories`) for the whole input
+(period ``all``); money in pence until the end.
 """
 
 from __future__ import annotations
