@@ -44,7 +44,7 @@ from anchorspend.measures import (
 from anchorspend.normalise import DateRange, pence_to_text
 from anchorspend.schemas import Schema
 from anchorspend.schemas import load as load_schema
-from anchorspend.spend import CATEGORY_ATTRS, Spend, spend_of, spend_view
+from anchorspend.spend import CATEGORY_ATTRS, MEASURE_ATTRS, Spend, spend_of, spend_view
 from anchorspend.views import (
     UNMATCHED_IN_DOCUMENT,
     categories,
@@ -471,8 +471,9 @@ def analyse_ingested(data: Ingested, run: RunConfig, progress: Progress | None =
         progress("measuring", 0.9)
     metrics_pence = pl.DataFrame()
     if spend.facts.height:
+        measured = attrs.select("_pid", *MEASURE_ATTRS)
         metrics_pence = with_targets(
-            compute(spend.facts.lazy(), attrs, measures), run.config.targets
+            compute(spend.facts.lazy(), measured, measures), run.config.targets
         )
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
     sup = suppliers_of(by_org, attrs)
