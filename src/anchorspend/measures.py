@@ -2,10 +2,11 @@
 
 A measure is a boolean expression over a row: true (the supplier has it), false, or null
 (unknown). ``total_spend`` is true everywhere; ``redacted`` is never unknown. Classification
-measures (``sme``, ``vcse``…) plug in as more expressions. Rows are first pre-aggregated to one
-row per organisation × period × supplier × measure values, so the rollups to ``all`` periods and
-to the pooled ``(all)`` organisation work on a table the size of the supplier list, not the
-transactions.
+measures (``sme``, ``vcse``…) plug in as more expressions, read once per supplier profile (they
+only read the profile's attributes). Spend is summed per organisation × period × combination of
+measure values, and suppliers are counted from one row per organisation × period × supplier, so
+the rollups to ``all`` periods and to the pooled ``(all)`` organisation work on tables the size
+of the supplier list or smaller, not the transactions.
 """
 
 from __future__ import annotations
@@ -74,65 +75,96 @@ def measure_set(
     return measures
 
 
-def compute(analysed: pl.LazyFrame, measures: dict[str, pl.Expr]) -> pl.DataFrame:
+def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Expr]) -> pl.DataFrame:
     """Metric rows: organisation, period, measure, money in pence, supplier counts, shares.
-    ``analysed`` carries ``period`` (see :func:`period_expr`) and ``amount`` in pence."""
+    ``cells`` carries ``organisation``, ``period`` (see :func:`period_expr`), the supplier
+    profile ``_pid`` and ``amount`` in pence, at any finer grain (the spend facts); ``attrs``
+    has one row per ``_pid`` with ``supplier_key`` and what the measures read."""
     names = list(measures)
-    flag_cols = [f"m{i}" for i in range(len(names))]
-    # organisation and period as categoricals and the supplier as an integer: the rollups below
-    # copy this table four times and count distinct suppliers in every group
-    cat = pl.Categorical()
-    pre = (
-        analysed.select(
-            pl.col("organisation").cast(cat),
-            pl.col("period").cast(cat),
-            pl.col("supplier_key").rank("dense").cast(pl.UInt32).alias("supplier"),
-            pl.col("amount"),
-            *(expr.alias(c) for c, expr in zip(flag_cols, measures.values(), strict=True)),
-        )
-        .group_by("organisation", "period", "supplier", *flag_cols)
-        .agg(pl.col("amount").sum())
-    ).collect()
-
-    orgs = pre.get_column("organisation").unique()
-    layers = [pre, pre.with_columns(pl.lit(ALL_PERIODS).cast(cat).alias("period"))]
-    if orgs.len() > 1:
-        layers += [
-            layer.with_columns(pl.lit(ALL_ORGS).cast(cat).alias("organisation")) for layer in layers
-        ]
-    rolled = pl.concat(layers)
-
-    aggs = []
-    for c in flag_cols:
-        yes, known = pl.col(c).fill_null(False), pl.col(c).is_not_null()
-        aggs += [
-            pl.col("amount").filter(yes).sum().alias(f"{c}_spend"),
-            pl.col("amount").filter(known).sum().alias(f"{c}_known"),
-            pl.col("supplier").filter(yes).n_unique().alias(f"{c}_sup"),
-            pl.col("supplier").filter(known).n_unique().alias(f"{c}_ksup"),
-        ]
-    grouped = (
-        rolled.group_by("organisation", "period")
-        .agg(
-            pl.col("amount").sum().alias("total_spend"),
-            pl.col("supplier").n_unique().alias("total_suppliers"),
-            *aggs,
-        )
-        .with_columns(pl.col("organisation", "period").cast(pl.String))
+    masks = [f"_mask{j}" for j in range((len(names) + _PER_MASK - 1) // _PER_MASK)]
+    # every measure read once per supplier profile (a small table), into bits; the supplier as
+    # an integer
+    profile = attrs.lazy().select(
+        "_pid",
+        dense_ids(attrs.get_column("supplier_key")).alias("supplier"),
+        *_mask_exprs(list(measures.values()), masks),
     )
+    keyed = cells.select(
+        pl.col("organisation").cast(pl.Categorical()), "period", "_pid", "amount"
+    ).join(profile, on="_pid", how="left")
+    # spend per organisation x period x combination of measure values: a handful of rows
+    # whatever the size of the input, summed again for the rollups; and, to count each
+    # supplier once, its bits per organisation x period, OR-ed together
+    spend, suppliers = pl.collect_all(
+        [
+            keyed.group_by("organisation", "period", *masks).agg(pl.col("amount").sum()),
+            keyed.group_by("organisation", "period", "supplier").agg(pl.col(masks).bitwise_or()),
+        ]
+    )
+
+    def has(i: int, known: bool) -> pl.Expr:
+        return (pl.col(masks[i // _PER_MASK]) & _bit(i, known)) != 0
+
+    spend_aggs = [pl.col("amount").sum().alias("total_spend")]
+    count_aggs = [pl.col("len").sum().alias("total_suppliers")]
+    for i in range(len(names)):
+        spend_aggs += [
+            pl.col("amount").filter(has(i, False)).sum().alias(f"m{i}_spend"),
+            pl.col("amount").filter(has(i, True)).sum().alias(f"m{i}_known"),
+        ]
+        count_aggs += [
+            pl.col("len").filter(has(i, False)).sum().alias(f"m{i}_sup"),
+            pl.col("len").filter(has(i, True)).sum().alias(f"m{i}_ksup"),
+        ]
+
+    def layer(per_supplier: pl.LazyFrame, org: str | None, period: str | None) -> pl.LazyFrame:
+        """One rollup: ``org``/``period`` fixed (``(all)``, ``all``) or, if None, grouped by;
+        ``per_supplier`` has one row per supplier within the grouping."""
+        keys = [k for k, fixed in (("organisation", org), ("period", period)) if fixed is None]
+        counted = per_supplier.group_by(*keys, *masks).agg(pl.len())
+        if keys:
+            out = (
+                spend.lazy()
+                .group_by(keys)
+                .agg(spend_aggs)
+                .join(counted.group_by(keys).agg(count_aggs), on=keys, nulls_equal=True)
+            )
+        else:
+            out = pl.concat(
+                [spend.lazy().select(spend_aggs), counted.select(count_aggs)], how="horizontal"
+            )
+        return out.select(
+            pl.lit(org).alias("organisation") if org else pl.col("organisation").cast(pl.String),
+            pl.lit(period).alias("period") if period else pl.col("period").cast(pl.String),
+            pl.exclude("organisation", "period"),
+        )
+
+    def rolled(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+        return frame.group_by(*keys, "supplier").agg(pl.col(masks).bitwise_or())
+
+    # lazy, and collected together: polars' query engine groups these faster than eager calls
+    by_org = rolled(suppliers.lazy(), ["organisation"])
+    plans = [layer(suppliers.lazy(), None, None), layer(by_org, None, ALL_PERIODS)]
+    if suppliers.get_column("organisation").n_unique() > 1:
+        plans += [
+            layer(rolled(suppliers.lazy(), ["period"]), ALL_ORGS, None),
+            layer(rolled(by_org, []), ALL_ORGS, ALL_PERIODS),
+        ]
+    layers = pl.collect_all(plans)
+    grouped = plain_columns(pl.concat(layers))
     long = pl.concat(
         grouped.select(
             "organisation",
             "period",
             pl.lit(name).alias("measure"),
             "total_spend",
-            pl.col(f"{c}_spend").alias("spend"),
-            pl.col(f"{c}_known").alias("known_spend"),
-            pl.col(f"{c}_sup").cast(pl.Int64).alias("suppliers"),
-            pl.col(f"{c}_ksup").cast(pl.Int64).alias("known_suppliers"),
+            pl.col(f"m{i}_spend").alias("spend"),
+            pl.col(f"m{i}_known").alias("known_spend"),
+            pl.col(f"m{i}_sup").cast(pl.Int64).alias("suppliers"),
+            pl.col(f"m{i}_ksup").cast(pl.Int64).alias("known_suppliers"),
             pl.col("total_suppliers").cast(pl.Int64),
         )
-        for c, name in zip(flag_cols, names, strict=True)
+        for i, name in enumerate(names)
     )
     order = {n: i for i, n in enumerate(names)}
     return (
@@ -149,6 +181,50 @@ def compute(analysed: pl.LazyFrame, measures: dict[str, pl.Expr]) -> pl.DataFram
         .sort("_pooled", "organisation", "_allp", "period", "_m")
         .drop("_pooled", "_allp", "_m")
     )
+
+
+# Each measure's value (true / false / unknown) as two bits, "true" and "known", packed into
+# UInt64 masks: a supplier's values are OR-ed over its rows in one aggregation, and all the
+# measures are summed from one small table of the combinations that occur.
+_PER_MASK = 32
+
+
+def _bit(i: int, known: bool) -> pl.Expr:
+    """The bit for measure ``i``'s "true" (or "known") in its mask (see ``_PER_MASK``)."""
+    return pl.lit(1 << (2 * (i % _PER_MASK) + int(known)), pl.UInt64)
+
+
+def _mask_exprs(exprs: list[pl.Expr], masks: list[str]) -> list[pl.Expr]:
+    """The masks (see ``_PER_MASK``) of a row's measure values, for ``compute``'s rollups."""
+    zero = pl.lit(0, pl.UInt64)
+    out = []
+    for j, name in enumerate(masks):
+        bits = []
+        for i in range(j * _PER_MASK, min(len(exprs), (j + 1) * _PER_MASK)):
+            bits.append(pl.when(exprs[i].fill_null(False)).then(_bit(i, False)).otherwise(zero))
+            bits.append(pl.when(exprs[i].is_not_null()).then(_bit(i, True)).otherwise(zero))
+        out.append(pl.sum_horizontal(bits).alias(name))
+    return out
+
+
+def dense_ids(values: pl.Series) -> pl.Series:
+    """Each value's place among the distinct values, as a UInt32 (null stays null): ordered as
+    the values sort, like ``rank("dense")``, but sorting only the distinct values (a supplier
+    key recurs on many profiles), which is ten times quicker on 300k profiles."""
+    distinct = values.unique().drop_nulls().sort().to_frame().with_row_index("_id")
+    return (
+        values.to_frame()
+        .join(distinct, on=values.name, how="left", maintain_order="left")
+        .get_column("_id")
+    )
+
+
+def plain_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every column held as a plain series. Polars may keep a column of one
+    repeated value (a one-row aggregate, and concatenations of equal ones) as a scalar, and
+    divides by a scalar through its reciprocal, which can differ in the last bit from a true
+    division: the shares would then depend on how a frame happened to be built."""
+    return pl.DataFrame(frame.get_columns())
 
 
 def share(num: pl.Expr, den: pl.Expr) -> pl.Expr:

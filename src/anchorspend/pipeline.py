@@ -70,6 +70,7 @@ from anchorspend.views import (
     categories,
     evidence,
     geography_view,
+    suppliers_of,
     top_suppliers,
     unmatched_suppliers,
 )
@@ -743,10 +744,13 @@ def analyse_ingested(
         progress("measuring", 0.9)
     metrics_pence = pl.DataFrame()
     if spend.facts.height:
-        by_period = spend_view(spend, attrs, ("organisation", "period"), MEASURE_ATTRS)
-        metrics_pence = with_targets(compute(by_period.lazy(), measures), run.config.targets)
+        measured = attrs.select("_pid", *MEASURE_ATTRS)
+        metrics_pence = with_targets(
+            compute(spend.facts.lazy(), measured, measures), run.config.targets
+        )
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
-    unmatched = unmatched_suppliers(by_org)
+    sup = suppliers_of(by_org, attrs)
+    unmatched = unmatched_suppliers(sup)
     conflicts = classified.conflicts
     notes = data.notes + classified.findings
     if conflicts.height:
@@ -766,15 +770,15 @@ def analyse_ingested(
         "inputs": [r.as_dict() for r in data.inputs],
         "measures": list(measures),
         "metrics": metrics.to_dicts() if metrics.height else [],
-        "categories": categories(by_category),
-        "top_suppliers": top_suppliers(by_org),
+        "categories": categories(by_category, sup),
+        "top_suppliers": top_suppliers(sup),
         "unmatched_suppliers": unmatched.head(UNMATCHED_IN_DOCUMENT).to_dicts(),
         "conflicts": [
             {k: r[k] for k in ("supplier", "field", "values", "spend")}
             for r in conflicts.to_dicts()
         ],
-        "evidence": evidence(by_org),
-        "geography": geography_view(by_org, store, postcode_problems),
+        "evidence": evidence(sup),
+        "geography": geography_view(sup, store, postcode_problems),
         "lookups": [
             {**s, "matched_spend": pence_to_text(s["matched_spend"])} for s in classified.lookups
         ],

@@ -1,67 +1,155 @@
 """The views beside the measures: spend by category, top suppliers, unmatched suppliers.
 
-All over the analysed spend cells (``pipeline.spend_cells``: ``amount`` in pence and ``n``
-rows per cell) for the whole input (period ``all``); money in pence until the end.
+All over the analysed spend (``amount`` in pence and ``n`` rows per organisation × supplier
+profile, see :func:`suppliers_of`, or per category for :func:`categories`) for the whole input
+(period ``all``); money in pence until the end.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
-from anchorspend.measures import ALL_ORGS, share
+from anchorspend.measures import ALL_ORGS, dense_ids, share
 from anchorspend.normalise import pence_text_expr, pence_to_text
 
 TOP_SUPPLIERS = 10
 UNMATCHED_IN_DOCUMENT = 50
 
 
-def _with_pooled(analysed: pl.DataFrame) -> pl.DataFrame:
-    if analysed.get_column("organisation").n_unique() > 1:
-        return pl.concat([analysed, analysed.with_columns(pl.lit(ALL_ORGS).alias("organisation"))])
-    return analysed
-
-
 def _pooled_last() -> pl.Expr:
     return (pl.col("organisation") == ALL_ORGS).alias("_pooled")
 
 
-def categories(analysed: pl.DataFrame) -> list[dict[str, Any]]:
+# _ONE_CHUNK: the rows each view divides by its organisations' totals are joined to them in one
+# chunk, as one group_by gave them before. With a single organisation the join broadcasts its
+# one-row total, and polars divides by a broadcast value through its reciprocal, which can
+# differ in the last bit from a true division: the shares stay the same to the bit only if the
+# frames are built as they were.
+
+
+@dataclass(slots=True)
+class Suppliers:
+    """The analysed spend per organisation × supplier profile, shaped once for all the views:
+    the supplier key as a dense integer ``_sid`` (in the keys' sort order, so sorting by it is
+    sorting by the key) and the organisation as a categorical, so the views group integers,
+    not strings, and none repeats a join or a rollup another has done."""
+
+    cells: pl.DataFrame  # organisation (Categorical), _pid, _sid, amount, n
+    profiles: pl.DataFrame  # one row per _pid: _sid, _match, amount, n (all organisations), attrs
+    several: bool  # more than one organisation, so a pooled "(all)" layer is shown
+
+
+def suppliers_of(by_org: pl.DataFrame, attrs: pl.DataFrame) -> Suppliers:
+    """:class:`Suppliers` from the spend per organisation × profile (``spend_view`` by
+    organisation) and the profiles' attributes."""
+    ids = attrs.select(
+        "_pid",
+        dense_ids(attrs.get_column("supplier_key")).alias("_sid"),
+        # the match methods in order of strength (then by name): the least is the strongest
+        dense_ids(
+            attrs.select(
+                pl.concat_str(_match_rank(pl.col("matched_by")).cast(pl.String), "matched_by")
+            ).to_series()
+        ).alias("_match"),
+        *(c for c in _PROFILE_VIEW if c in attrs.columns),
+    )
+    cells = by_org.select(
+        pl.col("organisation").cast(pl.Categorical()), "_pid", "amount", "n"
+    ).join(ids.select("_pid", "_sid"), on="_pid", how="left")
+    totals = cells.group_by("_pid").agg(pl.col("amount").sum(), pl.col("n").sum())
+    return Suppliers(
+        cells,
+        totals.join(ids, on="_pid", how="left"),
+        cells.get_column("organisation").n_unique() > 1,
+    )
+
+
+# what the views read of a profile, beside the supplier key
+_PROFILE_VIEW = ("supplier_name", "matched_by", "redacted", "is_sme", "is_vcse", "is_diverse_led",
+                 "is_sme_confidence", "is_vcse_confidence", "is_diverse_led_confidence", "local",
+                 "local_authority_code", "location_basis", "postcode", "supplier_postcode",
+                 "postcode_terminated")  # fmt: skip
+
+
+def _per_org_and_pooled(
+    frame: pl.DataFrame, keys: list[pl.Expr], aggs: list[pl.Expr], pooled: bool
+) -> pl.DataFrame:
+    """``aggs`` by organisation × ``keys`` and, if ``pooled``, by ``keys`` alone for the
+    pooled ``(all)`` organisation: the same rows grouped twice rather than a relabelled copy
+    of them stacked under the first (which doubled the rows to group). Organisation as text."""
+    plans = [
+        frame.lazy()
+        .group_by("organisation", *keys)
+        .agg(aggs)
+        .with_columns(pl.col("organisation").cast(pl.String))
+    ]
+    if pooled:
+        plans.append(
+            frame.lazy()
+            .group_by(keys)
+            .agg(aggs)
+            .with_columns(pl.lit(ALL_ORGS).alias("organisation"))
+        )
+    layers = pl.collect_all(plans)
+    return pl.concat([layer.select(layers[0].columns) for layer in layers])
+
+
+def _suppliers_count() -> pl.Expr:
+    """Distinct suppliers (the unknown key counting as one, as ``n_unique`` does)."""
+    return pl.col("_sid").n_unique().cast(pl.Int64).alias("suppliers")
+
+
+def categories(analysed: pl.DataFrame, sup: Suppliers) -> list[dict[str, Any]]:
     """Spend by procurement category where the export has one, else by expense type."""
     if not analysed.height:
         return []
-    has_category = analysed.group_by("organisation").agg(
+    cells = analysed.select(
+        pl.col("organisation").cast(pl.Categorical()),
+        pl.col("category").cast(pl.Categorical()),
+        pl.col("expense_type").cast(pl.Categorical()),
+        "_pid",
+        "amount",
+        "n",
+    )
+    has_category = cells.group_by("organisation").agg(
         pl.col("category").is_not_null().any().alias("_has")
     )
-    # one row per organisation x category x supplier before the pooled layer is added
-    pre = (
-        analysed.join(has_category, on="organisation")
-        .group_by(
-            "organisation",
-            pl.when(pl.col("_has"))
-            .then(pl.lit("category"))
-            .otherwise(pl.lit("expense_type"))
-            .alias("basis"),
-            pl.when(pl.col("_has"))
-            .then(pl.col("category"))
-            .otherwise(pl.col("expense_type"))
-            .fill_null("(not given)")
-            .alias("cat"),
-            "supplier_key",
-        )
-        .agg(pl.col("amount").sum(), pl.col("n").sum())
+    keyed = cells.join(has_category, on="organisation").join(
+        sup.profiles.select("_pid", "_sid"), on="_pid", how="left"
     )
-    rows = _with_pooled(pre)
-    totals = rows.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
-    out = (
-        rows.group_by("organisation", "basis", "cat")
-        .agg(
+    cat = (
+        pl.when(pl.col("_has"))
+        .then(pl.col("category"))
+        .otherwise(pl.col("expense_type"))
+        .fill_null(pl.lit("(not given)"))
+    )
+    rows = _per_org_and_pooled(
+        keyed,
+        [pl.col("_has").alias("basis"), cat.alias("cat")],
+        [
             pl.col("amount").sum().alias("pence"),
-            pl.col("n").sum().cast(pl.Int64).alias("rows"),
-            pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"),
-        )
-        .join(totals, on="organisation")
+            pl.col("n").sum().alias("rows"),
+            _suppliers_count(),
+        ],
+        sup.several,
+    ).select(
+        "organisation",
+        pl.when(pl.col("basis"))
+        .then(pl.lit("category"))
+        .otherwise(pl.lit("expense_type"))
+        .alias("basis"),
+        pl.col("cat").cast(pl.String),
+        "pence",
+        "rows",
+        "suppliers",
+    )
+    rows = rows.rechunk()  # see _ONE_CHUNK
+    totals = rows.group_by("organisation").agg(pl.col("pence").sum().alias("_total"))
+    out = (
+        rows.join(totals, on="organisation")
         .with_columns(_pooled_last())
         .sort(["_pooled", "organisation", "pence", "cat"], descending=[False, False, True, False])
         .select(
@@ -77,14 +165,14 @@ def categories(analysed: pl.DataFrame) -> list[dict[str, Any]]:
     return out.to_dicts()
 
 
-def display_names(rows: pl.DataFrame) -> pl.DataFrame:
-    """One name per supplier key: the spelling on most rows, then with most spend, then
+def display_names(rows: pl.DataFrame, key: str = "supplier_key") -> pl.DataFrame:
+    """One name per supplier ``key``: the spelling on most rows, then with most spend, then
     alphabetical (so the choice never depends on row order)."""
     return (
-        rows.group_by("supplier_key", "supplier_name")
+        rows.group_by(key, "supplier_name")
         .agg(pl.col("n").sum().alias("_n"), pl.col("amount").sum().alias("_p"))
         .sort(["_n", "_p", "supplier_name"], descending=[True, True, False])
-        .group_by("supplier_key", maintain_order=True)
+        .group_by(key, maintain_order=True)
         .agg(pl.col("supplier_name").first().alias("supplier"))
     )
 
@@ -94,92 +182,109 @@ _MATCH_RANK = {"company_number": 0, "charity_number": 1, "vat_number": 2, "suppl
                "name_key": 4}  # fmt: skip
 
 
-def _best_match(col: pl.Expr) -> pl.Expr:
-    """A supplier's rows may be matched different ways: show the strongest (identifiers first)."""
-    rank = col.replace_strict(_MATCH_RANK, default=len(_MATCH_RANK), return_dtype=pl.Int8)
-    return col.sort_by(rank).drop_nulls().first()
+def _match_rank(col: pl.Expr) -> pl.Expr:
+    """A supplier's rows may be matched different ways: the strongest (identifiers first) is
+    shown, so each way is ranked."""
+    return col.replace_strict(_MATCH_RANK, default=len(_MATCH_RANK), return_dtype=pl.Int8)
 
 
-def _any_true(col: pl.Expr) -> pl.Expr:
-    """True if any row says so, else False if any says no, else unknown; order-independent."""
-    return col.drop_nulls().max()
+def _with_match(frame: pl.DataFrame, sup: Suppliers) -> pl.DataFrame:
+    """``frame``'s ``_match`` (see :func:`suppliers_of`) back to the method's name."""
+    methods = sup.profiles.select("_match", "matched_by").unique("_match")
+    return frame.join(methods, on="_match", how="left").drop("_match")
 
 
-def _suppliers(rows: pl.DataFrame, by_org: bool) -> pl.DataFrame:
-    """One row per (organisation and) supplier: spend, rows, match and flags, display name."""
-    keys = ["organisation", "supplier_key"] if by_org else ["supplier_key"]
-    return (
-        rows.group_by(keys)
-        .agg(
-            pl.col("amount").sum().alias("pence"),
-            pl.col("n").sum().cast(pl.Int64).alias("rows"),
-            _best_match(pl.col("matched_by")).alias("matched_by"),
-            *(_any_true(pl.col(f)).alias(f) for f in _FLAG_VIEW),
-        )
-        .join(display_names(rows), on="supplier_key", how="left")
-    )
+def _supplier_aggs() -> list[pl.Expr]:
+    """Spend and rows added up; the strongest match; a flag true if any row says so, else
+    false if any says no, else unknown (order-independent)."""
+    return [
+        pl.col("pence").sum(),
+        pl.col("rows").sum(),
+        pl.col("_match").min(),
+        *(pl.col(f).max() for f in _FLAG_VIEW),
+    ]
 
 
-def top_suppliers(analysed: pl.DataFrame) -> list[dict[str, Any]]:
-    if not analysed.height:
+def top_suppliers(sup: Suppliers) -> list[dict[str, Any]]:
+    if not sup.cells.height:
         return []
-    per_org = _suppliers(analysed, by_org=True)
-    if per_org.get_column("organisation").n_unique() > 1:
-        pooled = per_org.group_by("supplier_key").agg(
-            pl.lit(ALL_ORGS).alias("organisation"),
-            pl.col("pence").sum(),
-            pl.col("rows").sum(),
-            _best_match(pl.col("matched_by")),
-            *(_any_true(pl.col(c)) for c in _FLAG_VIEW),
-            pl.col("supplier").drop_nulls().sort().first(),
+    per_org = (
+        sup.cells.lazy()
+        .join(sup.profiles.lazy().select("_pid", "_match", *_FLAG_VIEW), on="_pid", how="left")
+        .rename({"amount": "pence", "n": "rows"})
+        .group_by("organisation", "_sid")
+        .agg(_supplier_aggs())
+        .with_columns(pl.col("organisation").cast(pl.String))
+    )
+    plans = [per_org]
+    if sup.several:
+        plans.append(
+            per_org.group_by("_sid")
+            .agg(_supplier_aggs())
+            .select(pl.lit(ALL_ORGS).alias("organisation"), pl.all())
         )
-        per_org = pl.concat([per_org, pooled.select(per_org.columns)])
-    totals = per_org.group_by("organisation").agg(pl.col("pence").sum().alias("_total"))
-    ranked = (
-        per_org.sort(["pence", "supplier_key"], descending=[True, False])
+    # lazy, and collected together: polars' query engine groups these faster than eager calls
+    layers = pl.collect_all(plans)
+    ranked = pl.concat(
+        layer.sort(["pence", "_sid"], descending=[True, False])
         .with_columns(pl.int_range(1, pl.len() + 1).over("organisation").alias("rank"))
         .filter(pl.col("rank") <= TOP_SUPPLIERS)
-        .join(totals, on="organisation")
+        for layer in layers
+    )
+    # names only for the suppliers shown, from all their spend
+    profiles = sup.profiles.filter(pl.col("_sid").is_in(ranked.get_column("_sid").implode()))
+    ranked = _with_match(ranked.join(display_names(profiles, "_sid"), on="_sid", how="left"), sup)
+    totals = pl.concat(
+        layer.group_by("organisation").agg(pl.col("pence").sum().alias("_total"))
+        for layer in layers
+    )
+    return (
+        ranked.rechunk()  # see _ONE_CHUNK
+        .join(totals.rechunk(), on="organisation")
         .with_columns(_pooled_last())
         .sort("_pooled", "organisation", "rank")
+        .select(
+            "organisation",
+            pl.col("rank").cast(pl.Int64),
+            "supplier",
+            pence_text_expr(pl.col("pence")).alias("spend"),
+            "rows",
+            share(pl.col("pence"), pl.col("_total")).alias("share_of_total"),
+            "matched_by",
+            pl.col("is_sme").alias("sme"),
+            pl.col("is_vcse").alias("vcse"),
+            pl.col("is_diverse_led").alias("diverse_led"),
+            "local",
+        )
+        .to_dicts()
     )
-    return ranked.select(
-        "organisation",
-        pl.col("rank").cast(pl.Int64),
-        "supplier",
-        pence_text_expr(pl.col("pence")).alias("spend"),
-        "rows",
-        share(pl.col("pence"), pl.col("_total")).alias("share_of_total"),
-        "matched_by",
-        pl.col("is_sme").alias("sme"),
-        pl.col("is_vcse").alias("vcse"),
-        pl.col("is_diverse_led").alias("diverse_led"),
-        "local",
-    ).to_dicts()
 
 
-def unmatched_suppliers(analysed: pl.DataFrame) -> pl.DataFrame:
+def unmatched_suppliers(sup: Suppliers) -> pl.DataFrame:
     """Suppliers no lookup matched (redacted rows aside), biggest spend first."""
-    rows = analysed.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
+    rows = sup.profiles.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
     if not rows.height:
         return pl.DataFrame(schema={"supplier": pl.String, "spend": pl.String, "rows": pl.Int64})
     return (
-        _suppliers(rows, by_org=False)
-        .sort(["pence", "supplier_key"], descending=[True, False])
+        rows.group_by("_sid")
+        .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().alias("rows"))
+        .join(display_names(rows, "_sid"), on="_sid", how="left")
+        .sort(["pence", "_sid"], descending=[True, False])
         .select("supplier", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
     )
 
 
-def geography_view(analysed: pl.DataFrame, store: Any, problems: pl.DataFrame) -> dict[str, Any]:
+def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[str, Any]:
     """Where the suppliers are: which basis placed how much spend, spend by supplier local
     authority (unknown shown, never hidden), and the postcodes that could not be placed."""
-    if not analysed.height:
+    if not sup.cells.height:
         return {"store": None, "terminated_postcode_spend": "0.00", "terminated_postcode_rows": 0,
                 "imd_edition": None, "basis": [], "by_local_authority": [],
                 "unplaced_postcodes": []}  # fmt: skip
+    profiles = sup.profiles
     basis = (
-        analysed.group_by("location_basis")
-        .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().cast(pl.Int64).alias("rows"))
+        profiles.group_by("location_basis")
+        .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().alias("rows"))
         .sort("location_basis")
         .select("location_basis", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
     )
@@ -190,10 +295,12 @@ def geography_view(analysed: pl.DataFrame, store: Any, problems: pl.DataFrame) -
                                    .alias("name")).unique("local_authority_code").collect()
         )  # fmt: skip
     by_la = (
-        _with_pooled(analysed)
-        .group_by("organisation", "local_authority_code")
-        .agg(pl.col("amount").sum().alias("pence"),
-             pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"))
+        _per_org_and_pooled(
+            sup.cells.join(profiles.select("_pid", "local_authority_code"), on="_pid", how="left"),
+            [pl.col("local_authority_code")],
+            [pl.col("amount").sum().alias("pence"), _suppliers_count()],
+            sup.several,
+        )
         .join(names, on="local_authority_code", how="left")
         .with_columns(_pooled_last())
         .sort(["_pooled", "organisation", "pence", "local_authority_code"],
@@ -201,16 +308,10 @@ def geography_view(analysed: pl.DataFrame, store: Any, problems: pl.DataFrame) -
         .select("organisation", "local_authority_code", "name",
                 pence_text_expr(pl.col("pence")).alias("spend"), "suppliers")
     )  # fmt: skip
-    written = pl.concat(
-        [
-            analysed.select(pl.col("postcode").alias("w"), "amount", "n"),
-            analysed.filter(pl.col("postcode").is_null()).select(
-                pl.col("supplier_postcode").alias("w"), "amount", "n"
-            ),
-        ]
-    )
+    # the postcode as written: the lookup's where it gave one, else the export's
     spend_by_pc = (
-        written.drop_nulls("w")
+        profiles.select(pl.coalesce("postcode", "supplier_postcode").alias("w"), "amount", "n")
+        .drop_nulls("w")
         .group_by("w")
         .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().alias("len"))
     )
@@ -220,7 +321,7 @@ def geography_view(analysed: pl.DataFrame, store: Any, problems: pl.DataFrame) -
         .select("postcode", "problem", pence_text_expr(pl.col("pence")).alias("spend"),
                 pl.col("len").cast(pl.Int64).alias("rows"))
     )  # fmt: skip
-    terminated = analysed.filter(pl.col("postcode_terminated"))
+    terminated = profiles.filter(pl.col("postcode_terminated"))
     return {
         "store": None if store is None else str(store.path),
         "terminated_postcode_spend": pence_to_text(int(terminated.get_column("amount").sum() or 0)),
@@ -235,27 +336,37 @@ def geography_view(analysed: pl.DataFrame, store: Any, problems: pl.DataFrame) -
 EVIDENCE_MEASURES = {"sme": "is_sme", "vcse": "is_vcse", "diverse_led": "is_diverse_led"}
 
 
-def evidence(analysed: pl.DataFrame) -> list[dict[str, Any]]:
+def evidence(sup: Suppliers) -> list[dict[str, Any]]:
     """How sure the classification is: for each measure, the spend whose supplier's flag is
     known, split by confidence (declared, registered, inferred, not stated), whole period."""
-    if not analysed.height:
+    if not sup.cells.height:
         return []
-    rows = _with_pooled(analysed)
-    totals = rows.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
-    parts = []
-    for measure, f in EVIDENCE_MEASURES.items():
-        parts.append(
-            rows.filter(pl.col(f).is_not_null())
-            .group_by("organisation", pl.col(f"{f}_confidence").alias("confidence"))
-            .agg(pl.col("amount").sum().alias("known"),
-                 pl.col("amount").filter(pl.col(f)).sum().alias("yes"),
-                 pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"))
-            .with_columns(pl.lit(measure).alias("measure"))
-        )  # fmt: skip
+    flags = [c for f in EVIDENCE_MEASURES.values() for c in (f, f"{f}_confidence")]
+    cells = sup.cells.join(sup.profiles.select("_pid", *flags), on="_pid", how="left")
+    totals = cells.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
+    if sup.several:
+        totals = pl.concat(
+            [
+                totals.with_columns(pl.col("organisation").cast(pl.String)),
+                totals.select(pl.lit(ALL_ORGS).alias("organisation"), pl.col("_total").sum()),
+            ]
+        )
+    parts = [
+        _per_org_and_pooled(
+            cells.filter(pl.col(f).is_not_null()),
+            [pl.col(f"{f}_confidence").alias("confidence")],
+            [pl.col("amount").sum().alias("known"),
+             pl.col("amount").filter(pl.col(f)).sum().alias("yes"),
+             _suppliers_count()],
+            sup.several,
+        ).with_columns(pl.lit(measure).alias("measure")).rechunk()  # see _ONE_CHUNK
+        for measure, f in EVIDENCE_MEASURES.items()
+    ]  # fmt: skip
     order = {"declared": 0, "registered": 1, "inferred": 2}
     out = (
         pl.concat(parts)
-        .join(totals, on="organisation")
+        .join(totals.with_columns(pl.col("organisation").cast(pl.String)).rechunk(),
+              on="organisation")
         .with_columns(
             _pooled_last(),
             pl.col("measure").replace_strict({m: i for i, m in enumerate(EVIDENCE_MEASURES)},
