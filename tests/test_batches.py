@@ -13,6 +13,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import polars as pl
 import pytest
 from openpyxl import Workbook
 
@@ -196,3 +197,14 @@ def test_a_wide_record_found_after_batches_were_reduced(
     pence = sum(i % 97 for i in range(200_000)) * 100 + 100
     assert (rec["rows_read"], rec["rows_analysed"]) == (200_001, 200_001)
     assert rec["amount_analysed"] == f"{pence // 100}.{pence % 100:02d}"
+
+
+def test_detached_text_keeps_every_value_and_null() -> None:
+    from anchorspend.ingest.canonical import detached
+
+    frame = pl.DataFrame(
+        {"a": ["x" * 40, None, "", "£ – é"], "n": [1, 2, None, 4], "b": [True, None, False, True]}
+    )
+    out = detached(frame)
+    assert out.equals(frame, null_equal=True)
+    assert out.schema == frame.schema

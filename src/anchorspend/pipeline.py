@@ -24,6 +24,7 @@ from anchorspend.ingest.canonical import (
     ORDER,
     RowOptions,
     build_batch,
+    detached,
     empty_findings,
     fill_organisation,
     no_data_rows,
@@ -315,7 +316,7 @@ class _Gather:
             prior = batch.above
             blank += batch.blank_rows
             repeated += batch.repeated_headers
-            part.findings.append(batch.findings)
+            part.findings.append(batch.findings if self.spend is None else detached(batch.findings))
             if batch.organisations is not None:
                 named.append(batch.organisations)
             if batch.frame is None:
@@ -381,14 +382,14 @@ class _Gather:
         part.amount += int(frame.get_column("amount").sum() or 0)
         if later:
             source = pl.col("_source").cast(pl.String).alias(_KEY_FIRST)
-            part.keys.append(frame.filter(_candidate()).select(*_TXN_KEY, source))
+            part.keys.append(detached(frame.filter(_candidate()).select(*_TXN_KEY, source)))
         if self.sink is not None:
             self.sink.add(frame, seq)
             return
         if self.spend is None:
             part.kept.append(frame)
             return
-        part.kept.append(frame.filter(pl.col("_status") != "analysed"))
+        part.kept.append(detached(frame.filter(pl.col("_status") != "analysed")))
         self.spend.add(frame)
 
     def finish(self) -> Ingested:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from anchorspend.classify import ID_KEYS, SUPPLIER_COLS
-from anchorspend.ingest.canonical import FLAG_FIELDS
+from anchorspend.ingest.canonical import FLAG_FIELDS, detached
 from anchorspend.measures import PeriodKind, period_expr
 
 # A supplier as published: everything classification and location read from a row.
@@ -74,7 +74,7 @@ class SpendBuilder:
         )
         if self.known is None:
             groups = groups.with_row_index("_pid")
-            self.known = groups.select(*self.kept, "_pid")
+            self.known = detached(groups.select(*self.kept, "_pid"))
         else:
             found = (
                 groups.select(self.kept)
@@ -86,9 +86,8 @@ class SpendBuilder:
             groups = groups.with_columns(
                 pl.when(new).then(numbered).otherwise(found).cast(pl.UInt32).alias("_pid")
             )
-            self.known = pl.concat(
-                [self.known, groups.filter(new).select(*self.kept, "_pid")], how="vertical"
-            )
+            added = detached(groups.filter(new).select(*self.kept, "_pid"))
+            self.known = pl.concat([self.known, added], how="vertical")
         members = groups.select("_pid", "_i").explode("_i")
         pid = (
             pl.repeat(0, analysed.height, dtype=pl.UInt32, eager=True)
