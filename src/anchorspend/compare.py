@@ -120,7 +120,7 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
         data = _combine([ingest(run, progress) for run, _ in runs])
         metas = [meta for _, meta in runs if meta]
         lookups = load_lookups(cc.run, progress)
-    result = analyse_ingested(data, cc.run, progress, lookups)
+    result = analyse_ingested(data, cc.run, progress, lookups, network=True)
     members = _members(result, metas)
     names = [m["name"] for m in members]
     if cc.member is not None and cc.member not in names:

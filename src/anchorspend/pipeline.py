@@ -59,10 +59,12 @@ from anchorspend.normalise import DateRange, pence_to_text
 from anchorspend.schemas import Schema
 from anchorspend.schemas import load as load_schema
 from anchorspend.spend import (
+    BY_ORG_ATTRS,
     CATEGORY_ATTRS,
     MEASURE_ATTRS,
     Spend,
     SpendBuilder,
+    spend_cells,
     spend_of,
     spend_view,
 )
@@ -569,7 +571,9 @@ class Result:
     conflicts: pl.DataFrame = field(default_factory=pl.DataFrame)
     unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
     metrics_pence: pl.DataFrame = field(default_factory=pl.DataFrame)  # money as int pence
-    by_org: pl.DataFrame = field(default_factory=pl.DataFrame)  # see spend_view()
+    # spend per organisation (and per category) × supplier profile: see spend_view(); only
+    # for compare (analyse_ingested's ``network``)
+    by_org: pl.DataFrame = field(default_factory=pl.DataFrame)
     summary: pl.DataFrame = field(default_factory=pl.DataFrame)  # see summarise()
     by_category: pl.DataFrame = field(default_factory=pl.DataFrame)
 
@@ -717,10 +721,14 @@ def analyse_ingested(
     run: RunConfig,
     progress: Progress | None = None,
     lookups: list[Lookup] | None = None,
+    *,
+    network: bool = False,
 ) -> Result:
     """Classify and measure rows already read. ``compare`` calls this with every member's rows,
     so a member's figures come from the same code as ``analyse`` on its files alone.
-    ``lookups``: those of ``run``, if already read."""
+    ``lookups``: those of ``run``, if already read. ``network``: keep the spend per
+    organisation and per category with the attributes compare's views read
+    (:attr:`Result.by_org`, :attr:`Result.by_category`)."""
     if lookups is None:
         lookups = load_lookups(run, progress)
     if progress:
@@ -737,10 +745,8 @@ def analyse_ingested(
     attrs = located.with_columns(
         measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")
     )
-    by_org = spend_view(spend, attrs, ("organisation",))
-    by_category = spend_view(
-        spend, attrs, ("organisation", "category", "expense_type"), CATEGORY_ATTRS
-    )
+    org_cells = spend_cells(spend, ("organisation",))
+    category_cells = spend_cells(spend, ("organisation", "category", "expense_type"))
     if progress:
         progress("measuring", 0.9)
     metrics_pence = pl.DataFrame()
@@ -750,7 +756,13 @@ def analyse_ingested(
             compute(spend.facts.lazy(), measured, measures), run.config.targets
         )
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
-    sup = suppliers_of(by_org, attrs)
+    sup = suppliers_of(org_cells, attrs)
+    by_org = by_category = pl.DataFrame()
+    if network:
+        by_org = spend_view(spend, attrs, ("organisation",), BY_ORG_ATTRS)
+        by_category = spend_view(
+            spend, attrs, ("organisation", "category", "expense_type"), CATEGORY_ATTRS
+        )
     unmatched = unmatched_suppliers(sup)
     conflicts = classified.conflicts
     notes = data.notes + classified.findings
@@ -771,7 +783,7 @@ def analyse_ingested(
         "inputs": [r.as_dict() for r in data.inputs],
         "measures": list(measures),
         "metrics": metrics.to_dicts() if metrics.height else [],
-        "categories": categories(by_category, sup),
+        "categories": categories(category_cells, sup),
         "top_suppliers": top_suppliers(sup),
         "unmatched_suppliers": unmatched.head(UNMATCHED_IN_DOCUMENT).to_dicts(),
         "conflicts": [
