@@ -272,7 +272,7 @@ class _Gather:
 
     def source(self, source: Source, at: float, *, later: bool) -> None:
         width = 0
-        mark = self.spend.mark() if self.spend else (0, 0)
+        mark = self.spend.mark() if self.spend else (0, 0, 0)
         while True:
             try:
                 part, notes, report = self._read(source, width, at, later)

@@ -43,9 +43,10 @@ class SpendBuilder:
     """Analysed rows in, batch by batch; :class:`Spend` out.
 
     Each row is hashed into its profile once; everything after works on integers and small
-    tables. Profiles are numbered across batches as one pass over all the rows would number
-    them (first seen, first numbered), so each batch's facts are keyed on final ids and need
-    only adding up at the end. Fact keys are categorical: at 10M rows there are ~9M facts.
+    tables. Profiles, and the organisation × period × category × expense type cells, are
+    numbered across batches as one pass over all the rows would number them (first seen, first
+    numbered), so each batch's facts carry one integer key (cell and profile) and need only
+    adding up at the end: at 10M rows there are ~9M facts, 24 bytes each.
 
     ``ids``: the identifier columns that can change a supplier's classification (see
     :func:`anchorspend.classify.identifiers_used`). The others are left out of the profiles (as
@@ -57,7 +58,8 @@ class SpendBuilder:
         self.dropped = [c for c in ID_KEYS if c not in ids]
         self.kept = [c for c in PROFILE_COLS if c not in self.dropped]
         self.known: pl.DataFrame | None = None  # the kept profile columns and _pid
-        self.facts: list[pl.DataFrame] = []
+        self.cells: pl.DataFrame | None = None  # FACT_KEYS (categorical) and _cell
+        self.facts: list[pl.DataFrame] = []  # _key (_cell × 2³² + _pid), amount, n
         self.schema: dict[str, pl.DataType] = {}
 
     def add(self, rows: pl.DataFrame) -> SpendBuilder:
@@ -72,23 +74,8 @@ class SpendBuilder:
             .group_by(self.kept, maintain_order=True)
             .agg(pl.col("_i"))
         )
-        if self.known is None:
-            groups = groups.with_row_index("_pid")
-            self.known = detached(groups.select(*self.kept, "_pid"))
-        else:
-            found = (
-                groups.select(self.kept)
-                .join(self.known, on=self.kept, how="left", nulls_equal=True, maintain_order="left")
-                .get_column("_pid")
-            )
-            new = found.is_null()
-            numbered = new.cast(pl.UInt32).cum_sum() - 1 + self.known.height
-            groups = groups.with_columns(
-                pl.when(new).then(numbered).otherwise(found).cast(pl.UInt32).alias("_pid")
-            )
-            added = detached(groups.filter(new).select(*self.kept, "_pid"))
-            self.known = pl.concat([self.known, added], how="vertical")
-        members = groups.select("_pid", "_i").explode("_i")
+        self.known, pids = _numbered(self.known, groups.select(self.kept), "_pid")
+        members = groups.select(pids, "_i").explode("_i")
         pid = (
             pl.repeat(0, analysed.height, dtype=pl.UInt32, eager=True)
             .scatter(members.get_column("_i"), members.get_column("_pid"))
@@ -97,7 +84,7 @@ class SpendBuilder:
         # a period label per distinct date (a quarter's million rows carry ~90 dates)
         dates = analysed.get_column("payment_date").unique().drop_nulls()
         labels = dates.to_frame().select(period_expr(pl.col("payment_date"), self.period))
-        self.facts.append(
+        grouped = (
             analysed.select(
                 pl.col("organisation").cast(pl.Categorical),
                 pl.col("payment_date")
@@ -111,22 +98,42 @@ class SpendBuilder:
             .group_by(*FACT_KEYS, "_pid", maintain_order=True)
             .agg(pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n"))
         )
+        cells = grouped.select(FACT_KEYS).unique(maintain_order=True)
+        self.cells, cell_ids = _numbered(self.cells, cells, "_cell")
+        keyed = grouped.join(
+            cells.with_columns(cell_ids),
+            on=list(FACT_KEYS),
+            how="left",
+            nulls_equal=True,
+            maintain_order="left",
+        )
+        self.facts.append(
+            keyed.select(
+                (pl.col("_cell").cast(pl.UInt64) * _CELL + pl.col("_pid")).alias("_key"),
+                "amount",
+                "n",
+            )
+        )
         return self
 
-    def mark(self) -> tuple[int, int]:
+    def mark(self) -> tuple[int, int, int]:
         """Where the builder is, for :meth:`rollback`."""
-        return len(self.facts), 0 if self.known is None else self.known.height
+        return (
+            len(self.facts),
+            0 if self.known is None else self.known.height,
+            0 if self.cells is None else self.cells.height,
+        )
 
-    def rollback(self, mark: tuple[int, int]) -> None:
+    def rollback(self, mark: tuple[int, int, int]) -> None:
         """Forget the batches added since :meth:`mark` (a source to be read again)."""
-        facts, known = mark
+        facts, known, cells = mark
         del self.facts[facts:]
-        if self.known is not None:
-            self.known = self.known.head(known) if known else None
+        self.known = self.known.head(known) if self.known is not None and known else None
+        self.cells = self.cells.head(cells) if self.cells is not None and cells else None
 
     def finish(self) -> Spend:
         cols = {c: self.schema.get(c, pl.String()) for c in PROFILE_COLS}
-        if self.known is None:
+        if self.known is None or self.cells is None:
             profiles = pl.DataFrame(schema={"_pid": pl.UInt32, **cols}).with_columns(
                 pl.lit(None, pl.Int64).alias("amount"),
                 pl.lit(None, pl.Int64).alias("n"),
@@ -137,17 +144,48 @@ class SpendBuilder:
                 | {"_pid": pl.UInt32, "amount": pl.Int64, "n": pl.Int64}
             )
             return Spend(profiles, facts)
-        facts = self.facts[0]
+        keyed = self.facts[0]
         if len(self.facts) > 1:  # a supplier's spend in one quarter spans batches
-            facts = (
+            keyed = (
                 pl.concat(self.facts)
-                .group_by(*FACT_KEYS, "_pid", maintain_order=True)
+                .group_by("_key", maintain_order=True)
                 .agg(pl.col("amount").sum(), pl.col("n").sum())
             )
+        self.facts = []
+        cell = (keyed.get_column("_key") // _CELL).cast(pl.UInt32)
+        facts = pl.DataFrame(
+            [self.cells.get_column(k).gather(cell) for k in FACT_KEYS]
+        ).with_columns(
+            (keyed.get_column("_key") % _CELL).cast(pl.UInt32).alias("_pid"),
+            keyed.get_column("amount"),
+            keyed.get_column("n"),
+        )
         profiles = self.known.with_columns(
             pl.lit(None, cols[c]).alias(c) for c in self.dropped
         ).select("_pid", *PROFILE_COLS)
         return _with_totals(profiles, facts)
+
+
+_CELL = 2**32  # a fact's key: its cell × _CELL + its profile
+
+
+def _numbered(
+    known: pl.DataFrame | None, found: pl.DataFrame, name: str
+) -> tuple[pl.DataFrame, pl.Series]:
+    """Ids (UInt32, ``name``) for the distinct rows ``found``: rows ``known`` has keep theirs,
+    new ones are numbered on in the order found. Returns ``known`` with the new rows, detached
+    from the batch's buffers, and the ids, row for row."""
+    if known is None:
+        ids = pl.Series(name, range(found.height), dtype=pl.UInt32)
+        return detached(found.with_columns(ids)), ids
+    hit = found.join(
+        known, on=found.columns, how="left", nulls_equal=True, maintain_order="left"
+    ).get_column(name)
+    new = hit.is_null()
+    numbered = new.cast(pl.UInt32).cum_sum() - 1 + known.height
+    given = pl.select(pl.when(new).then(numbered).otherwise(hit).cast(pl.UInt32).alias(name))
+    added = detached(found.filter(new).with_columns(given.to_series().filter(new)))
+    return pl.concat([known, added], how="vertical"), given.to_series()
 
 
 def _with_totals(profiles: pl.DataFrame, facts: pl.DataFrame) -> Spend:
