@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from anchorspend.classify import identifiers_used
 from anchorspend.errors import AnchorspendError, UsageError
 from anchorspend.ingest.canonical import empty_findings
 from anchorspend.measures import ALL_ORGS, ALL_PERIODS
@@ -32,6 +33,7 @@ from anchorspend.pipeline import (
     read,
     summarise,
 )
+from anchorspend.spend import SpendBuilder
 
 MembersBy = Literal["organisation", "folder"]
 CLASSIFICATIONS_EXCLUDED = ("total_spend",)
@@ -89,7 +91,7 @@ def _member_runs(cc: CompareConfig) -> list[tuple[RunConfig, dict[str, Any]]]:
 
 
 def _combine(parts: list[Ingested]) -> Ingested:
-    frames = [p.rows for p in parts if p.rows.height]
+    frames = [p.rows for p in parts if p.rows.width]  # rows not analysed: maybe none
     findings = [p.findings for p in parts if p.findings.height]
     summaries = [p.summary for p in parts if p.summary.height]
     return Ingested(
@@ -117,9 +119,12 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
         ]
     else:
         runs = _member_runs(cc)
-        data = _combine([ingest(run, progress) for run, _ in runs])
-        metas = [meta for _, meta in runs if meta]
         lookups = load_lookups(cc.run, progress)
+        # every member's analysed rows split into one spend, as they are read
+        spend = SpendBuilder(cc.run.period, identifiers_used(lookups))
+        data = _combine([ingest(run, progress, spend=spend) for run, _ in runs])
+        data.spend = spend.finish()
+        metas = [meta for _, meta in runs if meta]
     result = analyse_ingested(data, cc.run, progress, lookups, network=True)
     members = _members(result, metas)
     names = [m["name"] for m in members]

@@ -181,6 +181,7 @@ def ingest(
     ids: Collection[str] | None = None,
     batch_rows: int | None = None,
     sink: RowSink | None = None,
+    spend: SpendBuilder | None = None,
 ) -> Ingested:
     """Every input's rows, read ``batch_rows`` records at a time, with the rules that look
     across inputs applied: the config's organisation renames, then duplicates across files.
@@ -188,7 +189,9 @@ def ingest(
     ``ids`` given (see :func:`anchorspend.classify.identifiers_used`), the analysed rows are
     split into spend (:attr:`Ingested.spend`) batch by batch and only the rest are kept in
     :attr:`Ingested.rows`; otherwise every row is kept, or handed to ``sink`` (then
-    :attr:`Ingested.rows` is empty). The result does not depend on ``batch_rows``."""
+    :attr:`Ingested.rows` is empty). ``spend``: split the analysed rows into this builder, which
+    the caller finishes (compare gathers its members' spend in one). The result does not depend
+    on ``batch_rows``."""
     schema = load_schema("spend")
     overrides = {**run.config.columns, **parse_overrides(list(run.column_map), schema)}
     gather = _Gather(
@@ -206,6 +209,7 @@ def ingest(
         batch_rows or BATCH_ROWS,
         progress,
         sink,
+        spend,
     )
     paths = expand(list(run.inputs))
     for done, path in enumerate(paths):
@@ -259,6 +263,7 @@ class _Gather:
         batch_rows: int,
         progress: Progress | None,
         sink: RowSink | None = None,
+        spend: SpendBuilder | None = None,
     ) -> None:
         self.run, self.options, self.row_options = run, options, row_options
         self.schema, self.overrides, self.ids = schema, overrides, ids
@@ -268,7 +273,8 @@ class _Gather:
         self.reports: list[InputReport] = []
         # per transaction key of the sources read so far, the first source that has it
         self.seen: pl.DataFrame | None = None
-        self.spend = None if ids is None else SpendBuilder(run.period, ids)
+        self.shared = spend is not None  # the caller's builder: the caller finishes it
+        self.spend = spend or (None if ids is None else SpendBuilder(run.period, ids))
 
     def source(self, source: Source, at: float, *, later: bool) -> None:
         width = 0
@@ -410,7 +416,9 @@ class _Gather:
         refresh_counts(self.reports, summary)
         pairs = [x for p in self.parts for x in p.pairs]
         dup_notes = duplicate_notes(_combine_pairs(pairs)) if pairs else []
-        spend = None if self.spend is None else self.spend.add(rows.head(0)).finish()
+        spend = None
+        if self.spend is not None and not self.shared:
+            spend = self.spend.add(rows.head(0)).finish()
         return Ingested(
             rows,
             pl.concat(findings) if findings else empty_findings(),
@@ -579,6 +587,8 @@ class Result:
 
     @property
     def rejected(self) -> pl.DataFrame:
+        if "_status" not in self.rows.columns:  # nothing but analysed rows was read
+            return self.rows
         return self.rows.filter(pl.col("_status") == "rejected")
 
 
