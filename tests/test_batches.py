@@ -208,3 +208,22 @@ def test_detached_text_keeps_every_value_and_null() -> None:
     out = detached(frame)
     assert out.equals(frame, null_equal=True)
     assert out.schema == frame.schema
+
+
+def test_progress_moves_through_a_file_read_in_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long file tells how far through it the read is, not just that it is reading."""
+    lines = ["Organisation,Date,Supplier,Amount"]
+    lines += [f"North,01/05/2026,S{i % 7},{i}.00" for i in range(99)]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 20)
+    monkeypatch.setattr(pipeline, "HEAD_ROWS", 2)
+    told: list[tuple[str, float | None]] = []
+    pipeline.ingest(RunConfig(inputs=(path,)), lambda msg, done: told.append((msg, done)))
+    assert [m for m, _ in told] == [
+        f"reading {path}: {n} rows" for n in (19, 39, 59, 79, 99)
+    ]  # the first batch holds the header
+    # 100 lines in all, the reading is 0.8 of the run
+    assert [round(d or 0, 3) for _, d in told] == [0.152, 0.312, 0.472, 0.632, 0.792]

@@ -216,7 +216,8 @@ def ingest(
         with open_sources(path) as sources:
             for k, source in enumerate(sources):
                 last = done == len(paths) - 1 and k == len(sources) - 1
-                gather.source(source, 0.8 * done / len(paths), later=not last)
+                share = 0.8 / len(paths) / len(sources)
+                gather.source(source, 0.8 * done / len(paths) + k * share, share, later=not last)
     return gather.finish()
 
 
@@ -276,12 +277,13 @@ class _Gather:
         self.shared = spend is not None  # the caller's builder: the caller finishes it
         self.spend = spend or (None if ids is None else SpendBuilder(run.period, ids))
 
-    def source(self, source: Source, at: float, *, later: bool) -> None:
+    def source(self, source: Source, at: float, share: float, *, later: bool) -> None:
+        """Read ``source``: the run is ``at`` done when it starts, and it is ``share`` of it."""
         width = 0
         mark = self.spend.mark() if self.spend else (0, 0, 0)
         while True:
             try:
-                part, notes, report = self._read(source, width, at, later)
+                part, notes, report = self._read(source, width, (at, share), later)
                 break
             except WiderThanSampled as wider:  # found past the sample: read it all again
                 width = wider.width
@@ -299,7 +301,7 @@ class _Gather:
             self.seen = new if self.seen is None else pl.concat([self.seen, new])
 
     def _read(
-        self, source: Source, width: int, at: float, later: bool
+        self, source: Source, width: int, at: tuple[float, float], later: bool
     ) -> tuple[_Part, list[Finding], InputReport]:
         def scorer(cells: list[str | None]) -> int:
             return score_cells(cells, self.schema, self.overrides)
@@ -331,7 +333,8 @@ class _Gather:
                 continue
             part.rows += batch.frame.height
             if self.progress:
-                self.progress(f"reading {source.display}: {part.rows:,} rows", at)
+                done = min(part.rows / first.records, 1.0) if first.records else 0.0
+                self.progress(f"reading {source.display}: {part.rows:,} rows", at[0] + at[1] * done)
             frame = batch.frame
             if batch.organisations is not None:  # blank organisation cells wait for the count
                 waiting = pl.col("organisation").is_null()

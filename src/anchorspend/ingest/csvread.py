@@ -75,11 +75,12 @@ def sniff_delimiter(text: str, suffix: str) -> str:
     return best
 
 
-def _scan_bytes(path: Path, display: str) -> int:
+def _scan_bytes(path: Path, display: str) -> tuple[int, int]:
     """One bounded pass over the UTF-8 bytes: refuse a NUL byte anywhere and a line longer than
     MAX_LINE_BYTES. Returns the offset of the first line holding more than whitespace (-1 if
-    none), where the sample for sniffing starts. A line that fits inside one read chunk is
-    shorter than the limit; one that crosses chunks is measured exactly."""
+    none), where the sample for sniffing starts, and the number of lines (for progress). A
+    line that fits inside one read chunk is shorter than the limit; one that crosses chunks is
+    measured exactly."""
     since, line, done, content = 0, 1, 0, -1  # bytes since the last newline; its line number
     with path.open("rb") as fh:
         while chunk := fh.read(_SCAN_CHUNK):
@@ -111,7 +112,7 @@ def _scan_bytes(path: Path, display: str) -> int:
                 line += chunk.count(b"\n")
                 since = len(chunk) - chunk.rfind(b"\n") - 1
             done += len(chunk)
-    return content
+    return content, line - (since == 0)  # a final line break starts no line
 
 
 def _too_wide(display: str, row: int | None) -> AnchorspendError:
@@ -198,6 +199,7 @@ class _Prepared:
     findings: list[Finding]
     delimiter: str
     width: int  # the widest record of the sample
+    lines: int  # physical lines, about the records to come (for progress)
 
 
 @contextmanager
@@ -223,7 +225,7 @@ def _prepared(
                 )
             )
         source = cr_only or decoded.path
-        content = _scan_bytes(source, display)
+        content, lines = _scan_bytes(source, display)
         if content < 0:
             raise AnchorspendError(
                 "the file is empty", path=display, hint="check the export; nothing to read"
@@ -237,7 +239,7 @@ def _prepared(
         width = max(widths, default=1)
         if width > MAX_COLUMNS:
             raise _too_wide(display, next(i for i, w in enumerate(widths, 1) if w > MAX_COLUMNS))
-        yield _Prepared(source, decoded.encoding, decoded.findings, delim, width)
+        yield _Prepared(source, decoded.encoding, decoded.findings, delim, width, lines)
     finally:
         decoded.cleanup()
         if cr_only is not None:
@@ -319,7 +321,9 @@ def iter_csv(
         findings = prep.findings
         try:
             for frame in batches:
-                yield RawTable(_strip_bom(frame), display, width, None, prep.encoding, findings)
+                yield RawTable(
+                    _strip_bom(frame), display, width, None, prep.encoding, findings, prep.lines
+                )
                 findings = []
         except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
             raise WiderThanSampled(_widened(exc, prep.source, display, width)) from exc

@@ -38,3 +38,4 @@ class RawTable:
     sheet: str | None = None
     encoding: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    records: int | None = None  # about how many records the whole source holds (for progress)

@@ -244,6 +244,7 @@ def iter_source(
             table,
             frame=table.frame.slice(start, batch_rows),
             findings=table.findings if i == 0 else [],
+            records=table.frame.height,
         )
 
 
