@@ -267,7 +267,7 @@ class _Gather:
         spend: SpendBuilder | None = None,
     ) -> None:
         self.run, self.options, self.row_options = run, options, row_options
-        self.schema, self.overrides, self.ids = schema, overrides, ids
+        self.schema, self.overrides = schema, overrides
         self.batch_rows, self.progress, self.sink = batch_rows, progress, sink
         self.parts: list[_Part] = []
         self.notes: list[Finding] = []
@@ -407,21 +407,11 @@ class _Gather:
         kept = [k for p in self.parts for k in p.kept]
         rows = pl.concat(kept, how="diagonal_relaxed") if kept else pl.DataFrame()
         findings = [f for p in self.parts for f in p.findings]
-        summaries = [s for p in self.parts for s in p.summaries]
-        summary = (
-            pl.concat(summaries)
-            .sort("_first")
-            .group_by(SUMMARY_KEYS, maintain_order=True)
-            .agg(pl.col("n").sum(), pl.col("amount").sum())
-            if summaries
-            else summarise(pl.DataFrame())
-        )
+        summary = combine_summaries([s for p in self.parts for s in p.summaries])
         refresh_counts(self.reports, summary)
         pairs = [x for p in self.parts for x in p.pairs]
-        dup_notes = duplicate_notes(_combine_pairs(pairs)) if pairs else []
-        spend = None
-        if self.spend is not None and not self.shared:
-            spend = self.spend.add(rows.head(0)).finish()
+        dup_notes = duplicate_notes(combine_pairs(pairs)) if pairs else []
+        spend = None if self.spend is None or self.shared else self.spend.finish()
         return Ingested(
             rows,
             pl.concat(findings) if findings else empty_findings(),
@@ -464,16 +454,35 @@ def _mark_seen(
         .agg(pl.len(), pl.col("_row").head(5), pl.col("amount").sum())
         .with_columns(pl.col("_source").cast(pl.String))
     )
-    out = marked.with_columns(
+    return _excluded_as_duplicates(marked, dup).drop(_KEY_FIRST), pairs if pairs.height else None
+
+
+def _excluded_as_duplicates(rows: pl.DataFrame, dup: pl.Expr) -> pl.DataFrame:
+    """Rows where ``dup`` holds excluded under the duplicates rule."""
+    return rows.with_columns(
         pl.when(dup).then(pl.lit("excluded")).otherwise(pl.col("_status")).alias("_status"),
         pl.when(dup).then(pl.lit(DUPLICATE_RULE)).otherwise(pl.col("_reason")).alias("_reason"),
-    ).drop(_KEY_FIRST)
-    return out, pairs if pairs.height else None
+    )
 
 
-def _combine_pairs(pairs: list[pl.DataFrame]) -> pl.DataFrame:
-    """Batches' duplicate pairs as one row per pair of files, in the order their first
-    duplicate was read."""
+def combine_summaries(summaries: list[pl.DataFrame]) -> pl.DataFrame:
+    """Summaries of parts read apart (batches, a store's partitions), each made with its
+    groups' first position as ``_first`` (:func:`summarise`), as one summary in reading
+    order."""
+    if not summaries:
+        return summarise(pl.DataFrame())
+    return (
+        pl.concat(summaries)
+        .sort("_first")
+        .group_by(SUMMARY_KEYS, maintain_order=True)
+        .agg(pl.col("n").sum(), pl.col("amount").sum())
+    )
+
+
+def combine_pairs(pairs: list[pl.DataFrame]) -> pl.DataFrame:
+    """Duplicate pairs found part by part (batches, a store's partitions), each with its
+    source's place in reading order as ``_seq``, as one row per pair of files, in the order
+    their first duplicate was read."""
     return (
         pl.concat(pairs)
         .group_by("_source", _KEY_FIRST)
@@ -494,7 +503,8 @@ _TXN_KEY = ("organisation", "transaction_id", "payment_date", "supplier_name", "
 
 
 def mark_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rule of :func:`exclude_cross_file_duplicates`, and per pair of files (in the order
+    """The duplicates rule over rows of several files at once (a store's partition): rows in
+    files after the first that carry a transaction are excluded; and per pair of files (in the order
     their first duplicate was read) the rows, five example row numbers and the pence."""
     pairs = pl.DataFrame(
         schema={
@@ -507,7 +517,7 @@ def mark_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     if not rows.height or rows.get_column("_source").n_unique() < 2:
         return rows, pairs
-    candidate = (pl.col("_status") == "analysed") & pl.col("transaction_id").is_not_null()
+    candidate = _candidate()
     first = pl.col("_source").filter(candidate).first().over(_TXN_KEY)
     marked = rows.with_columns(
         (candidate & (pl.col("_source") != first)).fill_null(False).alias("_dup"),
@@ -519,16 +529,7 @@ def mark_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         .agg(pl.len(), pl.col("_row").head(5), pl.col("amount").sum())
         .with_columns(pl.col("_source", "_first_source").cast(pl.String))
     )
-    out = marked.with_columns(
-        pl.when(pl.col("_dup"))
-        .then(pl.lit("excluded"))
-        .otherwise(pl.col("_status"))
-        .alias("_status"),
-        pl.when(pl.col("_dup"))
-        .then(pl.lit(DUPLICATE_RULE))
-        .otherwise(pl.col("_reason"))
-        .alias("_reason"),
-    ).drop("_dup", "_first_source")
+    out = _excluded_as_duplicates(marked, pl.col("_dup")).drop("_dup", "_first_source")
     return out, pairs
 
 
@@ -772,10 +773,8 @@ def analyse_ingested(
     sup = suppliers_of(org_cells, attrs)
     by_org = by_category = pl.DataFrame()
     if network:
-        by_org = spend_view(spend, attrs, ("organisation",), BY_ORG_ATTRS)
-        by_category = spend_view(
-            spend, attrs, ("organisation", "category", "expense_type"), CATEGORY_ATTRS
-        )
+        by_org = spend_view(org_cells, attrs, BY_ORG_ATTRS)
+        by_category = spend_view(category_cells, attrs, CATEGORY_ATTRS)
     unmatched = unmatched_suppliers(sup)
     conflicts = classified.conflicts
     notes = data.notes + classified.findings

@@ -1,8 +1,8 @@
 """Analysed spend in star form: supplier profiles, classified once each, and integer-keyed facts.
 
 ``spend_of`` splits analysed rows; a ``SpendBuilder`` splits them batch by batch (a file read
-in batches, a store's partitions); ``spend_view`` rolls the facts up to a view's keys and attaches
-the profile attributes the view reads.
+in batches, a store's partitions); ``spend_cells`` rolls the facts up to a view's keys, and
+``spend_view`` attaches the profile attributes compare's views read.
 """
 
 from __future__ import annotations
@@ -199,19 +199,13 @@ def _with_totals(profiles: pl.DataFrame, facts: pl.DataFrame) -> Spend:
     )
 
 
-def spend_view(
-    spend: Spend, attrs: pl.DataFrame, keys: tuple[str, ...], only: tuple[str, ...] | None = None
-) -> pl.DataFrame:
-    """The facts rolled up to ``keys`` × supplier profile, with the profile's attributes
-    (classification, location; ``only`` those named, if given) attached, keys as text."""
-    wanted = attrs.drop("amount", "n")
-    if only is not None:
-        wanted = wanted.select("_pid", *(c for c in only if c in wanted.columns))
-    text = [k for k in keys if k in ("organisation", "category", "expense_type")]
-    return (
-        spend_cells(spend, keys)
-        .with_columns(pl.col(text).cast(pl.String))
-        .join(wanted, on="_pid", how="left", maintain_order="left")
+def spend_view(cells: pl.DataFrame, attrs: pl.DataFrame, only: tuple[str, ...]) -> pl.DataFrame:
+    """Spend cells (:func:`spend_cells`) with the profile attributes named in ``only``
+    attached and the keys as text: what compare's network views read."""
+    wanted = attrs.select("_pid", *(c for c in only if c in attrs.columns))
+    text = [k for k in ("organisation", "category", "expense_type") if k in cells.columns]
+    return cells.with_columns(pl.col(text).cast(pl.String)).join(
+        wanted, on="_pid", how="left", maintain_order="left"
     )
 
 

@@ -45,11 +45,12 @@ from anchorspend.ingest.canonical import empty_findings
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
 from anchorspend.pipeline import (
-    SUMMARY_KEYS,
     Ingested,
     InputReport,
     Progress,
     RunConfig,
+    combine_pairs,
+    combine_summaries,
     duplicate_notes,
     ingest,
     mark_duplicates,
@@ -355,30 +356,11 @@ def load(
         spend.add(frame)
         del frame
 
-    summary = (
-        pl.concat(summaries)
-        .sort("_first")
-        .group_by(SUMMARY_KEYS, maintain_order=True)
-        .agg(pl.col("n").sum(), pl.col("amount").sum())
-        if summaries
-        else summarise(pl.DataFrame())
-    )
+    summary = combine_summaries(summaries)
     refresh_counts(reports, summary)
     dup_notes: list[Finding] = []
     if pairs:
-        combined = (
-            pl.concat(pairs)
-            .group_by("_source", "_first_source")
-            .agg(
-                pl.col("len").sum(),
-                pl.col("_row").explode().sort().head(5),
-                pl.col("amount").sum(),
-                pl.col("_seq").first(),
-            )
-            .with_columns(pl.col("_row").list.first().alias("_at"))
-            .sort("_seq", "_at")
-            .drop("_seq", "_at")
-        )
+        combined = combine_pairs(pairs)
         dup_notes = duplicate_notes(combined)
     rows = (
         pl.concat(others, how="diagonal_relaxed").sort("_seq", _ORDER).drop("_seq", _ORDER)
