@@ -766,9 +766,11 @@ def analyse_ingested(
     metrics_pence = pl.DataFrame()
     if spend.facts.height:
         measured = attrs.select("_pid", *MEASURE_ATTRS)
+        by_period = spend_cells(spend, ("organisation", "period"))
         metrics_pence = with_targets(
-            compute(spend.facts.lazy(), measured, measures), run.config.targets
+            compute(by_period.lazy(), measured, measures), run.config.targets
         )
+        del by_period
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
     sup = suppliers_of(org_cells, attrs)
     by_org = by_category = pl.DataFrame()
