@@ -11,7 +11,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from anchorspend.normalise import (
+    MISSING_TEXT,
     company_number,
+    is_missing,
     is_redacted_name,
     parse_amount,
     parse_date,
@@ -291,3 +293,27 @@ def test_the_quick_date_path_answers_the_common_shapes() -> None:
         (None, None),
         (None, None),
     ]
+
+
+# Placeholders in every case, padded with every kind of whitespace, and the characters whose
+# Unicode case mapping is not the ASCII one (long s, Kelvin sign, dotless i, fullwidth forms)
+# fmt: off
+_MISSING_TRICKY = [
+    "", " ", "\t", "\u00a0", "\u2003N/A\u2003", "n/a", "N/a ", "na", "nan", "NaN", "null", "None",
+    "-", " - ", "--", "#n/a", "#value!", "#REF!", "nA", "\u017f", "\u212a", "N/A.", "NA NA",
+    "\nNONE\n", "NULLs", "\u039dA", "\uff2e/\uff21", "N\u00a0A", "N/A\r", "\r\n", "\u0131",
+    "\u2212", "N/A\u200b", "\u200b", "\ufeff", "\u0085", "\u2028NA\u2029", "x", None,
+]
+# fmt: on
+
+
+@given(st.lists(st.one_of(st.none(), st.text(), st.sampled_from(_MISSING_TRICKY)), max_size=40))
+@example(_MISSING_TRICKY)
+def test_is_missing_is_the_placeholder_reading(values: list[str | None]) -> None:
+    """The one-regex ``is_missing`` answers as stripping, upper-casing and looking the text up
+    in MISSING_TEXT does, on any text."""
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    v = pl.col("v")
+    reference = v.is_null() | v.str.strip_chars().str.to_uppercase().is_in(MISSING_TEXT)
+    got = frame.select(is_missing(v).alias("got"), reference.alias("want"))
+    assert got.get_column("got").to_list() == got.get_column("want").to_list()

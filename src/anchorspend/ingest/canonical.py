@@ -126,12 +126,18 @@ def per_distinct(values: pl.Series, expr: pl.Expr) -> pl.Series:
     than grouping row numbers by value and scattering them back). A column of mostly distinct
     values (transaction ids, amounts) is evaluated directly."""
     rows = values.to_frame()
+    # lazy, not eager: the query engine computes a normaliser's repeated subexpressions once
+    # (company_number: 59 -> 36 ms on 250,000 rows)
     if rows.select(pl.first().approx_n_unique()).item() > DISTINCT_SHARE * values.len():
-        return rows.select(expr).to_series()
-    results = rows.unique().with_columns(expr.alias("_result"))  # null is a value too
-    return rows.join(
-        results, on=values.name, how="left", nulls_equal=True, maintain_order="left"
-    ).get_column("_result")
+        return rows.lazy().select(expr).collect().to_series()
+    results = rows.lazy().unique().with_columns(expr.alias("_result"))  # null is a value too
+    return (
+        rows.lazy()
+        .join(results, on=values.name, how="left", nulls_equal=True, maintain_order="left")
+        .select("_result")
+        .collect()
+        .to_series()
+    )
 
 
 def _skipped_records(
@@ -427,16 +433,16 @@ def _by_distinct(
     distinct = keys.select(pl.col(key).unique())
     parts: list[pl.DataFrame] = []
     if quick is not None:
-        fast = distinct.with_columns(quick.alias("_p")).unnest("_p")
+        fast = distinct.lazy().with_columns(quick.alias("_p")).collect().unnest("_p")
         known = fast.filter(pl.col(fast.columns[1]).is_not_null())
         parts.append(known)
         distinct = distinct.join(known.select(key), on=key, how="anti", nulls_equal=True)
     if distinct.height == 1 and distinct.get_column(key).null_count() == 1:
         if cache_key not in _NULL_RESULTS:
-            _NULL_RESULTS[cache_key] = distinct.with_columns(parsed.alias("_p")).unnest("_p")
+            _NULL_RESULTS[cache_key] = _parsed(distinct, parsed)
         parts.append(_NULL_RESULTS[cache_key])
     elif distinct.height:
-        parts.append(distinct.with_columns(parsed.alias("_p")).unnest("_p"))
+        parts.append(_parsed(distinct, parsed))
     table = pl.concat(parts, how="vertical_relaxed")
     return (
         keys.lazy()
@@ -444,6 +450,13 @@ def _by_distinct(
         .drop(key)
         .collect()
     )
+
+
+def _parsed(distinct: pl.DataFrame, parsed: pl.Expr) -> pl.DataFrame:
+    """The distinct texts with the fields of ``parsed``, evaluated lazily: the parsers repeat
+    subexpressions, which only the query engine computes once (parse_date: 950 -> 670 ms on
+    250,000 texts)."""
+    return distinct.lazy().with_columns(parsed.alias("_p")).collect().unnest("_p")
 
 
 def _quick_date(text: pl.Expr) -> pl.Expr:
