@@ -65,6 +65,7 @@ from anchorspend.spend import (
     Spend,
     SpendBuilder,
     spend_cells,
+    spend_facts,
     spend_of,
     spend_view,
 )
@@ -759,24 +760,29 @@ def analyse_ingested(
     attrs = located.with_columns(
         measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")
     )
-    org_cells = spend_cells(spend, ("organisation",))
-    category_cells = spend_cells(spend, ("organisation", "category", "expense_type"))
     if progress:
         progress("measuring", 0.9)
+    # one large table at a time: at 10M rows each rollup of the facts has millions of rows
     metrics_pence = pl.DataFrame()
     if spend.facts.height:
         measured = attrs.select("_pid", *MEASURE_ATTRS)
-        by_period = spend_cells(spend, ("organisation", "period"))
         metrics_pence = with_targets(
-            compute(by_period.lazy(), measured, measures), run.config.targets
+            compute(spend_facts(spend, ("organisation", "period")), measured, measures),
+            run.config.targets,
         )
-        del by_period
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
+    org_cells = spend_cells(spend, ("organisation",))
     sup = suppliers_of(org_cells, attrs)
-    by_org = by_category = pl.DataFrame()
+    by_org = spend_view(org_cells, attrs, BY_ORG_ATTRS) if network else pl.DataFrame()
+    del org_cells
+    by_category = pl.DataFrame()
     if network:
-        by_org = spend_view(org_cells, attrs, BY_ORG_ATTRS)
+        category_cells = spend_cells(spend, ("organisation", "category", "expense_type"))
         by_category = spend_view(category_cells, attrs, CATEGORY_ATTRS)
+        del category_cells
+    category_view = (
+        categories(spend_facts(spend, ()), spend.cells, sup) if spend.facts.height else []
+    )
     unmatched = unmatched_suppliers(sup)
     conflicts = classified.conflicts
     notes = data.notes + classified.findings
@@ -797,7 +803,7 @@ def analyse_ingested(
         "inputs": [r.as_dict() for r in data.inputs],
         "measures": list(measures),
         "metrics": metrics.to_dicts() if metrics.height else [],
-        "categories": categories(category_cells, sup),
+        "categories": category_view,
         "top_suppliers": top_suppliers(sup),
         "unmatched_suppliers": unmatched.head(UNMATCHED_IN_DOCUMENT).to_dicts(),
         "conflicts": [
