@@ -10,6 +10,7 @@ zips. The public exports are read in batches of 997 records.
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
@@ -227,3 +228,52 @@ def test_progress_moves_through_a_file_read_in_batches(
     ]  # the first batch holds the header
     # 100 lines in all, the reading is 0.8 of the run
     assert [round(d or 0, 3) for _, d in told] == [0.152, 0.312, 0.472, 0.632, 0.792]
+
+
+def test_categories_from_streamed_facts_match_a_rollup_and_any_profile_numbering() -> None:
+    """The category view streams the packed facts past the cells table. Its figures equal a
+    plain rollup of the same rows, and a supplier table whose profiles are not numbered 0, 1,
+    2… (a profile with no spend) takes the join path to the same answer."""
+    from anchorspend.ingest.canonical import FLAG_FIELDS
+    from anchorspend.spend import PROFILE_COLS, spend_cells, spend_facts, spend_of
+    from anchorspend.views import Suppliers, categories, suppliers_of
+
+    rows = pl.DataFrame(
+        {
+            "organisation": ["A", "A", "A", "B", "B", "A"],
+            "payment_date": [dt.date(2025, 4, 1)] * 3 + [dt.date(2025, 7, 1)] * 3,
+            "category": [None, None, None, "Works", None, None],
+            "expense_type": ["Fuel", "Fuel", "Rent", "Rent", "Rent", "Fuel"],
+            "supplier_name": ["X", "Y", "X", None, "Z", "X"],
+            "amount": [100, 250, -40, 999, 1, 5],
+            "_status": ["analysed"] * 6,
+        }
+    )
+    flags = (*FLAG_FIELDS, "redacted")
+    rows = rows.with_columns(
+        pl.lit(None, pl.Boolean if c in flags else pl.String).alias(c)
+        for c in PROFILE_COLS
+        if c not in rows.columns
+    )
+    spend = spend_of(rows, "quarter")
+    attrs = spend.profiles.select(
+        "_pid", pl.col("supplier_name").str.to_uppercase().alias("supplier_key"), "supplier_name"
+    ).with_columns(pl.lit(None, pl.String).alias("matched_by"))
+    sup = suppliers_of(spend_cells(spend, ("organisation",)), attrs)
+    got = categories(spend_facts(spend, ()), spend.cells, sup)
+    want = [
+        # B has a category column with a value: its rows are labelled by category
+        ("A", "expense_type", "Fuel", "3.55", 3, 2),
+        ("A", "expense_type", "Rent", "-0.40", 1, 1),
+        ("B", "category", "Works", "9.99", 1, 1),
+        ("B", "category", "(not given)", "0.01", 1, 1),
+        ("(all)", "category", "Works", "9.99", 1, 1),
+        ("(all)", "expense_type", "Fuel", "3.55", 3, 2),
+        ("(all)", "category", "(not given)", "0.01", 1, 1),
+        ("(all)", "expense_type", "Rent", "-0.40", 1, 1),
+    ]
+    keys = ("organisation", "basis", "category", "spend", "rows", "suppliers")
+    assert [tuple(c[k] for k in keys) for c in got] == want
+    ghost = sup.profiles.head(1).with_columns(pl.lit(99, pl.UInt32).alias("_pid"))
+    sparse = Suppliers(sup.cells, pl.concat([sup.profiles, ghost]), sup.several)
+    assert categories(spend_facts(spend, ()), spend.cells, sparse) == got
