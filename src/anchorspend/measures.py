@@ -95,11 +95,13 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
     # spend per organisation x period x combination of measure values: a handful of rows
     # whatever the size of the input, summed again for the rollups; and, to count each
     # supplier once, its bits per organisation x period, OR-ed together
-    spend, suppliers = pl.collect_all(
-        [
-            keyed.group_by("organisation", "period", *masks).agg(pl.col("amount").sum()),
-            keyed.group_by("organisation", "period", "supplier").agg(pl.col(masks).bitwise_or()),
-        ]
+    # (one after the other: each supplier's bits are a table of millions of rows at 10M rows,
+    # better not built beside the other)
+    spend = keyed.group_by("organisation", "period", *masks).agg(pl.col("amount").sum()).collect()
+    suppliers = (
+        keyed.group_by("organisation", "period", "supplier")
+        .agg(pl.col(masks).bitwise_or())
+        .collect()
     )
 
     def has(i: int, known: bool) -> pl.Expr:

@@ -208,9 +208,9 @@ def spend_view(cells: pl.DataFrame, attrs: pl.DataFrame, only: tuple[str, ...]) 
 
 def spend_facts(spend: Spend, keys: tuple[str, ...]) -> pl.LazyFrame:
     """The facts, lazily, with ``keys`` (categorical), their cell's number ``_key_cell``,
-    ``_pid``, ``amount`` and ``n``: for a
-    consumer that groups them further itself, so that no rollup of millions of rows is held
-    in between (the keys are gathered from the small cells table as the facts stream by)."""
+    ``_pid``, ``amount`` and ``n``: for a consumer that groups them further itself, so that
+    no rollup of millions of rows is held in between (the keys are gathered from the small
+    cells table as the facts stream by)."""
     cell = pl.col("_key") // _CELL
     return spend.facts.lazy().select(
         *(pl.lit(spend.cells.get_column(k)).gather(cell).alias(k) for k in keys),

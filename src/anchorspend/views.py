@@ -128,7 +128,7 @@ def categories(facts: pl.LazyFrame, cells: pl.DataFrame, sup: Suppliers) -> list
         pl.int_range(by_pid.height, eager=True, dtype=pl.UInt32)
     )
 
-    def layer(keys: list[str]) -> pl.LazyFrame:
+    def layer(keys: list[str]) -> pl.DataFrame:
         combos = labelled.select(keys).unique(maintain_order=True).with_row_index("_combo")
         combo_of = labelled.join(
             combos, on=keys, how="left", nulls_equal=True, maintain_order="left"
@@ -136,28 +136,37 @@ def categories(facts: pl.LazyFrame, cells: pl.DataFrame, sup: Suppliers) -> list
         keyed = facts.with_columns(
             pl.lit(combo_of.get_column("_combo")).gather(pl.col("_key_cell")).alias("_combo")
         )
-        sums = keyed.group_by("_combo").agg(
-            pl.col("amount").sum().alias("pence"), pl.col("n").sum().alias("rows")
-        )
-        # distinct suppliers: the unknown key counting as one, as n_unique does
+        # distinct suppliers: the unknown key counting as one, as n_unique does; each pair of
+        # label and supplier packed into one integer (an unknown supplier as 2³² - 1)
         if dense:
-            with_sid = keyed.select(
-                "_combo", pl.lit(by_pid.get_column("_sid")).gather(pl.col("_pid")).alias("_sid")
-            )
+            sid = pl.lit(by_pid.get_column("_sid")).gather(pl.col("_pid"))
+            with_sid = keyed.select("_combo", sid.alias("_sid"))
         else:
             with_sid = keyed.join(by_pid.lazy(), on="_pid", how="left").select("_combo", "_sid")
+        pair = pl.col("_combo").cast(pl.UInt64) * 2**32 + pl.col("_sid").fill_null(2**32 - 1)
+        # collected one after the other: the distinct pairs' table is the largest thing here,
+        # and is better not held while the sums are built beside it
         counts = (
-            with_sid.unique().group_by("_combo").agg(pl.len().cast(pl.Int64).alias("suppliers"))
+            with_sid.select(pair.alias("_pair"))
+            .unique()
+            .group_by((pl.col("_pair") // 2**32).cast(pl.UInt32).alias("_combo"))
+            .agg(pl.len().cast(pl.Int64).alias("suppliers"))
+            .collect(engine="streaming")
         )
-        out = combos.lazy().join(sums, on="_combo").join(counts, on="_combo")
+        sums = (
+            keyed.group_by("_combo")
+            .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().alias("rows"))
+            .collect(engine="streaming")
+        )
+        out = combos.join(sums, on="_combo").join(counts, on="_combo")
         if "organisation" not in keys:
             out = out.with_columns(pl.lit(ALL_ORGS).alias("organisation"))
         return out.select("organisation", "basis", "cat", "pence", "rows", "suppliers")
 
-    plans = [layer(["organisation", "basis", "cat"])]
+    layers = [layer(["organisation", "basis", "cat"])]
     if sup.several:
-        plans.append(layer(["basis", "cat"]))
-    rows = pl.concat(pl.collect_all(plans, engine="streaming")).select(
+        layers.append(layer(["basis", "cat"]))
+    rows = pl.concat(layers).select(
         "organisation",
         pl.when(pl.col("basis"))
         .then(pl.lit("category"))
