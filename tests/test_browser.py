@@ -16,6 +16,7 @@ import struct
 import subprocess
 import zlib
 from dataclasses import dataclass
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -88,6 +89,29 @@ def _finish(proc: subprocess.Popen[str], page: Path, png: Path) -> Loaded:
     )
 
 
+# Long supplier names, upper case (the widest letters most exports use): the top-suppliers
+# chart must draw every label inside the picture, not clip its first letters.
+LONG_LABELS = [
+    "GREATER MANCHESTER COMBINED AUTHORITY",
+    "MANCHESTER UNIVERSITY NHS FOUNDATION TRUST",
+    "Greater Manchester Combined Authority",
+    "WOMEN'S AID FEDERATION OF ENGLAND LIMITED",
+]
+_LABELS_PAGE = """<!DOCTYPE html><html><head><title>labels</title></head><body>{svg}
+<p id="extent"></p><script>
+const box = [...document.querySelectorAll("svg text")].map(t => t.getBBox());
+const svg = document.querySelector("svg").viewBox.baseVal;
+document.getElementById("extent").textContent =
+  "left=" + Math.min(...box.map(b => b.x)) + " right=" + Math.max(...box.map(b => b.x + b.width))
+  + " width=" + svg.width;
+</script></body></html>"""
+
+
+def _long_label_chart() -> str:
+    bars = [charts.Bar(name, Decimal(1000 - 100 * i)) for i, name in enumerate(LONG_LABELS)]
+    return str(charts.hbar_chart("top", bars, "Top suppliers", "long names"))
+
+
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Loaded]:
     """Every page at once (two cores do it in about the time of one)."""
@@ -109,6 +133,8 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Loaded]:
     pages["control"].write_text(control.format(""), encoding="utf-8")
     pages["control-csp"] = root / "control-csp.html"
     pages["control-csp"].write_text(control.format(meta[0]), encoding="utf-8")
+    pages["labels"] = root / "labels.html"
+    pages["labels"].write_text(_LABELS_PAGE.format(svg=_long_label_chart()), encoding="utf-8")
     running = {
         name: _launch(page.as_uri(), root / f"profile-{name}", root / f"{name}.png")
         for name, page in pages.items()
@@ -270,3 +296,13 @@ def test_the_charts_are_drawn(
     assert len(seen) > 200  # text, lines and fills, anti-aliased
     for colour, least in chart_colours.items():
         assert seen.get(colour, 0) >= least, (colour, seen.get(colour, 0))
+
+
+def test_long_supplier_names_are_drawn_inside_the_chart(loaded: dict[str, Loaded]) -> None:
+    """The browser measures each label as drawn: none starts left of the picture or runs past
+    its right edge (a 32-character upper-case name once lost its first letter)."""
+    found = re.search(r"left=([-\d.]+) right=([-\d.]+) width=([\d.]+)", loaded["labels"].dom)
+    assert found is not None, loaded["labels"].dom[-500:]
+    left, right, width = (float(x) for x in found.groups())
+    assert left >= 0
+    assert right <= width

@@ -577,9 +577,9 @@ def test_clamps_and_geometry_of_bars() -> None:
     assert charts.share_segments(-0.1, 0.5, 400) == (0.0, 200.0, 200.0)
     bars = [charts.Bar("Up", Decimal("300")), charts.Bar("Credit", Decimal("-100"))]
     svg = str(charts.hbar_chart("c", bars, "t", "d"))
-    # zero line at 240 + 100/400 × 320 = 320; the credit runs 80 px to its left
-    assert 'class="bar" x="320" y="11" width="240"' in svg
-    assert 'class="bar-neg" x="240" y="35" width="80"' in svg
+    # zero line at 300 + 100/400 × 320 = 380; the credit runs 80 px to its left
+    assert 'class="bar" x="380" y="11" width="240"' in svg
+    assert 'class="bar-neg" x="300" y="35" width="80"' in svg
 
 
 def test_top_supplier_credits_go_left_of_the_zero_line(document: dict[str, Any]) -> None:

@@ -329,7 +329,9 @@ class Bar:
 
 def hbar_chart(chart_id: str, bars: list[Bar], title: str, desc: str, colour: str = BLUE) -> Markup:
     """Horizontal bars from a zero line; negative values (credits) go left, in grey."""
-    label_w, plot_w, value_w, row_h, top = 240, 320, 130, 24, 8
+    # the label column fits NAME_LIMIT characters of upper case at the chart font (measured in
+    # Chromium: 240 px clipped "GREATER MANCHESTER COMBINED AUT…" by 33 px)
+    label_w, plot_w, value_w, row_h, top = 300, 320, 130, 24, 8
     lo = min([Decimal(0), *(b.value for b in bars)])
     hi = max([Decimal(0), *(b.value for b in bars)])
     span = (hi - lo) or Decimal(1)
