@@ -869,3 +869,8 @@ def test_trend_leaves_out_shares_where_nothing_was_classified(tmp_path: Path) ->
     assert "SME: 0.0%" not in bare
     mixed = render_html(analyse_json(str(export), "--lookup", str(lookup)))
     assert "SME: 100.0% in 2026-27 Q2; unknown (no spend classified) in 2026-27 Q1." in mixed
+    # the chart's placeholder for Q1 says the same as the sentence, not "not defined"
+    title = mixed.index("Share of spend by period:")
+    trend = mixed[mixed.rindex("<svg", 0, title) : mixed.index("</svg>", title)]
+    assert ">unknown</text>" in trend
+    assert ">not defined</text>" not in trend

@@ -251,7 +251,10 @@ def share_bars(chart_id: str, rows: list[ShareRow], title: str, desc: str) -> Ma
 @dataclass(frozen=True, slots=True)
 class Series:
     label: str
-    values: list[float | None]  # one per period; None = not defined
+    values: list[float | None]  # one per period; None = no share drawn there
+    # what the chart writes where a value is None, one per period: "unknown" (nothing
+    # classified) or "not defined" (no positive spend); "not defined" if not given
+    gaps: tuple[str, ...] = ()
 
 
 def trend_chart(
@@ -295,7 +298,7 @@ def trend_chart(
                     text(
                         x_of(i),
                         base - 8,
-                        "not defined",
+                        s.gaps[i] if s.gaps else "not defined",
                         text_anchor="middle",
                         fill=GREY,
                         font_size=11,

@@ -223,8 +223,18 @@ def _trend_chart(
     cid: str, label: str, measures: list[str], by_period: dict[str, dict[str, Any]]
 ) -> Chart:
     periods = sorted(by_period)
+
+    def gap(period: str, m: str) -> str:
+        """Why a share is left out: nothing classified, or no positive spend."""
+        classified = (by_period[period].get(m) or {}).get("share_of_total") is not None
+        return "unknown" if classified else "not defined"
+
     series = [
-        Series(measure_label(m), [drawn_share(by_period[p].get(m)) for p in periods])
+        Series(
+            measure_label(m),
+            [drawn_share(by_period[p].get(m)) for p in periods],
+            tuple(gap(p, m) for p in periods),
+        )
         for m in measures
     ]
     summary = []
@@ -234,8 +244,7 @@ def _trend_chart(
         points = [(p, v) for p, v in zip(periods, s.values, strict=True) if v is not None]
         missing = [p for p, v in zip(periods, s.values, strict=True) if v is None]
         # a share left out is unknown (nothing classified) or not defined (no positive spend)
-        unknown = [p for p in missing if (by_period[p].get(m) or {}).get("share_of_total")
-                   is not None]  # fmt: skip
+        unknown = [p for p in missing if gap(p, m) == "unknown"]
         undefined = [p for p in missing if p not in unknown]
         if not points and not undefined:
             sentence = f"{s.label}: no spend could be classified, so the share is unknown"
