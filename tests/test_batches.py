@@ -277,3 +277,48 @@ def test_categories_from_streamed_facts_match_a_rollup_and_any_profile_numbering
     ghost = sup.profiles.head(1).with_columns(pl.lit(99, pl.UInt32).alias("_pid"))
     sparse = Suppliers(sup.cells, pl.concat([sup.profiles, ghost]), sup.several)
     assert categories(spend_facts(spend, ()), spend.cells, sparse) == got
+
+
+def test_measures_take_profile_values_by_position_or_by_join_alike() -> None:
+    """The measures give each fact its profile's supplier and bits by position when profiles
+    are numbered 0, 1, 2…, and by a join otherwise; both give the same, exact, figures."""
+    from anchorspend.ingest.canonical import FLAG_FIELDS
+    from anchorspend.measures import compute
+    from anchorspend.spend import PROFILE_COLS, spend_facts, spend_of
+
+    rows = pl.DataFrame(
+        {
+            "organisation": ["A", "A", "A", "B"],
+            "payment_date": [dt.date(2025, 4, 1)] * 3 + [dt.date(2025, 7, 1)],
+            "supplier_name": ["X", "Y", "X", "Z"],
+            "category": [None, None, None, None],
+            "expense_type": ["Fuel", "Rent", "Fuel", "Fuel"],
+            "amount": [100, 250, -40, 7],
+            "_status": ["analysed"] * 4,
+        }
+    )
+    flags = (*FLAG_FIELDS, "redacted")
+    rows = rows.with_columns(
+        pl.lit(None, pl.Boolean if c in flags else pl.String).alias(c)
+        for c in PROFILE_COLS
+        if c not in rows.columns
+    )
+    spend = spend_of(rows, "quarter")
+    sme = {"X": True, "Y": False}
+    attrs = spend.profiles.select(
+        "_pid",
+        pl.col("supplier_name").alias("supplier_key"),
+        pl.col("supplier_name")
+        .replace_strict(sme, default=None, return_dtype=pl.Boolean)
+        .alias("is_sme"),
+    )
+    facts = spend_facts(spend, ("organisation", "period"))
+    dense = compute(facts, attrs, {"sme": pl.col("is_sme")})
+    ghost = attrs.head(1).with_columns(pl.lit(7, pl.UInt32).alias("_pid"))
+    assert compute(facts, pl.concat([attrs, ghost]), {"sme": pl.col("is_sme")}).equals(dense)
+    a_q1 = dense.filter((pl.col("organisation") == "A") & (pl.col("period") == "2025-26 Q1"))
+    assert a_q1.select(
+        "total_spend", "spend", "known_spend", "suppliers", "known_suppliers", "total_suppliers"
+    ).row(0) == (310, 60, 310, 1, 2, 2)
+    b = dense.filter(pl.col("organisation") == "B").row(0, named=True)
+    assert (b["total_spend"], b["known_spend"], b["coverage"]) == (7, 0, 0.0)

@@ -84,14 +84,27 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
     masks = [f"_mask{j}" for j in range((len(names) + _PER_MASK - 1) // _PER_MASK)]
     # every measure read once per supplier profile (a small table), into bits; the supplier as
     # an integer
-    profile = attrs.lazy().select(
-        "_pid",
-        dense_ids(attrs.get_column("supplier_key")).alias("supplier"),
-        *_mask_exprs(list(measures.values()), masks),
+    profile = (
+        attrs.lazy()
+        .select(
+            "_pid",
+            dense_ids(attrs.get_column("supplier_key")).alias("supplier"),
+            *_mask_exprs(list(measures.values()), masks),
+        )
+        .sort("_pid")
+        .collect()
     )
-    keyed = cells.select(
-        pl.col("organisation").cast(pl.Categorical()), "period", "_pid", "amount"
-    ).join(profile, on="_pid", how="left")
+    base = cells.select(pl.col("organisation").cast(pl.Categorical()), "period", "_pid", "amount")
+    if profile.get_column("_pid").equals(pl.int_range(profile.height, eager=True, dtype=pl.UInt32)):
+        # profiles numbered 0, 1, 2…: each fact takes its profile's values by position
+        keyed = base.select(
+            "organisation",
+            "period",
+            "amount",
+            *(pl.lit(profile.get_column(c)).gather(pl.col("_pid")) for c in ("supplier", *masks)),
+        )
+    else:
+        keyed = base.join(profile.lazy(), on="_pid", how="left")
     # spend per organisation x period x combination of measure values: a handful of rows
     # whatever the size of the input, summed again for the rollups; and, to count each
     # supplier once, its bits per organisation x period, OR-ed together
