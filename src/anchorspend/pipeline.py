@@ -390,7 +390,8 @@ class _Gather:
         if pairs is not None:
             part.pairs.append(pairs.with_columns(pl.lit(seq).alias("_seq")))
         position = (pl.lit(seq, pl.Int64) * 2**32 + pl.col("_row")).alias("_first")
-        part.summaries.append(summarise(frame.with_columns(position), pl.col("_first").min()))
+        summary = summarise(frame.with_columns(position), pl.col("_first").min())
+        part.summaries.append(detached(summary))  # its names would hold the batch's text
         part.amount += int(frame.get_column("amount").sum() or 0)
         if later:
             source = pl.col("_source").cast(pl.String).alias(_KEY_FIRST)

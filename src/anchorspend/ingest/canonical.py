@@ -269,10 +269,13 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
     ) -> pl.Series | pl.Expr:
         """A canonical field: ``fn`` of its raw cells, evaluated once per distinct text (the
         normalisers treat blanks and placeholders as missing). An unmapped field is ``fn`` of
-        null on every row."""
+        null on every row. ``text_value`` is left as an expression for the one select below:
+        it costs less on every row than finding the distinct texts does."""
         c = mapping.columns.get(fieldname)
         if not c:
             return fn(pl.lit(None, dtype=pl.String))
+        if fn is text_value:
+            return fn(pl.col(c))
         return per_distinct(body.get_column(c), fn(pl.col(c)))
 
     organisations = None
@@ -280,8 +283,11 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
         org: pl.Expr | pl.Series = pl.lit(options.organisation)
     elif "organisation" in mapping.columns:
         c = mapping.columns["organisation"]
-        org = per_distinct(body.get_column(c), text_value(pl.col(c))).alias("organisation")
-        organisations = org.drop_nulls().value_counts(name="count").cast({"count": pl.Int64})
+        org = body.select(text_value(pl.col(c)).alias("organisation")).to_series()
+        # detached: a few names kept past the batch would hold all its organisation cells
+        organisations = detached(
+            org.drop_nulls().value_counts(name="count").cast({"count": pl.Int64})
+        )
     else:
         org = pl.lit(organisation_from_name(table.source))
 
