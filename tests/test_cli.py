@@ -278,3 +278,35 @@ def test_terminal_output_shows_control_characters_instead_of_obeying_them(
     shown = r.stdout + r.stderr
     assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown
     assert "\\x1b]0;owned\\x07Council \\x1b[2J\\u202eevil" in shown
+
+
+def test_an_organisation_named_as_the_pooled_rows_is_refused_with_the_config_fix(
+    tmp_path: Path,
+) -> None:
+    """An organisation cell reading "(all)" would be indistinguishable from the pooled rows
+    the contract gives that name: the run stops, naming the file, the rows and the rename."""
+    export = tmp_path / "network.csv"
+    export.write_text(
+        "Organisation,Supplier Name,Payment Date,Amount\n"
+        "(all),Acme Ltd,01/04/2026,10.00\n"
+        "(all),Acme Ltd,02/04/2026,5.00\n"
+        "Borough Council,Beta Ltd,03/04/2026,7.50\n",
+        encoding="utf-8",
+    )
+    r = invoke("analyse", export, "--json")
+    assert r.exit_code == 3
+    assert r.stdout == ""
+    assert "Traceback" not in r.stderr
+    assert f"{export}: an organisation is named '(all)'" in r.stderr
+    assert f"2 rows in {export}" in r.stderr
+    assert '[organisations] "(all)" = "Its real name"' in r.stderr
+
+    config = tmp_path / "anchorspend.toml"
+    config.write_text('[organisations]\n"(all)" = "City Trust"\n', encoding="utf-8")
+    doc = analyse_json(str(export), "--config", str(config))
+    totals = {
+        m["organisation"]: m["total_spend"]
+        for m in doc["metrics"]
+        if m["measure"] == "total_spend" and m["period"] == "all"
+    }
+    assert totals == {"City Trust": "15.00", "Borough Council": "7.50", "(all)": "22.50"}

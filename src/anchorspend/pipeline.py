@@ -18,7 +18,7 @@ import polars as pl
 from anchorspend import __version__
 from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
 from anchorspend.config import Config
-from anchorspend.errors import Finding
+from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.geo import Store, locate, open_store, resolve_tiers
 from anchorspend.ingest.canonical import (
     ORDER,
@@ -49,6 +49,7 @@ from anchorspend.ingest.sources import (
     read_source,
 )
 from anchorspend.measures import (
+    ALL_ORGS,
     PeriodKind,
     compute,
     measure_set,
@@ -732,6 +733,28 @@ def read(
     return load(run.store, run, progress, ids)
 
 
+def _refuse_reserved_name(summary: pl.DataFrame) -> None:
+    """An organisation named as the pooled figures are, ``(all)``, would be read as them."""
+    if not summary.height:
+        return
+    clash = (
+        summary.filter(pl.col("organisation") == ALL_ORGS)
+        .group_by(pl.col("_source").cast(pl.String))
+        .agg(pl.col("n").sum())
+        .sort("_source")
+    )
+    if not clash.height:
+        return
+    raise AnchorspendError(
+        f"an organisation is named {ALL_ORGS!r}, the name the pooled figures of several "
+        "organisations go under, so its rows could not be told from them",
+        path=clash.item(0, "_source"),
+        details=[f"{r['n']:,} rows in {r['_source']}" for r in clash.to_dicts()],
+        hint=f'name it in the config: [organisations] "{ALL_ORGS}" = "Its real name" '
+        "(or --organisation NAME for a file with no organisation column)",
+    )
+
+
 def analyse_ingested(
     data: Ingested,
     run: RunConfig,
@@ -745,6 +768,7 @@ def analyse_ingested(
     ``lookups``: those of ``run``, if already read. ``network``: keep the spend per
     organisation and per category with the attributes compare's views read
     (:attr:`Result.by_org`, :attr:`Result.by_category`)."""
+    _refuse_reserved_name(data.summary)
     if lookups is None:
         lookups = load_lookups(run, progress)
     if progress:
