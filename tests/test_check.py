@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from anchorspend import pipeline
 from anchorspend.check import check
 from tests.conftest import FIXTURES, invoke
 
@@ -146,3 +149,39 @@ def test_lookup_duplicate_keys_are_check_errors() -> None:
     r = invoke("check", str(path))
     assert r.exit_code == 1
     assert "name_key 'ACME' (rows 2, 3): is_sme differ" in r.stdout
+
+
+def test_spend_files_are_checked_batch_by_batch_with_the_findings_of_a_whole_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """check reads a spend file in batches and lets the rows go (at 10M rows, 6.0 GB -> 0.75
+    GB); read three records at a time, every finding, the row count and the repeated header
+    and footer handling come out as they do read in one batch."""
+    files = [
+        FIXTURES / "title_rows_repeated_header_footer_total.csv",
+        FIXTURES / "unlabelled_footer_total.csv",
+        FIXTURES / "bad_amounts.csv",
+        FIXTURES / "bad_dates.csv",
+        FIXTURES / "extra_cells.csv",
+        FIXTURES / "missing_supplier.csv",
+    ]
+    whole = check(files)
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 3)
+    batched = check(files)
+    assert batched.findings.equals(whole.findings)
+    assert [(f.path, f.schema, f.rows) for f in batched.files] == [
+        (f.path, f.schema, f.rows) for f in whole.files
+    ]
+    # data rows read: blank lines and the repeated header are not rows, footers are
+    assert [f.rows for f in whole.files] == [4, 4, 5, 5, 3, 3]
+
+
+def test_a_spend_file_with_a_header_and_no_rows_is_not_offered_the_lookup_schema(
+    tmp_path: Path,
+) -> None:
+    empty = tmp_path / "q1.csv"
+    empty.write_text("Supplier Name,Payment Date,Amount\n", encoding="utf-8")
+    r = invoke("check", empty)
+    assert r.exit_code == 3
+    assert "the file has a header (row 1) but no data rows" in r.stderr
+    assert "--schema suppliers" not in r.stderr

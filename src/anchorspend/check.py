@@ -14,12 +14,12 @@ import polars as pl
 
 from anchorspend.classify import load_lookup
 from anchorspend.errors import AnchorspendError, Finding
-from anchorspend.ingest.canonical import FINDINGS_SCHEMA, RowOptions, build, empty_findings
+from anchorspend.ingest.canonical import FINDINGS_SCHEMA, NoDataRows, empty_findings
 from anchorspend.ingest.header import Mapping, parse_overrides
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources
 from anchorspend.normalise import flag_is_unknown_text, is_missing, parse_amount, parse_date
-from anchorspend.pipeline import read_mapped
+from anchorspend.pipeline import check_spend, read_mapped
 from anchorspend.schemas import Schema
 from anchorspend.schemas import load as load_schema
 
@@ -52,18 +52,26 @@ def _notes_frame(notes: list[Finding]) -> pl.DataFrame:
 
 def _pick_schema(
     source: Source, options: ReadOptions, named: str | None, column_map: list[str]
-) -> tuple[Schema, RawTable, Mapping]:
-    if named:
-        schema = load_schema(named)
-        return schema, *read_mapped(source, options, schema, parse_overrides(column_map, schema))
+) -> tuple[Schema, RawTable | None, Mapping | None, list[Finding], pl.DataFrame, int]:
+    """The schema ``source`` is checked against (``named``, else the first of
+    :data:`AUTO_SCHEMAS` whose header it has) and what reading it that way found. A spend file
+    is read in batches and its rows let go (table and mapping come back None); a lookup is
+    read whole."""
     first_error: AnchorspendError | None = None
-    for name in AUTO_SCHEMAS:
+    for name in (named,) if named else AUTO_SCHEMAS:
         schema = load_schema(name)
+        overrides = parse_overrides(column_map, schema)
         try:
-            return schema, *read_mapped(
-                source, options, schema, parse_overrides(column_map, schema)
-            )
+            if schema.name == "spend":
+                notes, found, rows = check_spend(source, options, overrides)
+                return schema, None, None, notes, found, rows
+            table, mapping = read_mapped(source, options, schema, overrides)
+            return schema, table, mapping, [], empty_findings(), 0
+        except NoDataRows:
+            raise  # the header is this schema's: no other will fit better
         except AnchorspendError as exc:
+            if named:
+                raise
             first_error = first_error or exc
     assert first_error is not None
     first_error.hint = (first_error.hint or "") + " (or --schema suppliers for a lookup file)"
@@ -137,11 +145,10 @@ def check(
     for path in expand(paths):
         with open_sources(path) as sources:
             for source in sources:
-                chosen, table, mapping = _pick_schema(source, options, schema, column_map or [])
-                if chosen.name == "spend":
-                    canon = build(table, mapping, RowOptions(organisation="-"))
-                    frames += [_notes_frame(canon.notes), canon.findings]
-                    rows = canon.frame.height
+                picked = _pick_schema(source, options, schema, column_map or [])
+                chosen, table, mapping, spend_notes, spend_found, rows = picked
+                if table is None or mapping is None:  # spend: read in batches already
+                    frames += [_notes_frame(spend_notes), spend_found]
                 else:
                     found = validate_by_schema(table, mapping, chosen)
                     notes = table.findings + mapping.findings

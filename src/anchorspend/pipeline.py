@@ -328,7 +328,9 @@ class _Gather:
             prior = batch.above
             blank += batch.blank_rows
             repeated += batch.repeated_headers
-            part.findings.append(batch.findings if self.spend is None else detached(batch.findings))
+            # findings share the batch's text: kept as they are only where the rows are kept
+            keeps_rows = self.spend is None and self.sink is None
+            part.findings.append(batch.findings if keeps_rows else detached(batch.findings))
             if batch.organisations is not None:
                 named.append(batch.organisations)
             if batch.frame is None:
@@ -565,6 +567,38 @@ def refresh_counts(reports: list[InputReport], summary: pl.DataFrame) -> None:
     for r in reports:
         for status in ("analysed", "excluded", "rejected"):
             setattr(r, f"rows_{status}", counts.get((r.path, r.sheet, status), 0))
+
+
+class _Discard:
+    """A :class:`RowSink` that keeps nothing: ``check`` wants findings, not rows."""
+
+    def add(self, rows: pl.DataFrame, source: int) -> None:
+        pass
+
+    def forget(self, source: int) -> None:
+        pass
+
+
+def check_spend(
+    source: Source, options: ReadOptions, overrides: dict[str, str]
+) -> tuple[list[Finding], pl.DataFrame, int]:
+    """One spend source read as ``analyse`` reads it, batch by batch, keeping only what
+    ``check`` reports: the file-level findings, the value findings and the data rows read.
+    Memory stays that of a batch, whatever the size of the file."""
+    gather = _Gather(
+        RunConfig(inputs=()),
+        options,
+        RowOptions(organisation="-"),  # check does not credit rows to organisations
+        load_schema("spend"),
+        overrides,
+        None,
+        BATCH_ROWS,
+        None,
+        _Discard(),
+    )
+    gather.source(source, 0.0, 1.0, later=False)
+    done = gather.finish()
+    return done.notes, done.findings, done.inputs[0].rows_read
 
 
 def read_mapped(

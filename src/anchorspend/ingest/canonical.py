@@ -189,8 +189,12 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
     )
 
 
+class NoDataRows(AnchorspendError):
+    """The header was found, so the file is what it was read as, but nothing follows it."""
+
+
 def no_data_rows(source: str, mapping: Mapping) -> AnchorspendError:
-    return AnchorspendError(
+    return NoDataRows(
         f"the file has a header (row {mapping.header_row}) but no data rows",
         path=source,
         hint="check the export; remove the file if the period had no spend",
