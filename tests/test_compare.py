@@ -256,3 +256,73 @@ def test_compare_out_files_complete_and_repeatable(tmp_path: Path) -> None:
     html = (tmp_path / "a" / "report.html").read_text(encoding="utf-8")
     assert "Beta NHS Trust in the network" in html
     assert "<script" not in html.lower()
+
+
+def _network_config(tmp_path: Path, extra: str) -> Path:
+    """The fixture network's config with ``extra`` appended, its member folders absolute."""
+    text = (NET / "anchorspend.toml").read_text(encoding="utf-8")
+    for folder in ("alpha-council/", "beta-nhs/spend.csv", "gamma-police/"):
+        text = text.replace(f'"{folder}"', json.dumps(str(NET / folder)))
+    path = tmp_path / "anchorspend.toml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+def _ranks_and_status(*args: str) -> tuple[Any, list[Any], str]:
+    r = invoke("compare", "--lookup", NET / "lookup.csv", "--json", *args)
+    assert r.exit_code == 0, r.stderr
+    network = json.loads(r.stdout)["network"]
+    [whole] = [e for e in network["league"] if (e["measure"], e["period"]) == ("sme", "all")]
+    [pooled] = [
+        t["status"]
+        for t in network["targets"]
+        if (t["member"], t["measure"], t["period"]) == ("(all)", "sme", "all")
+    ]
+    ranks = [(m["member"], m["rank"]) for m in whole["members"]]
+    return (network["close_points"], network["min_coverage"]), ranks, pooled
+
+
+def test_compare_thresholds_from_the_config_and_flags_over_them(tmp_path: Path) -> None:
+    """[compare] close_points / min_coverage, and --close-points / --min-coverage over them.
+    Whole-period sme coverage: Alpha 500/500, Beta 700/800 = 87.5%, Gamma 1000/1500 = 66.7%;
+    the network misses 50% by 12.5 points."""
+    config = _network_config(tmp_path, "\n[compare]\nclose_points = 12.5\nmin_coverage = 0.9\n")
+    assert _ranks_and_status("--config", str(config)) == (
+        (12.5, 0.9),
+        [("Alpha Council", 1), ("Beta NHS Trust", None), ("Gamma Police", None)],
+        "close",
+    )
+    flags = ("--close-points", "12.4", "--min-coverage", "0.5")
+    assert _ranks_and_status("--config", str(config), *flags) == (
+        (12.4, 0.5),
+        [("Beta NHS Trust", 1), ("Alpha Council", 2), ("Gamma Police", 3)],
+        "missed",
+    )
+    # neither: the defaults, 2 points and 50%
+    plain = _network_config(tmp_path, "")
+    assert _ranks_and_status("--config", str(plain))[0] == (2.0, 0.5)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('close_points = "two"', "[compare] close_points = 'two': percentage points between"),
+        ("min_coverage = 50", "[compare] min_coverage = 50: a share between 0 and 1"),
+        ("min_coverge = 0.5", "unknown key 'min_coverge' in [compare]"),
+    ],
+)
+def test_compare_thresholds_that_make_no_sense_stop_with_the_key(
+    tmp_path: Path, extra: str, message: str
+) -> None:
+    config = _network_config(tmp_path, f"\n[compare]\n{extra}\n")
+    r = invoke("compare", "--config", config, "--json")
+    assert r.exit_code == 3
+    assert message in r.stderr
+    assert "fix: " in r.stderr
+    assert r.stdout == ""
+
+
+def test_compare_threshold_flags_out_of_range_are_usage_errors() -> None:
+    r = invoke("compare", "--config", NET / "anchorspend.toml", "--min-coverage", "1.5")
+    assert r.exit_code == 2
+    assert "--min-coverage" in r.stderr

@@ -360,6 +360,22 @@ def compare(
         typer.Option(help="Folder with your own compare.html.j2 to use instead of ours."),
     ] = None,
     period: Annotated[Period, typer.Option(help="Periods, as for analyse.")] = Period.quarter,
+    close_points: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=100,
+            help='A target missed by at most this many points is "close" (or [compare]; 2).',
+        ),
+    ] = None,
+    min_coverage: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=1,
+            help="Rank members only where coverage is at least this share (or [compare]; 0.5).",
+        ),
+    ] = None,
     date_range: DateRangeOpt = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
@@ -388,7 +404,16 @@ def compare(
             period=period.value,
             **reading,
         )
-        cc = CompareConfig(run=rc, by=by.value, member=member)
+        thresholds = {
+            "close_points": close_points if close_points is not None else cfg.close_points,
+            "min_coverage": min_coverage if min_coverage is not None else cfg.min_coverage,
+        }
+        cc = CompareConfig(
+            run=rc,
+            by=by.value,
+            member=member,
+            **{k: v for k, v in thresholds.items() if v is not None},
+        )
         with console.progress(quiet or as_json) as tick:
             result = run_compare(cc, progress=tick)
         doc = result.document
@@ -555,6 +580,10 @@ STARTER = """\
 [geography]
 # store = "geo"              # written by `anchorspend geo import ONSPD.csv --imd IMD.csv`
 # deprived_decile_max = 2    # measure "deprived": supplier LSOA in IMD deciles 1..2
+
+[compare]
+# close_points = 2           # a target missed by at most this many percentage points is "close"
+# min_coverage = 0.5         # members whose classification coverage is lower are not ranked
 
 [targets]
 # share_of_total targets per measure, between 0 and 1.

@@ -20,10 +20,12 @@ _TOP = {
     "targets",
     "exclude",
     "members",
+    "compare",
 }
 _EXCLUDE = {"name", "supplier", "expense_type", "supplier_id", "category", "description"}
 _MEMBER = {"name", "files", "short_name", "type"}
 _GEOGRAPHY = {"store", "deprived_decile_max"}
+_COMPARE = {"close_points", "min_coverage"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,8 @@ class Config:
     targets: dict[str, float] = field(default_factory=dict)
     exclude: tuple[ExcludeRule, ...] = ()
     members: tuple[Member, ...] = ()
+    close_points: float | None = None  # [compare]: a target missed by at most this is "close"
+    min_coverage: float | None = None  # [compare]: members below this coverage are not ranked
 
 
 def _unknown(keys: set[str], allowed: set[str], where: str, path: Path) -> None:
@@ -108,6 +112,31 @@ def load(path: Path) -> Config:
 
     geo = _table(raw.get("geography", {}), "[geography]", path)
     _unknown(set(geo), _GEOGRAPHY, "[geography]", path)
+
+    compare = _table(raw.get("compare", {}), "[compare]", path)
+    _unknown(set(compare), _COMPARE, "[compare]", path)
+    close_points = compare.get("close_points")
+    if close_points is not None and (
+        not isinstance(close_points, int | float)
+        or isinstance(close_points, bool)
+        or not 0 <= close_points <= 100
+    ):
+        raise AnchorspendError(
+            f"[compare] close_points = {close_points!r}: percentage points between 0 and 100",
+            path=str(path),
+            hint="close_points = 2",
+        )
+    min_coverage = compare.get("min_coverage")
+    if min_coverage is not None and (
+        not isinstance(min_coverage, int | float)
+        or isinstance(min_coverage, bool)
+        or not 0 <= min_coverage <= 1
+    ):
+        raise AnchorspendError(
+            f"[compare] min_coverage = {min_coverage!r}: a share between 0 and 1",
+            path=str(path),
+            hint="min_coverage = 0.5",
+        )
 
     targets: dict[str, float] = {}
     for measure, value in _table(raw.get("targets", {}), "[targets]", path).items():
@@ -180,4 +209,6 @@ def load(path: Path) -> Config:
         targets=targets,
         exclude=tuple(rules),
         members=tuple(members),
+        close_points=None if close_points is None else float(close_points),
+        min_coverage=None if min_coverage is None else float(min_coverage),
     )
