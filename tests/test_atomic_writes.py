@@ -107,7 +107,7 @@ def test_sigkill_mid_write_keeps_previous_outputs_and_the_next_run_sweeps(
     fresh = tmp_path / "fresh"
     run(command, HOSTILE, fresh)
     assert snapshot(out) == snapshot(fresh)
-    assert not any(n.startswith(".") for n in snapshot(out))
+    assert [n for n in snapshot(out) if n.startswith(".")] == [outputs.MANIFEST]
 
 
 @pytest.mark.parametrize("command", ["analyse", "compare"])
@@ -134,7 +134,8 @@ def test_same_inputs_same_bytes_for_every_file_even_over_old_outputs(
     run(command, HOSTILE, tmp_path / "a")
     first = snapshot(tmp_path / "a")
     names = [n for n in first if first[n] is not None]
-    assert len(names) == (10 if command == "compare" else 9) and len(names) == len(first)
+    # the outputs and the manifest naming them
+    assert len(names) == (11 if command == "compare" else 10) and len(names) == len(first)
     run(command, HOSTILE, tmp_path / "a")  # over its own outputs
     run(command, EXAMPLES, tmp_path / "b")  # over other outputs
     run(command, HOSTILE, tmp_path / "b")
@@ -167,7 +168,10 @@ def test_a_failing_writer_changes_nothing_and_leaves_nothing(tmp_path: Path) -> 
     assert snapshot(tmp_path) == before
     written = outputs.write_atomically(tmp_path, writers())
     assert written == [tmp_path / n for n in ("a.csv", "b.html", "c.xlsx")]
-    assert snapshot(tmp_path) == {n: f"new {n}\n".encode() for n in ("a.csv", "b.html", "c.xlsx")}
+    assert snapshot(tmp_path) == {
+        outputs.MANIFEST: b"a.csv\nb.html\nc.xlsx\n",
+        **{n: f"new {n}\n".encode() for n in ("a.csv", "b.html", "c.xlsx")},
+    }
 
 
 def test_only_staging_folders_of_dead_runs_on_this_machine_are_swept(tmp_path: Path) -> None:
@@ -214,3 +218,46 @@ def test_signals_wait_while_files_are_moved_then_end_the_run(
         for _ in range(1000):
             pass
         pytest.fail("the signal should end the write at once")
+
+
+def test_outputs_of_an_earlier_run_that_this_run_does_not_write_are_removed(
+    tmp_path: Path,
+) -> None:
+    """compare then analyse into one DIR: compare's shared_suppliers.csv would sit beside
+    analyse's metrics.json as if they belonged together. The manifest of the last run names what
+    anchorspend wrote; what it did not write (the user's notes, a folder) is left alone, and
+    a manifest naming paths outside DIR removes nothing."""
+    out = tmp_path / "out"
+    run("compare", EXAMPLES, out)
+    assert (out / "shared_suppliers.csv").is_file()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / "archive").mkdir()
+    run("analyse", EXAMPLES, out)
+    analysed = sorted(p.name for p in out.iterdir())
+    assert analysed == [
+        outputs.MANIFEST,
+        "archive",
+        "conflicts.csv",
+        "findings.csv",
+        "metrics.csv",
+        "metrics.json",
+        "notes.txt",
+        "rejected_rows.csv",
+        "report.html",
+        "report.md",
+        "report.xlsx",
+        "unmatched_suppliers.csv",
+    ]
+    assert (out / outputs.MANIFEST).read_text(encoding="utf-8").splitlines() == [
+        n for n in analysed if n not in (outputs.MANIFEST, "archive", "notes.txt")
+    ]
+    # a tampered manifest cannot reach outside DIR, nor remove a folder or hidden file
+    outside = tmp_path / "outside.csv"
+    outside.write_text("keep", encoding="utf-8")
+    (out / ".hidden").write_text("keep", encoding="utf-8")
+    (out / outputs.MANIFEST).write_text(
+        f"../outside.csv\n{outside}\narchive\n.hidden\n", encoding="utf-8"
+    )
+    run("analyse", EXAMPLES, out)
+    assert outside.read_text(encoding="utf-8") == "keep"
+    assert (out / ".hidden").is_file() and (out / "archive").is_dir()

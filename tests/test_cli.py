@@ -149,6 +149,7 @@ def test_out_files_are_complete_and_identical_across_runs(tmp_path: Path) -> Non
         )
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [
+        ".anchorspend-outputs",  # what the run wrote, for the next run (see outputs.MANIFEST)
         "conflicts.csv",
         "findings.csv",
         "metrics.csv",

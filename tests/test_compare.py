@@ -235,6 +235,7 @@ def test_compare_out_files_complete_and_repeatable(tmp_path: Path) -> None:
         assert invoke(*args, "--out", str(tmp_path / d)).exit_code == 0
     names = sorted(p.name for p in (tmp_path / "a").iterdir())
     assert names == [
+        ".anchorspend-outputs",  # what the run wrote, for the next run (see outputs.MANIFEST)
         "conflicts.csv",
         "findings.csv",
         "metrics.csv",

@@ -20,6 +20,11 @@ How a set of outputs is written (:func:`write_atomically`), and what that guaran
 Two runs writing into the same DIR at once are not supported: each set is whole, but the one that
 finishes last wins file by file.
 
+Each set is listed in DIR/``.anchorspend-outputs`` (one name a line), moved into place with it.
+A file the last run listed that this run does not write (``shared_suppliers.csv`` from a
+``compare`` before an ``analyse``) is removed, so that DIR never holds outputs of two runs;
+files anchorspend did not list there are never touched.
+
 Text cells that a spreadsheet would run as a formula (``= + - @``, tab, CR, NUL first) are
 prefixed with an apostrophe in CSV files meant for people: every text column, except the money we
 format ourselves.
@@ -158,10 +163,27 @@ def _fsync(path: Path, directory: bool = False) -> None:
         os.close(fd)
 
 
+MANIFEST = ".anchorspend-outputs"
+
+
+def _listed(out: Path) -> list[str]:
+    """The plain file names the last run's manifest lists (see the module docstring); an
+    unreadable manifest lists nothing, and nothing outside DIR can be named."""
+    try:
+        text = (out / MANIFEST).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    names = [line.strip() for line in text.splitlines()]
+    return [n for n in names if n and not n.startswith(".") and "/" not in n and "\\" not in n]
+
+
 def write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> list[Path]:
     """Write every file, then replace the previous ones together (see the module docstring)."""
     out.mkdir(parents=True, exist_ok=True)
     sweep_stale(out)
+    previous = _listed(out)
+    listing = "".join(f"{name}\n" for name in sorted(files))
+    files = {**files, MANIFEST: lambda p: p.write_text(listing, encoding="utf-8")}
     prefix = f"{STAGING_PREFIX}{_host()}-{os.getpid()}-"
     staging: Path | None = None
     with _interruptible() as signals:
@@ -176,6 +198,10 @@ def write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> l
             with signals.hold():  # a signal never splits the set of files
                 for name in files:
                     os.replace(staging / name, out / name)
+                for name in previous:  # the last run's outputs that this one replaced not
+                    old = out / name
+                    if name not in files and old.is_file() and not old.is_symlink():
+                        old.unlink(missing_ok=True)
                 if os.name == "posix":
                     _fsync(out, directory=True)
         finally:
@@ -183,7 +209,7 @@ def write_atomically(out: Path, files: dict[str, Callable[[Path], object]]) -> l
                 if staging is not None:
                     shutil.rmtree(staging, ignore_errors=True)
                     _ACTIVE.discard(staging)
-    return [out / name for name in files]
+    return [out / name for name in files if name != MANIFEST]
 
 
 def rejected_rows(result: Result) -> pl.DataFrame:
