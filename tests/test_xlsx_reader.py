@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -496,3 +497,90 @@ def test_other_spend_sheets_are_named_not_silently_skipped(tmp_path: Path) -> No
     assert notes == [("other-sheets-not-read", "April", "warning")]
     may_only = run(RunConfig(inputs=(tmp_path / "months.xlsx",), sheet="May"))
     assert may_only.document["reconciliation"]["amount_read"] == "20.00"
+
+
+def _monthly_workbook(path: Path) -> Path:
+    """A notes tab, then one tab of spend per month (as several councils publish), one of
+    them hidden, and a header a tab further down its sheet."""
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "Notes"
+    notes.append(["Spend over £500, published monthly"])
+    notes.append(["One tab per month."])
+    months = {
+        "April": [("Acme Ltd", "01/04/2026", 100.5), ("Beta Ltd", "15/04/2026", 200)],
+        "May": [("Acme Ltd", "02/05/2026", 50)],
+        "June": [("Gamma Ltd", "03/06/2026", -25.25), ("Acme Ltd", "30/06/2026", 10)],
+        "Old": [("Delta Ltd", "01/03/2026", 999)],
+    }
+    for month, records in months.items():
+        ws = wb.create_sheet(month)
+        if month == "June":
+            ws.append(["June 2026"])
+        ws.append(["Supplier Name", "Payment Date", "Net Amount"])
+        for r in records:
+            ws.append(list(r))
+        if month == "Old":
+            ws.sheet_state = "hidden"
+    wb.save(path)
+    return path
+
+
+def test_every_sheet_is_read_with_sheet_star_and_other_sheets_are_said_not_read(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import analyse_json, invoke
+
+    book = _monthly_workbook(tmp_path / "monthly.xlsx")
+    assert xlsx.worksheets(book, "monthly.xlsx") == ["Notes", "April", "May", "June"]
+    doc = analyse_json(str(book), "--sheet", "*")
+    assert [
+        (i["sheet"], i["header_row"], i["rows_read"], i["amount_read"]) for i in doc["inputs"]
+    ] == [
+        ("April", 1, 2, "300.50"),
+        ("May", 1, 1, "50.00"),
+        ("June", 2, 2, "-15.25"),
+    ]
+    rec = doc["reconciliation"]
+    assert (rec["rows_read"], rec["amount_read"], rec["amount_analysed"]) == (5, "335.25", "335.25")
+    skipped = [
+        (f["sheet"], f["severity"]) for f in doc["findings"] if f["code"] == "sheet-not-read"
+    ]
+    assert skipped == [("Notes", "warning")]
+
+    # check reads the same sheets, and says the same of the notes tab
+    r = invoke("check", book, "--sheet", "*", "--json")
+    assert r.exit_code == 0, r.stderr
+    found = json.loads(r.stdout)
+    assert [(f["path"], f["rows"]) for f in found["files"]] == [(str(book), n) for n in (2, 1, 2)]
+    assert [
+        (f["sheet"], f["code"]) for f in found["findings"] if f["code"] == "sheet-not-read"
+    ] == [("Notes", "sheet-not-read")]
+
+    # a store holds each sheet's rows, and analyses to the same document
+    store = tmp_path / "store"
+    assert invoke("store", "add", book, "--sheet", "*", "--store", store, "-q").exit_code == 0
+    stored = invoke("analyse", "--store", store, "--json")
+    assert stored.exit_code == 0, stored.stderr
+    assert json.loads(stored.stdout) == doc
+
+    # without it, one sheet is read and the others are named, with both ways to read them
+    one = analyse_json(str(book))
+    [other] = [f for f in one["findings"] if f["code"] == "other-sheets-not-read"]
+    assert "--sheet '*' reads them all" in other["message"]
+
+
+def test_sheet_star_on_a_workbook_with_no_spend_sheet_stops_naming_each(tmp_path: Path) -> None:
+    from tests.conftest import invoke
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Notes"
+    wb.active.append(["nothing to read here"])
+    wb.create_sheet("Summary").append(["Supplier", "Total"])
+    wb.save(tmp_path / "cover.xlsx")
+    r = invoke("analyse", tmp_path / "cover.xlsx", "--sheet", "*")
+    assert r.exit_code == 3
+    assert "no sheet of the workbook has a recognisable spend header" in r.stderr
+    assert "  Notes: no recognisable header row" in r.stderr
+    assert "  Summary: " in r.stderr
+    assert "fix: --sheet NAME" in r.stderr

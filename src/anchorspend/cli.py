@@ -54,7 +54,10 @@ EncodingOpt = Annotated[
     typer.Option(help="Text encoding of CSV inputs (default: detected). E.g. cp1252, utf-16."),
 ]
 SheetOpt = Annotated[
-    str | None, typer.Option(help="XLSX sheet name or 1-based number (default: detected).")
+    str | None,
+    typer.Option(
+        help="XLSX sheet name or 1-based number (default: detected); '*' reads every sheet."
+    ),
 ]
 # options analyse and compare share, word for word
 JsonOpt = Annotated[

@@ -42,6 +42,11 @@ class AnchorspendError(Exception):
         return "\n".join(lines)
 
 
+class UnrecognisedTable(AnchorspendError):
+    """The table has no header the schema recognises, or lacks a required column: it is not
+    the kind of table being read (a notes sheet beside the monthly spend sheets)."""
+
+
 class UsageError(AnchorspendError):
     """A flag or its value is wrong (exit 2)."""
 

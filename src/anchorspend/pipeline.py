@@ -18,7 +18,7 @@ import polars as pl
 from anchorspend import __version__
 from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
 from anchorspend.config import Config
-from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
 from anchorspend.geo import Store, locate, open_store, resolve_tiers
 from anchorspend.ingest.canonical import (
     ORDER,
@@ -215,12 +215,45 @@ def ingest(
     )
     paths = expand(list(run.inputs))
     for done, path in enumerate(paths):
-        with open_sources(path) as sources:
+        with open_sources(path, run.sheet) as sources:
+            skipped: list[AnchorspendError] = []
             for k, source in enumerate(sources):
                 last = done == len(paths) - 1 and k == len(sources) - 1
                 share = 0.8 / len(paths) / len(sources)
-                gather.source(source, 0.8 * done / len(paths) + k * share, share, later=not last)
+                try:
+                    gather.source(
+                        source, 0.8 * done / len(paths) + k * share, share, later=not last
+                    )
+                except UnrecognisedTable as exc:
+                    if source.sheet is None:  # a table the user named: it must be spend
+                        raise
+                    skipped.append(exc)
+                    gather.notes.append(sheet_not_read(source, exc))
+            if skipped and len(skipped) == len(sources):
+                raise no_spend_sheet(path, sources, skipped)
     return gather.finish()
+
+
+def sheet_not_read(source: Source, exc: AnchorspendError) -> Finding:
+    """A worksheet ``--sheet '*'`` passed over: it is not spend, and the run says so."""
+    return Finding(
+        "sheet-not-read",
+        f"sheet {source.sheet!r} was not read: {exc.message}",
+        "warning",
+        path=source.display,
+        sheet=source.sheet,
+    )
+
+
+def no_spend_sheet(
+    path: Path, sources: list[Source], skipped: list[AnchorspendError]
+) -> AnchorspendError:
+    return AnchorspendError(
+        "no sheet of the workbook has a recognisable spend header",
+        path=str(path),
+        details=[f"{s.sheet}: {e.message}" for s, e in zip(sources, skipped, strict=True)],
+        hint="--sheet NAME for one sheet, and --map FIELD=HEADER if the headers are unusual",
+    )
 
 
 _KEY_FIRST = "_first_source"

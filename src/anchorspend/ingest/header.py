@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from anchorspend.errors import AnchorspendError, Finding, UsageError
+from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable, UsageError
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.schemas import Schema, header_key
 
@@ -102,7 +102,7 @@ def find_header(table: RawTable, schema: Schema, overrides: dict[str, str]) -> i
         [],
     )
     required = ", ".join(schema.required)
-    raise AnchorspendError(
+    raise UnrecognisedTable(
         f"no recognisable header row in the first {HEADER_SEARCH_ROWS} rows "
         f"(looked for columns for {required})",
         path=table.source,
@@ -192,7 +192,7 @@ def map_columns(
     if missing:
         fieldname = missing[0]
         guess = _closest(fieldname, schema, headers, claimed)
-        raise AnchorspendError(
+        raise UnrecognisedTable(
             f"no column for the required field {fieldname!r}"
             + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else ""),
             path=table.source,

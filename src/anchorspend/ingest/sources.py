@@ -34,6 +34,7 @@ class Source:
     path: Path
     display: str
     suffix: str
+    sheet: str | None = None  # one worksheet of a workbook read sheet by sheet (--sheet '*')
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +125,36 @@ def _check_zip(zf: zipfile.ZipFile, display: str) -> list[zipfile.ZipInfo]:
     return members
 
 
+EVERY_SHEET = "*"
+"""``--sheet '*'``: every visible worksheet of a workbook is a source of its own."""
+
+
+def _each_sheet(sources: list[Source], sheet: str | None) -> list[Source]:
+    if sheet != EVERY_SHEET:
+        return sources
+    from anchorspend.ingest.xlsx import worksheets
+
+    out: list[Source] = []
+    for source in sources:
+        if source.suffix in (".xlsx", ".xlsm"):
+            names = worksheets(source.path, source.display)
+            out.extend(replace(source, sheet=name) for name in names)
+        else:
+            out.append(source)
+    return out
+
+
 @contextmanager
-def open_sources(path: Path) -> Iterator[list[Source]]:
+def open_sources(path: Path, sheet: str | None = None) -> Iterator[list[Source]]:
     """The tables inside one input file; zip members are extracted to a temporary folder that
-    is removed when the block ends."""
+    is removed when the block ends. ``sheet`` :data:`EVERY_SHEET` makes each worksheet of a
+    workbook a source of its own."""
+    with _open_sources(path) as sources:
+        yield _each_sheet(sources, sheet)
+
+
+@contextmanager
+def _open_sources(path: Path) -> Iterator[list[Source]]:
     suffix = path.suffix.lower()
     if suffix != ".zip":
         yield [Source(path, str(path), suffix)]
@@ -268,7 +295,10 @@ def _read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> 
         from anchorspend.ingest.xlsx import read_xlsx
 
         return read_xlsx(
-            source.path, display=source.display, sheet=options.sheet, looks_like_header=scorer
+            source.path,
+            display=source.display,
+            sheet=source.sheet or options.sheet,
+            looks_like_header=scorer,
         )
     if source.suffix == ".parquet":
         return read_parquet(source.path, display=source.display)

@@ -436,6 +436,16 @@ def _findings(loaded: _Loaded, display: str) -> list[Finding]:
     return out
 
 
+def worksheets(path: Path, display: str) -> list[str]:
+    """The names of the workbook's visible worksheets with cells, in workbook order (hidden
+    ones only when no visible one has cells): what ``--sheet '*'`` reads."""
+    with _open_zip(path, display) as zf:
+        _refuse_dtds(zf, display)
+        sheets = [s for s in _sheets(zf, display) if s.part is not None]
+    visible = [s.name for s in sheets if not s.hidden]
+    return visible or [s.name for s in sheets]
+
+
 def read_xlsx(
     path: Path,
     *,
@@ -464,7 +474,7 @@ def read_xlsx(
             Finding(
                 "other-sheets-not-read",
                 f"sheet {loaded.sheet.name!r} was read; {names} also look like spend data and "
-                "were NOT read (use --sheet NAME to read another)",
+                "were NOT read (--sheet NAME reads another, --sheet '*' reads them all)",
                 "warning",
                 path=display,
                 sheet=loaded.sheet.name,
