@@ -262,6 +262,30 @@ def test_formula_xml_variants(tmp_path: Path) -> None:
     ]
 
 
+def test_error_cells_are_findings_not_silent_blanks(tmp_path: Path) -> None:
+    """Spreadsheet errors (#DIV/0!, #N/A, #REF!) are read as empty cells by calamine; each is
+    a cell-error finding with its cell and text, whatever the writer's XML looks like."""
+    body = (
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Amount</t></is></c></row>'
+        '<row r="2"><c r="A2" t="e"><v>#DIV/0!</v></c></row>'  # a saved error
+        '<row r="3"><c r="A3" t="e"><f>VLOOKUP(B3,X!A:B,2,0)</f><v>#N/A</v></c></row>'
+        "<row r=\"4\"><c r='A4' s='1' t='e'><v>#REF!</v></c></row>"  # other quotes, a style
+        '<row r="5"><c r="A5" t="str"><f>"e"</f><v>e</v></c></row>'  # text "e", not an error
+        '<row r="6"><c r="A6"><v>7</v></c></row></sheetData>'
+    )
+    table = read(write_parts(tmp_path, [("S", body)]))
+    assert rows(table) == [(1, "Amount"), (2, None), (3, None), (4, None), (5, "e"), (6, "7")]
+    assert [(f.code, f.row, f.column, f.value, f.severity) for f in table.findings] == [
+        ("cell-error", 2, "A", "#DIV/0!", "warning"),
+        ("cell-error", 3, "A", "#N/A", "warning"),
+        ("cell-error", 4, "A", "#REF!", "warning"),
+    ]
+    assert table.findings[0].message == (
+        "cell A2 holds the spreadsheet error #DIV/0!; it is read as empty (correct it in the "
+        "workbook, or export CSV)"
+    )
+
+
 def test_merged_cells_repeat_their_value(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active

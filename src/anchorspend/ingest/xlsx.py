@@ -46,6 +46,12 @@ _FORMULA = re.compile(
     rb"<" + _NS + rb"f\b[^>]*?(?:/>|>(?P<text>[^<]*)</" + _NS + rb"f>)\s*"
     rb"(?:(?P<novalue></" + _NS + rb"c>)|<" + _NS + rb"v\s*/>|<" + _NS + rb"v>\s*</" + _NS + rb"v>)"
 )
+# A cell holding a spreadsheet error (#DIV/0!, #N/A, #REF!…), with or without its formula.
+_ERROR_CELL = re.compile(
+    rb"<" + _NS + rb"""c\b([^>]*?\bt=["']e["'][^>]*)>\s*"""
+    rb"(?:<" + _NS + rb"f\b[^>]*?(?:/>|>[^<]*</" + _NS + rb"f>)\s*)?"
+    rb"<" + _NS + rb"v>([^<]*)</" + _NS + rb"v>"
+)
 _CELL_OPEN = re.compile(rb"<" + _NS + rb"c\b")
 _CELL_REF = re.compile(rb"""\br=["']([A-Z]{1,3})(\d{1,7})["']""")
 _STR_TYPE = re.compile(rb"""\bt=["']str["']""")
@@ -73,6 +79,7 @@ class _Scan:
     max_row: int = 0
     max_col: int = 0
     formulas: list[tuple[str | None, int | None, str | None]] = field(default_factory=list)
+    errors: list[tuple[str | None, int | None, str]] = field(default_factory=list)  # #DIV/0!…
     # merged ranges: first row, first column (0-based), last row, last column, "A1:C1"
     merges: list[tuple[int, int, int, int, str]] = field(default_factory=list)
 
@@ -239,6 +246,13 @@ def _scan_part(scan: _Scan, data: bytes) -> None:
             formula = "=" + html.unescape(text.decode("utf-8", "replace")) if text else None
             scan.formulas.append(
                 (ref[1].decode() if ref else None, int(ref[2]) if ref else None, formula)
+            )
+    if b'"e"' in data or b"'e'" in data:
+        for attrs, value in _ERROR_CELL.findall(data):
+            ref = _CELL_REF.search(attrs)
+            text = html.unescape(value.decode("utf-8", "replace"))
+            scan.errors.append(
+                (ref[1].decode() if ref else None, int(ref[2]) if ref else None, text)
             )
     if b"mergeCell" in data:
         for c1, r1, c2, r2 in _MERGE.findall(data):
@@ -420,6 +434,21 @@ def _findings(loaded: _Loaded, display: str) -> list[Finding]:
         )
         for col, row, text in loaded.scan.formulas
     ]
+    out.extend(
+        Finding(
+            "cell-error",
+            (f"cell {col}{row}" if col else "a cell")
+            + f" holds the spreadsheet error {text}; it is read as empty (correct it in the "
+            "workbook, or export CSV)",
+            "warning",
+            path=display,
+            sheet=loaded.sheet.name,
+            row=row,
+            column=col,
+            value=text,
+        )
+        for col, row, text in loaded.scan.errors
+    )
     merges = loaded.scan.merges
     out.extend(
         merged(
