@@ -61,6 +61,20 @@ class Config:
     min_coverage: float | None = None  # [compare]: members below this coverage are not ranked
 
 
+def _number(
+    table: dict[str, Any], key: str, top: float, what: str, example: float, path: Path
+) -> float | None:
+    """``[compare]``'s ``key``: a number from 0 to ``top``, or None when it is not given."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= top:
+        raise AnchorspendError(
+            f"[compare] {key} = {value!r}: {what}", path=str(path), hint=f"{key} = {example}"
+        )
+    return float(value)
+
+
 def _unknown(keys: set[str], allowed: set[str], where: str, path: Path) -> None:
     for key in sorted(keys - allowed):
         near = difflib.get_close_matches(key, sorted(allowed), n=1)
@@ -115,28 +129,9 @@ def load(path: Path) -> Config:
 
     compare = _table(raw.get("compare", {}), "[compare]", path)
     _unknown(set(compare), _COMPARE, "[compare]", path)
-    close_points = compare.get("close_points")
-    if close_points is not None and (
-        not isinstance(close_points, int | float)
-        or isinstance(close_points, bool)
-        or not 0 <= close_points <= 100
-    ):
-        raise AnchorspendError(
-            f"[compare] close_points = {close_points!r}: percentage points between 0 and 100",
-            path=str(path),
-            hint="close_points = 2",
-        )
-    min_coverage = compare.get("min_coverage")
-    if min_coverage is not None and (
-        not isinstance(min_coverage, int | float)
-        or isinstance(min_coverage, bool)
-        or not 0 <= min_coverage <= 1
-    ):
-        raise AnchorspendError(
-            f"[compare] min_coverage = {min_coverage!r}: a share between 0 and 1",
-            path=str(path),
-            hint="min_coverage = 0.5",
-        )
+    points = "percentage points between 0 and 100"
+    close_points = _number(compare, "close_points", 100, points, 2, path)
+    min_coverage = _number(compare, "min_coverage", 1, "a share between 0 and 1", 0.5, path)
 
     targets: dict[str, float] = {}
     for measure, value in _table(raw.get("targets", {}), "[targets]", path).items():
@@ -209,6 +204,6 @@ def load(path: Path) -> Config:
         targets=targets,
         exclude=tuple(rules),
         members=tuple(members),
-        close_points=None if close_points is None else float(close_points),
-        min_coverage=None if min_coverage is None else float(min_coverage),
+        close_points=close_points,
+        min_coverage=min_coverage,
     )
