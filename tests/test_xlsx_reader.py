@@ -581,6 +581,20 @@ def test_every_sheet_is_read_with_sheet_star_and_other_sheets_are_said_not_read(
         (f["sheet"], f["code"]) for f in found["findings"] if f["code"] == "sheet-not-read"
     ] == [("Notes", "sheet-not-read")]
 
+    # a lookup workbook beside them is read by its header, not tab by tab
+    lookup = openpyxl.Workbook()
+    lookup.active.title = "Suppliers"
+    lookup.active.append(["supplier_name", "is_sme"])
+    lookup.active.append(["Acme Ltd", "yes"])
+    lookup.save(tmp_path / "lookup.xlsx")
+    looked = analyse_json(str(book), "--sheet", "*", "--lookup", str(tmp_path / "lookup.xlsx"))
+    [sme] = [
+        m
+        for m in looked["metrics"]
+        if (m["organisation"], m["period"], m["measure"]) == ("monthly", "all", "sme")
+    ]
+    assert (sme["spend"], sme["known_spend"], sme["total_spend"]) == ("160.50", "160.50", "335.25")
+
     # a store holds each sheet's rows, and analyses to the same document
     store = tmp_path / "store"
     assert invoke("store", "add", book, "--sheet", "*", "--store", store, "-q").exit_code == 0

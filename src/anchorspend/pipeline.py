@@ -41,6 +41,7 @@ from anchorspend.ingest.header import (
 )
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.ingest.sources import (
+    EVERY_SHEET,
     ReadOptions,
     Source,
     expand,
@@ -778,7 +779,9 @@ def run(run: RunConfig, progress: Progress | None = None) -> Result:
 
 
 def load_lookups(run: RunConfig, progress: Progress | None = None) -> list[Lookup]:
-    options = ReadOptions(encoding=run.encoding, sheet=run.sheet)
+    # '*' is how the exports' tabs are read: a lookup workbook's table is still found by header
+    sheet = None if run.sheet == EVERY_SHEET else run.sheet
+    options = ReadOptions(encoding=run.encoding, sheet=sheet)
     lookups = []
     for path in run.lookups:
         if progress:
