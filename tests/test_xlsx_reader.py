@@ -581,7 +581,7 @@ def test_every_sheet_is_read_with_sheet_star_and_other_sheets_are_said_not_read(
         (f["sheet"], f["code"]) for f in found["findings"] if f["code"] == "sheet-not-read"
     ] == [("Notes", "sheet-not-read")]
 
-    # a lookup workbook beside them is read by its header, not tab by tab
+    # a lookup workbook beside them is read by its header, not tab by tab,
     lookup = openpyxl.Workbook()
     lookup.active.title = "Suppliers"
     lookup.active.append(["supplier_name", "is_sme"])
@@ -594,6 +594,15 @@ def test_every_sheet_is_read_with_sheet_star_and_other_sheets_are_said_not_read(
         if (m["organisation"], m["period"], m["measure"]) == ("monthly", "all", "sme")
     ]
     assert (sme["spend"], sme["known_spend"], sme["total_spend"]) == ("160.50", "160.50", "335.25")
+
+    # and so is it beside one named sheet
+    named = analyse_json(str(book), "--sheet", "May", "--lookup", str(tmp_path / "lookup.xlsx"))
+    [may] = [
+        m
+        for m in named["metrics"]
+        if (m["organisation"], m["period"], m["measure"]) == ("monthly", "all", "sme")
+    ]
+    assert (may["spend"], may["total_spend"]) == ("50.00", "50.00")
 
     # a store holds each sheet's rows, and analyses to the same document
     store = tmp_path / "store"

@@ -56,7 +56,8 @@ EncodingOpt = Annotated[
 SheetOpt = Annotated[
     str | None,
     typer.Option(
-        help="XLSX sheet name or 1-based number (default: detected); '*' reads every sheet."
+        help="The exports' XLSX sheet, by name or 1-based number (default: detected); '*' "
+        "reads every sheet. Lookups are always found by their header."
     ),
 ]
 # options analyse and compare share, word for word

@@ -41,7 +41,6 @@ from anchorspend.ingest.header import (
 )
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.ingest.sources import (
-    EVERY_SHEET,
     ReadOptions,
     Source,
     expand,
@@ -779,9 +778,9 @@ def run(run: RunConfig, progress: Progress | None = None) -> Result:
 
 
 def load_lookups(run: RunConfig, progress: Progress | None = None) -> list[Lookup]:
-    # '*' is how the exports' tabs are read: a lookup workbook's table is still found by header
-    sheet = None if run.sheet == EVERY_SHEET else run.sheet
-    options = ReadOptions(encoding=run.encoding, sheet=sheet)
+    # --sheet names the exports' sheet: a lookup workbook's table is found by its header (with
+    # `--sheet Data`, a lookup whose table is on 'Suppliers' stopped with "sheet not found")
+    options = ReadOptions(encoding=run.encoding)
     lookups = []
     for path in run.lookups:
         if progress:
