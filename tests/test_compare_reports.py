@@ -26,6 +26,7 @@ from anchorspend.pipeline import RunConfig
 from anchorspend.report import compare_html as ch
 from anchorspend.report import render_compare_html, render_compare_md, write_compare_xlsx
 from anchorspend.report.charts import money
+from anchorspend.report.html import measure_label
 from anchorspend.report.xlsx import MONEY_FORMAT, SHARE_FORMAT
 from tests.conftest import FIXTURES, ROOT, assert_sheets_frozen_and_filtered
 
@@ -295,7 +296,18 @@ def test_low_coverage_cells_are_hatched_marked_and_not_ranked(low: dict[str, Any
     (heat,) = tables(p, "heat")
     gamma = next(r for r in heat["rows"] if texts(r)[0] == "Gamma Police")
     assert [c["cls"] for c in gamma["cells"][1:]] == ["num heat-low"] * 5
-    assert all(c["text"].endswith(" †") for c in gamma["cells"][1:])
+    # where none of Gamma's spend could be classified, its 0% of total means unknown
+    whole = {
+        m["measure"]: m
+        for m in low["metrics"]
+        if (m["organisation"], m["period"]) == ("Gamma Police", "all")
+    }
+    expected = [
+        "unknown †" if whole[ms]["coverage"] == 0 else f"{pct(whole[ms]['share_of_total'])} †"
+        for ms in classifications(low)
+    ]
+    assert [c["text"] for c in gamma["cells"][1:]] == expected
+    assert "unknown †" in expected and len(set(expected)) > 1  # both kinds are here
     (sme,) = [m for m in low["metrics"] if (m["organisation"], m["period"], m["measure"])
               == ("Beta NHS Trust", "all", "sme")]  # fmt: skip
     beta = next(r for r in heat["rows"] if texts(r)[0] == "Beta NHS Trust")
@@ -340,6 +352,21 @@ def test_league_tables_rank_then_list_the_unranked(low: dict[str, Any]) -> None:
         [f"not ranked (coverage {pct(gamma['coverage'])})", "Gamma Police"],
         ["–", "Network"],
     ]
+    # a member none of whose spend in a quarter could be classified: its shares are unknown
+    zero = [
+        (e, r)
+        for e in low["network"]["league"]
+        if e["measure"] != "redacted"
+        for r in e["members"]
+        if r["coverage"] == 0
+    ]
+    assert zero, "the fixture has a member with no classified spend in some period"
+    captions = {t["caption"]: t for t in leagues}
+    for e, r in zero:
+        when = "the whole period" if e["period"] == "all" else e["period"]
+        table = captions[f"{measure_label(e['measure'])}: league for {when}"]
+        [row] = [texts(x) for x in table["rows"] if texts(x)[1] == r["member"]]
+        assert row[2:5] == ["unknown", "unknown", "0.0%"]
 
 
 def test_focus_member_leads_and_is_highlighted_once_per_league_table(

@@ -30,6 +30,18 @@ from anchorspend.report.compare_grid import (
 )
 from anchorspend.report.html import ALL_ORGS, ALL_PERIODS, measure_label, text
 
+UNKNOWN = "unknown"
+
+
+def _share(share: float | None, coverage: float | None) -> str:
+    """A share as a table shows it: "unknown" where none of the spend could be classified
+    (coverage 0), for there 0% of total means unknown, not none (as the trend charts and the
+    share bars say); the dash where it is not defined."""
+    if share is not None and coverage == 0:
+        return UNKNOWN
+    return percent(share)
+
+
 # ---------------------------------------------------------------- member × measure grids
 
 
@@ -76,6 +88,8 @@ def heat(ix: Index) -> Grid | None:
         share = m["share_of_total"] if m else None
         if share is None:
             return Cell(DASH, "heat-none"), False
+        if coverage_of(m) == 0:
+            return Cell(f"{UNKNOWN} {LOW_MARK}", "heat-low"), True
         if not ix.comparable(name, ms):
             return Cell(f"{percent(share)} {LOW_MARK}", "heat-low"), True
         return Cell(percent(share), f"heat-{heat_step(share)}"), False
@@ -120,8 +134,8 @@ def focus_headline(ix: Index) -> Grid | None:
             Row(
                 [
                     Cell(measure_label(ms)),
-                    Cell(percent(mine["share_of_total"] if mine else None)),
-                    Cell(percent(pooled["share_of_total"] if pooled else None)),
+                    Cell(_share(mine["share_of_total"], coverage_of(mine)) if mine else DASH),
+                    Cell(_share(pooled["share_of_total"], coverage_of(pooled)) if pooled else DASH),
                     Cell(_rank_text(ix.league.get((ms, ALL_PERIODS)), name)),
                     Cell(percent(coverage_of(mine))),
                     Cell(money(mine["spend"] if mine else None)),
@@ -196,8 +210,8 @@ def members(ix: Index) -> Grid:
 def _league_figures(r: dict[str, Any]) -> list[Cell]:
     """A league row's figures, the same for a member and for the network."""
     return [
-        Cell(percent(r["share_of_total"])),
-        Cell(percent(r["supplier_share_of_total"])),
+        Cell(_share(r["share_of_total"], r["coverage"])),
+        Cell(_share(r["supplier_share_of_total"], r["coverage"])),
         Cell(percent(r["coverage"])),
         Cell(money(r["spend"])),
     ]
