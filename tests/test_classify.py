@@ -286,6 +286,59 @@ def test_agreeing_duplicates_are_merged_with_a_warning(tmp_path: Path) -> None:
     ]
 
 
+def test_each_name_of_merged_duplicates_matches_the_entry(tmp_path: Path) -> None:
+    """The same company listed twice under two names (agreeing) is one entry, and an export
+    naming it either way without its number finds it. A name that is another entry's own is no
+    alias: it keeps leading to that entry."""
+    path = tmp_path / "lk.csv"
+    path.write_text(
+        "supplier_name,company_number,charity_number,is_sme\n"
+        "Acme Ltd,456,,Yes\n"
+        "Acme Trading Ltd,456,,Yes\n"  # read into Acme Ltd: its name is an alias
+        "Gamma Ltd,789,,No\n"
+        "Zeta Ltd,789,,No\n"  # read into Gamma Ltd, but Zeta Ltd is an entry of its own
+        "Zeta Ltd,,,No\n"
+        "Delta CIC,,2002,Yes\n"
+        "Delta Care,,2002,Yes\n"  # read into Delta CIC by charity number
+        "Epsilon Ltd,999,3003,No\n"
+        "Epsilon Group,,3003,No\n",  # read into Epsilon Ltd by charity number
+        encoding="utf-8",
+    )
+    lookup = load_lookup(path)
+    assert lookup.frame.select("supplier_name").to_series().to_list() == [
+        "Acme Ltd",
+        "Gamma Ltd",
+        "Zeta Ltd",
+        "Delta CIC",
+        "Epsilon Ltd",
+    ]
+    by_lk = dict(lookup.frame.select("_lk", "supplier_name").iter_rows())
+    assert [(n, by_lk[k]) for n, k in lookup.aliases.iter_rows()] == [
+        ("ACME TRADING", "Acme Ltd"),
+        ("DELTA CARE", "Delta CIC"),
+        ("EPSILON GROUP", "Epsilon Ltd"),
+    ]
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "Supplier Name,Payment Date,Amount\n"
+        "ACME TRADING LIMITED,01/04/2026,100.00\n"
+        "Delta Care,02/04/2026,20.00\n"
+        "Zeta Ltd,03/04/2026,5.00\n"
+        "Epsilon Group,03/04/2026,7.00\n"
+        "Nobody Ltd,04/04/2026,1.00\n",
+        encoding="utf-8",
+    )
+    doc = analyse_json(str(spend), "--lookup", str(path))
+    [sme] = [m for m in doc["metrics"] if (m["period"], m["measure"]) == ("all", "sme")]
+    # SME: Acme and Delta, by their other names; known, not SME: Zeta by its own name, and
+    # Epsilon Group by its other; Nobody is unknown
+    assert (sme["spend"], sme["known_spend"], sme["total_spend"]) == (
+        "120.00",
+        "132.00",
+        "133.00",
+    )
+
+
 def test_document_does_not_depend_on_hash_order() -> None:
     """Joins and groupings must not leak row order into outputs: five runs, one document."""
     import json

@@ -49,6 +49,10 @@ class Lookup:
     label: str
     frame: pl.DataFrame  # one row per entry: _lk, keys, flags, categories, local_authority_code
     findings: list[Finding] = field(default_factory=list)
+    # other names of entries read as one (same identifier, same classification): name_key, _lk
+    aliases: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"name_key": pl.String, "_lk": pl.UInt32})
+    )
 
 
 def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool = True) -> Lookup:
@@ -122,7 +126,7 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                 frames.append(frame.drop(*(f"_odd_{f}" for f in FLAGS)))
     frame = pl.concat(frames, how="vertical_relaxed")
     frame = frame.with_columns(name_key(pl.col("supplier_name")).alias("name_key"))
-    frame, dup_findings = _deduplicate(frame, str(path))
+    frame, aliases, dup_findings = _deduplicate(frame, str(path))
     clashes = [f for f in dup_findings if f.severity == "error"]
     if clashes and strict:
         details = [f.message for f in clashes[:20]]
@@ -134,7 +138,7 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
             details=details,
             hint="keep one entry per supplier (or split the file into lookups in precedence order)",
         )
-    return Lookup(str(path), Path(path).name, frame, findings + dup_findings)
+    return Lookup(str(path), Path(path).name, frame, findings + dup_findings, aliases)
 
 
 _ATTRS = (*FLAGS, "categories", "local_authority_code", "postcode")
@@ -184,11 +188,14 @@ def _ambiguous_names(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, l
     return cleared, findings
 
 
-def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[Finding]]:
+def _deduplicate(
+    frame: pl.DataFrame, display: str
+) -> tuple[pl.DataFrame, pl.DataFrame, list[Finding]]:
     """One entry per key. Rows sharing a key and agreeing on every attribute are one entry
-    (a warning); rows sharing a key and disagreeing stop the run, naming the keys."""
+    (a warning); rows sharing a key and disagreeing stop the run, naming the keys. Also the
+    other names of the entries read as one (see :func:`_aliases`)."""
     frame = frame.unique(subset=[c for c in frame.columns if c != "_lrow"], keep="first")
-    frame = frame.sort("_lrow")
+    frame = frame.sort("_lrow", maintain_order=True).with_row_index("_uid")
     findings: list[Finding] = []
     frame, ambiguous = _ambiguous_names(frame, display)
     findings += ambiguous
@@ -233,15 +240,38 @@ def _deduplicate(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, list[
                         value=str(value),
                     )
                 )
-    # entries that agree: keep the first row for each key value
+    # entries that agree: keep the first row for each key value, and where each other row went
+    moved: list[pl.DataFrame] = []
     for key in MATCH_ORDER:
-        frame = pl.concat(
-            [
-                frame.filter(pl.col(key).is_null()),
-                frame.filter(pl.col(key).is_not_null()).unique(subset=[key], keep="first"),
-            ]
-        ).sort("_lrow")
-    return frame.with_row_index("_lk"), findings
+        keyed = frame.filter(pl.col(key).is_not_null())
+        first = keyed.group_by(key).agg(pl.col("_uid").min().alias("_to"))
+        let_go = keyed.join(first, on=key).filter(pl.col("_uid") != pl.col("_to"))
+        moved.append(let_go.select("_uid", "_to", "name_key"))
+        frame = frame.filter(~pl.col("_uid").is_in(let_go.get_column("_uid").implode()))
+    entries = frame.with_row_index("_lk")
+    return entries.drop("_uid"), _aliases(entries, pl.concat(moved)), findings
+
+
+def _aliases(entries: pl.DataFrame, moved: pl.DataFrame) -> pl.DataFrame:
+    """``name_key`` → ``_lk`` for the names of rows read as part of another entry (the same
+    company listed as "Acme Ltd" and "Acme Trading Ltd"), so that either name matches it.
+    ``moved``: each row let go (``_uid``) and the row it was read into (``_to``), which may in
+    turn have been let go under a later key. A name that is some entry's own name, or that
+    would lead to two entries, is no alias."""
+    for _ in MATCH_ORDER:  # a chain of moves is at most one per key
+        onward = moved.select(pl.col("_uid").alias("_to"), pl.col("_to").alias("_next"))
+        moved = moved.join(onward, on="_to", how="left").select(
+            "_uid", pl.coalesce("_next", "_to").alias("_to"), "name_key"
+        )
+    own = entries.get_column("name_key").drop_nulls().implode()
+    found = (
+        moved.filter(pl.col("name_key").is_not_null() & ~pl.col("name_key").is_in(own))
+        .join(entries.select(pl.col("_uid").alias("_to"), "_lk"), on="_to")
+        .select("name_key", "_lk")
+        .unique()
+    )
+    single = found.group_by("name_key").agg(pl.len()).filter(pl.col("len") == 1)
+    return found.join(single.select("name_key"), on="name_key").sort("name_key")
 
 
 SUPPLIER_COLS = ("supplier_name", *ID_KEYS)
@@ -273,6 +303,8 @@ def _match(distinct: pl.DataFrame, lookup: Lookup) -> pl.DataFrame:
     found = []
     for key in MATCH_ORDER:
         keyed = lookup.frame.filter(pl.col(key).is_not_null()).select(key, "_lk")
+        if key == "name_key" and lookup.aliases.height:
+            keyed = pl.concat([keyed, lookup.aliases.cast(keyed.schema)])
         hit = distinct.filter(pl.col(key).is_not_null()).join(keyed, on=key, how="inner")
         found.append(hit.select("_sid", pl.col("_lk").alias(f"_lk_{key}")))
     for frame in found:
