@@ -11,6 +11,7 @@ of the supplier list or smaller, not the transactions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import polars as pl
@@ -91,20 +92,13 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
             dense_ids(attrs.get_column("supplier_key")).alias("supplier"),
             *_mask_exprs(list(measures.values()), masks),
         )
-        .sort("_pid")
         .collect()
     )
-    base = cells.select(pl.col("organisation").cast(pl.Categorical()), "period", "_pid", "amount")
-    if profile.get_column("_pid").equals(pl.int_range(profile.height, eager=True, dtype=pl.UInt32)):
-        # profiles numbered 0, 1, 2…: each fact takes its profile's values by position
-        keyed = base.select(
-            "organisation",
-            "period",
-            "amount",
-            *(pl.lit(profile.get_column(c)).gather(pl.col("_pid")) for c in ("supplier", *masks)),
-        )
-    else:
-        keyed = base.join(profile.lazy(), on="_pid", how="left")
+    keyed = by_profile(
+        cells.select(pl.col("organisation").cast(pl.Categorical()), "period", "_pid", "amount"),
+        profile,
+        ["supplier", *masks],
+    )
     # spend per organisation x period x combination of measure values: a handful of rows
     # whatever the size of the input, summed again for the rollups; and, to count each
     # supplier once, its bits per organisation x period, OR-ed together
@@ -220,6 +214,28 @@ def _mask_exprs(exprs: list[pl.Expr], masks: list[str]) -> list[pl.Expr]:
             bits.append(pl.when(exprs[i].is_not_null()).then(_bit(i, True)).otherwise(zero))
         out.append(pl.sum_horizontal(bits).alias(name))
     return out
+
+
+def by_profile(facts: pl.LazyFrame, table: pl.DataFrame, cols: Sequence[str]) -> pl.LazyFrame:
+    """``facts`` (which carry ``_pid``) with ``cols`` of ``table`` (one row per supplier
+    profile) beside them: taken by position where the profiles are numbered 0, 1, 2…, as a
+    SpendBuilder numbers them (a gather, no hash table over millions of facts), and by a
+    join otherwise."""
+    table = table.sort("_pid")
+    if table.get_column("_pid").equals(pl.int_range(table.height, eager=True, dtype=pl.UInt32)):
+        return facts.with_columns(
+            pl.lit(table.get_column(c)).gather(pl.col("_pid")).alias(c) for c in cols
+        )
+    return facts.join(table.lazy().select("_pid", *cols), on="_pid", how="left")
+
+
+def numbered_combos(table: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct combinations of ``keys`` in ``table``, in the order first met and numbered
+    ``_combo`` (UInt32) from 0, and the number of each row's combination: how a small table
+    of cells is mapped onto a view's keys before the facts are re-keyed by position."""
+    combos = table.select(keys).unique(maintain_order=True).with_row_index("_combo")
+    of = table.join(combos, on=list(keys), how="left", nulls_equal=True, maintain_order="left")
+    return combos, of.get_column("_combo")
 
 
 def dense_ids(values: pl.Series) -> pl.Series:

@@ -14,7 +14,7 @@ import polars as pl
 
 from anchorspend.classify import ID_KEYS, SUPPLIER_COLS
 from anchorspend.ingest.canonical import FLAG_FIELDS, detached
-from anchorspend.measures import PeriodKind, period_expr
+from anchorspend.measures import PeriodKind, numbered_combos, period_expr
 
 # A supplier as published: everything classification and location read from a row.
 PROFILE_COLS = (*SUPPLIER_COLS, *FLAG_FIELDS, "redacted", "supplier_postcode")
@@ -192,6 +192,11 @@ def _profile(key: pl.Expr) -> pl.Expr:
     return (key % _CELL).cast(pl.UInt32)
 
 
+def _cell(key: pl.Expr) -> pl.Expr:
+    """A packed fact key's cell (see :class:`Spend`)."""
+    return key // _CELL
+
+
 def spend_view(cells: pl.DataFrame, attrs: pl.DataFrame, only: tuple[str, ...]) -> pl.DataFrame:
     """Spend cells (:func:`spend_cells`) with the profile attributes named in ``only``
     attached and the keys as text: what compare's network views read."""
@@ -207,7 +212,7 @@ def spend_facts(spend: Spend, keys: tuple[str, ...]) -> pl.LazyFrame:
     ``_pid``, ``amount`` and ``n``: for a consumer that groups them further itself, so that
     no rollup of millions of rows is held in between (the keys are gathered from the small
     cells table as the facts stream by)."""
-    cell = pl.col("_key") // _CELL
+    cell = _cell(pl.col("_key"))
     return spend.facts.lazy().select(
         *(pl.lit(spend.cells.get_column(k)).gather(cell).alias(k) for k in keys),
         cell.alias("_key_cell"),
@@ -235,25 +240,15 @@ def spend_cells(spend: Spend, keys: tuple[str, ...]) -> pl.DataFrame:
                 pl.lit(None, pl.Int64).alias("n"),
             )
         )
-    combos = spend.cells.select(keys).unique(maintain_order=True)
     # the cells are numbered 0, 1, 2… in order, so a cell's combination is found by position
-    combo_of = (
-        spend.cells.join(
-            combos.with_row_index("_combo"),
-            on=list(keys),
-            how="left",
-            nulls_equal=True,
-            maintain_order="left",
-        )
-        .get_column("_combo")
-        .cast(pl.UInt64)
-    )
+    combos, combo_of = numbered_combos(spend.cells, keys)
+    key = pl.col("_key")
     rolled = (
         spend.facts.lazy()
         .select(
-            (
-                pl.lit(combo_of).gather(pl.col("_key") // _CELL) * _CELL + pl.col("_key") % _CELL
-            ).alias("_key"),
+            (pl.lit(combo_of.cast(pl.UInt64)).gather(_cell(key)) * _CELL + _profile(key)).alias(
+                "_key"
+            ),
             "amount",
             "n",
         )
@@ -261,9 +256,9 @@ def spend_cells(spend: Spend, keys: tuple[str, ...]) -> pl.DataFrame:
         .agg(pl.col("amount").sum(), pl.col("n").sum())
         .collect(engine="streaming")
     )
-    combo = (rolled.get_column("_key") // _CELL).cast(pl.UInt32)
+    combo = rolled.select(_cell(key).cast(pl.UInt32)).to_series()
     return pl.DataFrame([combos.get_column(k).gather(combo) for k in keys]).with_columns(
-        rolled.select(_profile(pl.col("_key")).alias("_pid"), "amount", "n")
+        rolled.select(_profile(key).alias("_pid"), "amount", "n")
     )
 
 

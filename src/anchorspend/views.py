@@ -12,7 +12,7 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.measures import ALL_ORGS, dense_ids, share
+from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, numbered_combos, share
 from anchorspend.normalise import pence_text_expr, pence_to_text
 
 TOP_SUPPLIERS = 10
@@ -122,27 +122,14 @@ def categories(facts: pl.LazyFrame, cells: pl.DataFrame, sup: Suppliers) -> list
         .fill_null(pl.lit("(not given)"))
         .alias("cat"),
     )
-    # each profile's supplier, by profile number (profiles are numbered 0, 1, 2…): a gather
     by_pid = sup.profiles.select("_pid", "_sid").sort("_pid")
-    dense = by_pid.get_column("_pid").equals(
-        pl.int_range(by_pid.height, eager=True, dtype=pl.UInt32)
-    )
 
     def layer(keys: list[str]) -> pl.DataFrame:
-        combos = labelled.select(keys).unique(maintain_order=True).with_row_index("_combo")
-        combo_of = labelled.join(
-            combos, on=keys, how="left", nulls_equal=True, maintain_order="left"
-        )
-        keyed = facts.with_columns(
-            pl.lit(combo_of.get_column("_combo")).gather(pl.col("_key_cell")).alias("_combo")
-        )
+        combos, combo_of = numbered_combos(labelled, keys)
+        keyed = facts.with_columns(pl.lit(combo_of).gather(pl.col("_key_cell")).alias("_combo"))
         # distinct suppliers: the unknown key counting as one, as n_unique does; each pair of
         # label and supplier packed into one integer (an unknown supplier as 2³² - 1)
-        if dense:
-            sid = pl.lit(by_pid.get_column("_sid")).gather(pl.col("_pid"))
-            with_sid = keyed.select("_combo", sid.alias("_sid"))
-        else:
-            with_sid = keyed.join(by_pid.lazy(), on="_pid", how="left").select("_combo", "_sid")
+        with_sid = by_profile(keyed, by_pid, ["_sid"]).select("_combo", "_sid")
         pair = pl.col("_combo").cast(pl.UInt64) * 2**32 + pl.col("_sid").fill_null(2**32 - 1)
         # collected one after the other: the distinct pairs' table is the largest thing here,
         # and is better not held while the sums are built beside it
