@@ -19,7 +19,7 @@ from anchorspend.ingest.header import Mapping, parse_overrides
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources
 from anchorspend.normalise import flag_is_unknown_text, is_missing, parse_amount, parse_date
-from anchorspend.pipeline import check_spend, no_spend_sheet, read_mapped, sheet_not_read
+from anchorspend.pipeline import SkippedSheets, check_spend, read_mapped
 from anchorspend.schemas import Schema
 from anchorspend.schemas import load as load_schema
 
@@ -144,15 +144,12 @@ def check(
     frames: list[pl.DataFrame] = []
     for path in expand(paths):
         with open_sources(path, options.sheet) as sources:
-            skipped: list[AnchorspendError] = []
+            skipped = SkippedSheets()
             for source in sources:
                 try:
                     picked = _pick_schema(source, options, schema, column_map or [])
                 except UnrecognisedTable as exc:
-                    if source.sheet is None:
-                        raise
-                    skipped.append(exc)
-                    frames.append(_notes_frame([sheet_not_read(source, exc)]))
+                    frames.append(_notes_frame([skipped.add(source, exc)]))
                     continue
                 chosen, table, mapping, spend_notes, spend_found, rows = picked
                 if table is None or mapping is None:  # spend: read in batches already
@@ -170,8 +167,7 @@ def check(
                     frames += [_notes_frame(notes), found]
                     rows = table.frame.filter(pl.col("_row") > mapping.header_row).height
                 report.files.append(CheckedFile(source.display, chosen.name, rows))
-            if skipped and len(skipped) == len(sources):
-                raise no_spend_sheet(path, sources, skipped)
+            skipped.check(path, sources)
     if frames:
         report.findings = pl.concat(frames).sort(
             "path", "row", "column", "code", nulls_last=False, maintain_order=True

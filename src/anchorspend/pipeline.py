@@ -216,7 +216,7 @@ def ingest(
     paths = expand(list(run.inputs))
     for done, path in enumerate(paths):
         with open_sources(path, run.sheet) as sources:
-            skipped: list[AnchorspendError] = []
+            skipped = SkippedSheets()
             for k, source in enumerate(sources):
                 last = done == len(paths) - 1 and k == len(sources) - 1
                 share = 0.8 / len(paths) / len(sources)
@@ -225,35 +225,42 @@ def ingest(
                         source, 0.8 * done / len(paths) + k * share, share, later=not last
                     )
                 except UnrecognisedTable as exc:
-                    if source.sheet is None:  # a table the user named: it must be spend
-                        raise
-                    skipped.append(exc)
-                    gather.notes.append(sheet_not_read(source, exc))
-            if skipped and len(skipped) == len(sources):
-                raise no_spend_sheet(path, sources, skipped)
+                    gather.notes.append(skipped.add(source, exc))
+            skipped.check(path, sources)
     return gather.finish()
 
 
-def sheet_not_read(source: Source, exc: AnchorspendError) -> Finding:
-    """A worksheet ``--sheet '*'`` passed over: it is not spend, and the run says so."""
-    return Finding(
-        "sheet-not-read",
-        f"sheet {source.sheet!r} was not read: {exc.message}",
-        "warning",
-        path=source.display,
-        sheet=source.sheet,
-    )
+class SkippedSheets:
+    """The worksheets of one input that ``--sheet '*'`` passed over (they are not spend), for
+    ``analyse`` and ``check`` alike: each is said in a warning, and an input none of whose
+    sheets could be read stops the run."""
 
+    def __init__(self) -> None:
+        self.skipped: list[tuple[Source, AnchorspendError]] = []
 
-def no_spend_sheet(
-    path: Path, sources: list[Source], skipped: list[AnchorspendError]
-) -> AnchorspendError:
-    return AnchorspendError(
-        "no sheet of the workbook has a recognisable spend header",
-        path=str(path),
-        details=[f"{s.sheet}: {e.message}" for s, e in zip(sources, skipped, strict=True)],
-        hint="--sheet NAME for one sheet, and --map FIELD=HEADER if the headers are unusual",
-    )
+    def add(self, source: Source, exc: UnrecognisedTable) -> Finding:
+        """The warning for ``source``; re-raises ``exc`` for a table the user named (not one
+        sheet of many: it must be what it was read as)."""
+        if source.sheet is None:
+            raise exc
+        self.skipped.append((source, exc))
+        return Finding(
+            "sheet-not-read",
+            f"sheet {source.sheet!r} was not read: {exc.message}",
+            "warning",
+            path=source.display,
+            sheet=source.sheet,
+        )
+
+    def check(self, path: Path, sources: list[Source]) -> None:
+        if self.skipped and len(self.skipped) == len(sources):
+            raise AnchorspendError(
+                "no sheet of the workbook has a recognisable spend header",
+                path=str(path),
+                details=[f"{s.sheet}: {e.message}" for s, e in self.skipped],
+                hint="--sheet NAME for one sheet, and --map FIELD=HEADER if the headers are "
+                "unusual",
+            )
 
 
 _KEY_FIRST = "_first_source"

@@ -19,7 +19,8 @@ from anchorspend.ingest.csvread import iter_csv, read_csv
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
-SUPPORTED = TEXT_SUFFIXES | {".xlsx", ".xlsm", ".zip", ".parquet"}
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+SUPPORTED = TEXT_SUFFIXES | WORKBOOK_SUFFIXES | {".zip", ".parquet"}
 ZIP_MAX_TOTAL = 4 * 1024**3  # declared uncompressed bytes in one archive
 ZIP_MAX_RATIO = 200  # per member, when the member is large
 ZIP_MAX_MEMBERS = 1000  # a month of exports per file is 12; 20,000 tiny members is an attack
@@ -136,7 +137,7 @@ def _each_sheet(sources: list[Source], sheet: str | None) -> list[Source]:
 
     out: list[Source] = []
     for source in sources:
-        if source.suffix in (".xlsx", ".xlsm"):
+        if source.suffix in WORKBOOK_SUFFIXES:
             names = worksheets(source.path, source.display)
             out.extend(replace(source, sheet=name) for name in names)
         else:
@@ -291,7 +292,7 @@ def _read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> 
             encoding=options.encoding,
             delimiter=options.delimiter,
         )
-    if source.suffix in (".xlsx", ".xlsm"):
+    if source.suffix in WORKBOOK_SUFFIXES:
         from anchorspend.ingest.xlsx import read_xlsx
 
         return read_xlsx(

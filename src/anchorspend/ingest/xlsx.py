@@ -233,6 +233,12 @@ def _sheets(zf: zipfile.ZipFile, display: str) -> list[_Sheet]:
     return sheets
 
 
+def _where(attrs: bytes) -> tuple[str | None, int | None]:
+    """A cell's column letters and row from its opening tag's attributes, where it says."""
+    ref = _CELL_REF.search(attrs)
+    return (ref[1].decode(), int(ref[2])) if ref else (None, None)
+
+
 def _scan_part(scan: _Scan, data: bytes) -> None:
     wide = set(_WIDE_COLUMNS.findall(data))
     scan.max_col = max(scan.max_col, 26, *(_col_index(c) + 1 for c in wide))
@@ -242,18 +248,12 @@ def _scan_part(scan: _Scan, data: bytes) -> None:
             attrs = data[data.rfind(b"<", 0, m.start()) : m.start()]  # the enclosing <c ...>
             if not _CELL_OPEN.match(attrs) or (m["novalue"] is None and _STR_TYPE.search(attrs)):
                 continue  # not a cell, or a formula whose saved result is the empty string
-            ref, text = _CELL_REF.search(attrs), m["text"]
+            text = m["text"]
             formula = "=" + html.unescape(text.decode("utf-8", "replace")) if text else None
-            scan.formulas.append(
-                (ref[1].decode() if ref else None, int(ref[2]) if ref else None, formula)
-            )
+            scan.formulas.append((*_where(attrs), formula))
     if b'"e"' in data or b"'e'" in data:
         for attrs, value in _ERROR_CELL.findall(data):
-            ref = _CELL_REF.search(attrs)
-            text = html.unescape(value.decode("utf-8", "replace"))
-            scan.errors.append(
-                (ref[1].decode() if ref else None, int(ref[2]) if ref else None, text)
-            )
+            scan.errors.append((*_where(attrs), html.unescape(value.decode("utf-8", "replace"))))
     if b"mergeCell" in data:
         for c1, r1, c2, r2 in _MERGE.findall(data):
             ref = (c1 + r1 + b":" + c2 + r2).decode()
