@@ -230,12 +230,24 @@ def test_progress_moves_through_a_file_read_in_batches(
     assert [round(d or 0, 3) for _, d in told] == [0.152, 0.312, 0.472, 0.632, 0.792]
 
 
+def _with_profile_columns(rows: pl.DataFrame) -> pl.DataFrame:
+    """Analysed rows with the supplier profile columns they lack, as null."""
+    from anchorspend.ingest.canonical import FLAG_FIELDS
+    from anchorspend.spend import PROFILE_COLS
+
+    flags = (*FLAG_FIELDS, "redacted")
+    return rows.with_columns(
+        pl.lit(None, pl.Boolean if c in flags else pl.String).alias(c)
+        for c in PROFILE_COLS
+        if c not in rows.columns
+    )
+
+
 def test_categories_from_streamed_facts_match_a_rollup_and_any_profile_numbering() -> None:
     """The category view streams the packed facts past the cells table. Its figures equal a
     plain rollup of the same rows, and a supplier table whose profiles are not numbered 0, 1,
     2… (a profile with no spend) takes the join path to the same answer."""
-    from anchorspend.ingest.canonical import FLAG_FIELDS
-    from anchorspend.spend import PROFILE_COLS, spend_cells, spend_facts, spend_of
+    from anchorspend.spend import spend_cells, spend_facts, spend_of
     from anchorspend.views import Suppliers, categories, suppliers_of
 
     rows = pl.DataFrame(
@@ -249,13 +261,7 @@ def test_categories_from_streamed_facts_match_a_rollup_and_any_profile_numbering
             "_status": ["analysed"] * 6,
         }
     )
-    flags = (*FLAG_FIELDS, "redacted")
-    rows = rows.with_columns(
-        pl.lit(None, pl.Boolean if c in flags else pl.String).alias(c)
-        for c in PROFILE_COLS
-        if c not in rows.columns
-    )
-    spend = spend_of(rows, "quarter")
+    spend = spend_of(_with_profile_columns(rows), "quarter")
     attrs = spend.profiles.select(
         "_pid", pl.col("supplier_name").str.to_uppercase().alias("supplier_key"), "supplier_name"
     ).with_columns(pl.lit(None, pl.String).alias("matched_by"))
@@ -282,9 +288,8 @@ def test_categories_from_streamed_facts_match_a_rollup_and_any_profile_numbering
 def test_measures_take_profile_values_by_position_or_by_join_alike() -> None:
     """The measures give each fact its profile's supplier and bits by position when profiles
     are numbered 0, 1, 2…, and by a join otherwise; both give the same, exact, figures."""
-    from anchorspend.ingest.canonical import FLAG_FIELDS
     from anchorspend.measures import compute
-    from anchorspend.spend import PROFILE_COLS, spend_facts, spend_of
+    from anchorspend.spend import spend_facts, spend_of
 
     rows = pl.DataFrame(
         {
@@ -297,13 +302,7 @@ def test_measures_take_profile_values_by_position_or_by_join_alike() -> None:
             "_status": ["analysed"] * 4,
         }
     )
-    flags = (*FLAG_FIELDS, "redacted")
-    rows = rows.with_columns(
-        pl.lit(None, pl.Boolean if c in flags else pl.String).alias(c)
-        for c in PROFILE_COLS
-        if c not in rows.columns
-    )
-    spend = spend_of(rows, "quarter")
+    spend = spend_of(_with_profile_columns(rows), "quarter")
     sme = {"X": True, "Y": False}
     attrs = spend.profiles.select(
         "_pid",
