@@ -28,10 +28,10 @@ from pathlib import Path
 import polars as pl
 
 from anchorspend.classify import load_lookup
-from anchorspend.errors import AnchorspendError
+from anchorspend.errors import AnchorspendError, Finding, UsageError
 from anchorspend.normalise import company_number, name_key
 from anchorspend.suppliers import registers
-from anchorspend.suppliers.contracts import read_contracts_register
+from anchorspend.suppliers.contracts import read_contracts
 from anchorspend.suppliers.registers_common import CLAIM_COLUMNS, CLAIM_SCHEMA
 
 FLAGS = ("is_sme", "is_vcse", "is_diverse_led")
@@ -64,6 +64,7 @@ class BuildReport:
     flags: dict[str, dict[str, int]]  # flag → confidence → organisations
     conflicts: int
     aliases: int
+    findings: tuple[Finding, ...] = ()  # answers in contracts registers that were not read
 
 
 def _source_rank(source: pl.Expr) -> pl.Expr:
@@ -199,7 +200,16 @@ _REPEATED = (
 )
 
 
-def build(sources: Sources, out: Path, progress: Progress | None = None) -> BuildReport:
+def build(
+    sources: Sources,
+    out: Path,
+    progress: Progress | None = None,
+    *,
+    overrides: dict[str, str] | None = None,
+) -> BuildReport:
+    """``overrides`` (``--map FIELD=HEADER``, suppliers-schema fields) choose the columns of the
+    contracts registers: the one kind of register read by its headers. The other registers are
+    read in their published layouts, by their own column names."""
     if not any(
         (
             sources.companies_house,
@@ -215,6 +225,12 @@ def build(sources: Sources, out: Path, progress: Progress | None = None) -> Buil
             hint="--companies-house FILE, --charities FILE, --grants FILE, --ocds FILE or "
             "--manual FILE (any of them, repeatable)",
         )
+    if overrides and not sources.contracts:
+        raise UsageError(
+            "--map applies to contracts registers, and no --contracts FILE was given",
+            hint='--contracts REGISTER --map supplier_name="Awarded To" (the other registers '
+            "are read in their published layouts)",
+        )
 
     def tick(message: str, done: float | None = None) -> None:
         if progress:
@@ -226,12 +242,17 @@ def build(sources: Sources, out: Path, progress: Progress | None = None) -> Buil
         (sources.charities, registers.read_charities),
         (sources.grants, registers.read_grants),
         (sources.ocds, registers.read_ocds),
-        (sources.contracts, read_contracts_register),
     )
     for paths, reader in readers:
         for path in paths:
             tick(f"reading {path.name}", 0.05)
             parts.append(reader(path).select(CLAIM_COLUMNS))
+    findings: list[Finding] = []
+    for path in sources.contracts:
+        tick(f"reading {path.name}", 0.05)
+        claims_read, found = read_contracts(path, overrides)
+        parts.append(claims_read.select(CLAIM_COLUMNS))
+        findings += found
     aliases: list[pl.DataFrame] = []
     diverse: list[pl.DataFrame] = []
     for path in sources.manual:
@@ -277,6 +298,7 @@ def build(sources: Sources, out: Path, progress: Progress | None = None) -> Buil
         },
         conflicts=conflict_table.height,
         aliases=sum(a.height for a in aliases),
+        findings=tuple(findings),
     )
 
 
