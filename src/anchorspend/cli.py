@@ -847,13 +847,24 @@ def suppliers_build(
         list[Path] | None,
         typer.Option(help="Your own lookup, or a review.csv with accept rows. Always wins."),
     ] = None,
+    map_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help='Choose a contracts register column: --map supplier_name="Awarded To" '
+            "(fields of the suppliers schema). Repeatable.",
+        ),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Build one supplier lookup, with evidence for every flag, from open registers."""
 
     def body() -> int:
+        from anchorspend.ingest.header import parse_overrides
+        from anchorspend.schemas import load as load_schema
         from anchorspend.suppliers.build import Sources, build
 
+        overrides = parse_overrides(list(map_ or ()), load_schema("suppliers"))
         sources = Sources(
             companies_house=tuple(companies_house or ()),
             charities=tuple(charities or ()),
@@ -863,7 +874,14 @@ def suppliers_build(
             manual=tuple(manual or ()),
         )
         with console.progress(False) as tick:
-            report = build(sources, out, progress=tick)
+            report = build(sources, out, progress=tick, overrides=overrides)
+        for finding in report.findings:
+            where = (finding.path or "contracts register") + (
+                f" [{finding.sheet}]" if finding.sheet else ""
+            )
+            column = f" in {finding.column!r}" if finding.column else ""
+            text = f"{where}: {finding.code}{column}: {finding.message}"
+            (console.note if finding.severity == "info" else console.warn)(text)
         console.note(f"wrote {report.out}: {report.organisations:,} organisations")
         for flag, levels in report.flags.items():
             if levels:
