@@ -83,6 +83,122 @@ def _xlsx(path: Path, parts: list[tuple[str, bytes]]) -> Path:
     return _zip(path, parts)
 
 
+# .xls: BIFF8 records in an OLE2 compound file, written here (no library writes hostile ones).
+
+
+def _rec(kind: int, data: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(data)) + data
+
+
+def _bof(kind: int) -> bytes:  # kind 0x0005: workbook globals, 0x0010: worksheet
+    return _rec(0x0809, struct.pack("<HHHHII", 0x0600, kind, 0x0DBB, 0x07CC, 0, 6))
+
+
+def xls_label(row: int, col: int, text: str) -> bytes:
+    data = text.encode("latin-1")
+    return _rec(0x0204, struct.pack("<HHHHB", row, col, 0, len(data), 0) + data)
+
+
+def xls_number(row: int, col: int, value: float) -> bytes:
+    return _rec(0x0203, struct.pack("<HHHd", row, col, 0, value))
+
+
+def xls_dimensions(first_row: int, rows_end: int, first_col: int, cols_end: int) -> bytes:
+    """DIMENSIONS: rows first_row..rows_end-1, columns first_col..cols_end-1 (BIFF8 form)."""
+    return _rec(0x0200, struct.pack("<IIHHH", first_row, rows_end, first_col, cols_end, 0))
+
+
+def xls_spend_sheet(extra: bytes = b"") -> bytes:
+    """The records of a sheet holding HEADER and ROW (the amount a number), then ``extra``."""
+    cells = [xls_label(0, c, t) for c, t in enumerate(HEADER.strip().split(","))]
+    cells += [xls_label(1, 0, "Acme Ltd"), xls_label(1, 1, "01/04/2026"), xls_number(1, 2, 12.5)]
+    return xls_dimensions(0, 2, 0, 3) + b"".join(cells) + extra
+
+
+def xls_stream(sheets: list[tuple[str, bytes]], hidden: frozenset[str] = frozenset()) -> bytes:
+    """A Workbook stream: the globals listing ``sheets`` (name, records), then each sheet."""
+    entries = [
+        struct.pack("<BBBB", name in hidden, 0, len(name), 0) + name.encode("latin-1")
+        for name, _ in sheets
+    ]
+    at = len(_bof(5)) + sum(8 + len(e) for e in entries) + 4  # where the first sheet starts
+    listed, bodies = [], []
+    for (_, records), entry in zip(sheets, entries, strict=True):
+        listed.append(_rec(0x0085, struct.pack("<I", at) + entry))
+        bodies.append(_bof(0x10) + records + _rec(0x000A))
+        at += len(bodies[-1])
+    return b"".join([_bof(5), *listed, _rec(0x000A), *bodies])
+
+
+def xls_compound(stream: bytes) -> bytes:
+    """A version-3 compound file (512-byte sectors) holding ``stream`` as "Workbook", padded to
+    4096 bytes so that it lives in regular sectors: the header, the FAT in sector 0, the
+    directory in sector 1, the stream from sector 2 on."""
+    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")
+    n = len(stream) // 512
+    assert n + 2 <= 128, "one FAT sector maps 128 sectors"
+    end, free, nostream = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFF
+    fat = [0xFFFFFFFD, end, *range(3, n + 2), end] + [free] * (126 - n)
+
+    def entry(name: str, kind: int, start: int, size: int, child: int = nostream) -> bytes:
+        raw = name.encode("utf-16-le") + b"\0\0" if name else b""
+        head = struct.pack("<HBB3I", len(raw), kind, 1, nostream, nostream, child)
+        return raw.ljust(64, b"\0") + head + bytes(36) + struct.pack("<II", start, size) + bytes(4)
+
+    directory = (
+        entry("Root Entry", 5, end, 0, child=1)
+        + entry("Workbook", 2, 2, len(stream))
+        + entry("", 0, 0, 0) * 2
+    )
+    header = struct.pack(
+        "<8s16sHHHHH6s9I109I",
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        bytes(16),
+        0x3E,
+        3,
+        0xFFFE,
+        9,
+        6,
+        bytes(6),
+        *(0, 1, 1, 0, 4096, end, 0, end, 0),
+        *(0, *[free] * 108),
+    )
+    return header + struct.pack("<128I", *fat) + directory + stream
+
+
+def _ods(path: Path, content: str) -> Path:
+    manifest = (
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="'
+        'application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>'
+    )
+    return _zip(
+        path,
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.spreadsheet"),
+            ("META-INF/manifest.xml", manifest.encode()),
+            ("content.xml", content.encode()),
+        ],
+    )
+
+
+def _ods_content(prolog: str = "", rows: str = "") -> str:
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    head = "".join(
+        f'<table:table-cell office:value-type="string"><text:p>{t}</text:p></table:table-cell>'
+        for t in HEADER.strip().split(",")
+    )
+    return (
+        f"{prolog}<office:document-content {ns}><office:body><office:spreadsheet>"
+        f'<table:table table:name="Spend"><table:table-row>{head}</table:table-row>{rows}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+
+
 # --- small files, committed ------------------------------------------------------------------
 
 
@@ -173,6 +289,71 @@ def truncated_xlsx(d: Path) -> Path:
 def csv_named_xlsx(d: Path) -> Path:
     (p := d / "csv_named.xlsx").write_bytes((HEADER + ROW).encode())
     return p
+
+
+def truncated_xls(d: Path) -> Path:
+    data = xls_compound(xls_stream([("Spend", xls_spend_sheet())]))
+    (p := d / "truncated.xls").write_bytes(data[: len(data) * 2 // 3])
+    return p
+
+
+def csv_named_xls(d: Path) -> Path:
+    """CSV text named .xls, as councils often publish it."""
+    (p := d / "csv_named.xls").write_bytes((HEADER + ROW).encode())
+    return p
+
+
+def web_page_xls(d: Path) -> Path:
+    """An HTML table named .xls (what some web systems export as "Excel")."""
+    cells = "".join(f"<td>{t}</td>" for t in (HEADER + ROW).split())
+    page = f"<html><head><title>Spend</title></head><body><table><tr>{cells}</tr></table></body>"
+    (p := d / "web_page.xls").write_bytes(page.encode())
+    return p
+
+
+def huge_dimensions_xls(d: Path) -> Path:
+    """A sheet whose DIMENSIONS record declares 4 billion rows: calamine reserves that many cells
+    before reading one, and the allocation's failure aborts the process."""
+    sheet = xls_spend_sheet().replace(xls_dimensions(0, 2, 0, 3), xls_dimensions(2, 1, 0, 16384))
+    return _write(d / "huge_dimensions.xls", xls_compound(xls_stream([("Spend", sheet)])))
+
+
+def huge_range_xls(d: Path) -> Path:
+    """A number in row 65536, column 65536 (BIFF8 allows 256 columns): calamine's dense grid
+    would hold 4.3 billion cells."""
+    sheet = xls_spend_sheet(extra=xls_number(65535, 65535, 1))
+    return _write(d / "huge_range.xls", xls_compound(xls_stream([("Spend", sheet)])))
+
+
+def sector_loop_xls(d: Path) -> Path:
+    """The Workbook stream's sector chain points back to its start: calamine would follow it
+    for ever, its buffer growing until memory runs out."""
+    data = bytearray(xls_compound(xls_stream([("Spend", xls_spend_sheet())])))
+    last = 512 + 4 * 9  # the FAT entry of sector 9, the stream's last (sectors 2-9)
+    struct.pack_into("<I", data, last, 2)
+    return _write(d / "sector_loop.xls", bytes(data))
+
+
+def billion_laughs_ods(d: Path) -> Path:
+    rows = '<table:table-row><table:table-cell office:value-type="string"><text:p>&lol9;'
+    rows += "</text:p></table:table-cell></table:table-row>"
+    return _ods(d / "billion_laughs.ods", _ods_content(prolog=LAUGHS, rows=rows))
+
+
+def repeated_cells_ods(d: Path) -> Path:
+    """One number repeated over 16,384 columns and a million rows, in 300 bytes: calamine expands
+    every repeat into its grid (17 billion cells)."""
+    rows = (
+        '<table:table-row table:number-rows-repeated="1048575"><table:table-cell '
+        'office:value-type="float" office:value="1" table:number-columns-repeated="16384"/>'
+        "</table:table-row>"
+    )
+    return _ods(d / "repeated_cells.ods", _ods_content(rows=rows))
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
 
 
 def truncated_zip(d: Path) -> Path:
@@ -294,6 +475,14 @@ SMALL: list[Builder] = [
     missing_shared_strings_xlsx,
     truncated_xlsx,
     csv_named_xlsx,
+    truncated_xls,
+    csv_named_xls,
+    web_page_xls,
+    huge_dimensions_xls,
+    huge_range_xls,
+    sector_loop_xls,
+    billion_laughs_ods,
+    repeated_cells_ods,
     truncated_zip,
     corrupt_member_zip,
     nested_zip,

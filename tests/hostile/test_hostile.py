@@ -47,6 +47,18 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "truncated.xlsx": ("not a readable XLSX workbook: not a zip archive",),
     "csv_named.xlsx": ("not a readable XLSX workbook: not a zip archive", "rename it to .csv"),
+    "truncated.xls": (
+        "not a readable XLS workbook: a stream declares 4,096 bytes but the whole file has 3,754",
+        "cut short",
+        "download or export it again",
+    ),
+    "csv_named.xls": ("it is text (CSV?) named .xls, not a workbook", "fix: rename it to .csv"),
+    "web_page.xls": ("it is a web page (HTML) saved as .xls", "export the data again as CSV"),
+    "huge_dimensions.xls": ("sheet 'Spend': it declares 4,294,967,295 rows x 16,384 columns",),
+    "huge_range.xls": ("sheet 'Spend': its cells span up to 65536 rows x 65536 columns",),
+    "sector_loop.xls": ("a sector chain points past the end of the file, or loops",),
+    "billion_laughs.ods": ("part 'content.xml' declares an XML DTD",),
+    "repeated_cells.ods": ("sheet 'Spend': its cells span up to 1048576 rows x 16384 columns",),
     "truncated.zip": ("not a readable zip archive", "cut short"),
     "corrupt_member.zip": ("cannot extract 'spend.csv': Bad CRC-32",),
     "nested.zip": ("holds another archive, 'level2.zip'",),
@@ -123,7 +135,9 @@ def run_child(*args: str) -> tuple[int, str, float, int]:
 @pytest.mark.parametrize("command", COMMANDS)
 @pytest.mark.parametrize(
     "name",
-    [b.__name__ for b in build.LARGE] + ["billion_laughs_xlsx", "huge_range_xlsx"],
+    [b.__name__ for b in build.LARGE]
+    + ["billion_laughs_xlsx", "huge_range_xlsx"]
+    + ["huge_dimensions_xls", "huge_range_xls", "repeated_cells_ods"],
 )
 def test_large_hostile_file_in_bounded_time_and_memory(
     large: dict[str, Path], name: str, command: str

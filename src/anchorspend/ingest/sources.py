@@ -19,12 +19,14 @@ from anchorspend.ingest.csvread import iter_csv, read_csv
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
-WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
+LEGACY_SUFFIXES = {".xls", ".ods"}  # Excel 97-2003 and OpenDocument: see ingest/legacy.py
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"} | LEGACY_SUFFIXES
 SUPPORTED = TEXT_SUFFIXES | WORKBOOK_SUFFIXES | {".zip", ".parquet"}
 ZIP_MAX_TOTAL = 4 * 1024**3  # declared uncompressed bytes in one archive
 ZIP_MAX_RATIO = 200  # per member, when the member is large
 ZIP_MAX_MEMBERS = 1000  # a month of exports per file is 12; 20,000 tiny members is an attack
 ZIP_RATIO_FLOOR = 50 * 1024**2
+_SUPPORTED_HINT = f"supported: {', '.join(sorted(SUPPORTED))}"
 OUTPUT_MARKER = "metrics.json"  # a folder holding one is an anchorspend --out folder, not input
 
 
@@ -75,14 +77,14 @@ def expand(inputs: list[Path]) -> list[Path]:
                 raise AnchorspendError(
                     "the folder holds no spend files",
                     path=str(item),
-                    hint=f"supported: {', '.join(sorted(SUPPORTED))}",
+                    hint=_SUPPORTED_HINT,
                 )
         else:
             if item.suffix.lower() not in SUPPORTED:
                 raise AnchorspendError(
                     f"unsupported file type {item.suffix or '(none)'!r}",
                     path=str(item),
-                    hint=f"supported: {', '.join(sorted(SUPPORTED))}; rename a CSV to .csv",
+                    hint=f"{_SUPPORTED_HINT}; rename a CSV to .csv",
                 )
             found = [item]
         for p in found:
@@ -133,12 +135,13 @@ EVERY_SHEET = "*"
 def _each_sheet(sources: list[Source], sheet: str | None) -> list[Source]:
     if sheet != EVERY_SHEET:
         return sources
-    from anchorspend.ingest.xlsx import worksheets
+    from anchorspend.ingest import legacy, xlsx
 
     out: list[Source] = []
     for source in sources:
         if source.suffix in WORKBOOK_SUFFIXES:
-            names = worksheets(source.path, source.display)
+            module = legacy if source.suffix in LEGACY_SUFFIXES else xlsx
+            names = module.worksheets(source.path, source.display)
             out.extend(replace(source, sheet=name) for name in names)
         else:
             out.append(source)
@@ -191,7 +194,7 @@ def _open_sources(path: Path) -> Iterator[list[Source]]:
                 sources.append(Source(target, f"{path}!{info.filename}", isuffix))
             if not sources:
                 raise AnchorspendError(
-                    "the archive holds no CSV, XLSX or Parquet files", path=str(path)
+                    "the archive holds no spend files", path=str(path), hint=_SUPPORTED_HINT
                 )
             yield sources
     finally:
@@ -291,6 +294,15 @@ def _read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> 
             display=source.display,
             encoding=options.encoding,
             delimiter=options.delimiter,
+        )
+    if source.suffix in LEGACY_SUFFIXES:
+        from anchorspend.ingest.legacy import read_legacy
+
+        return read_legacy(
+            source.path,
+            display=source.display,
+            sheet=source.sheet or options.sheet,
+            looks_like_header=scorer,
         )
     if source.suffix in WORKBOOK_SUFFIXES:
         from anchorspend.ingest.xlsx import read_xlsx

@@ -7,6 +7,10 @@ expansion, "billion laughs") is refused; OOXML parts never legitimately carry on
 Cells come from fastexcel (calamine). Each sheet's XML is also streamed once as bytes, before
 calamine sees it, for what calamine does not report: formulas saved without a value, merged
 ranges, and cell extents so large that calamine's dense grid would exhaust memory.
+
+The steps after the scan (a sheet's cells as text, the sheet choice, the findings) serve the
+legacy workbooks too: :mod:`anchorspend.ingest.legacy` scans ``.xls`` and ``.ods`` files its own
+way and hands the same :class:`_Scan` to them.
 """
 
 from __future__ import annotations
@@ -70,7 +74,9 @@ _STAMP_GAP = r"^(\d{4}-\d{2}-\d{2}) (\d{2}:)"
 @dataclass(frozen=True, slots=True)
 class _Sheet:
     name: str
-    part: str | None  # the worksheet's XML part; None for chart sheets and dangling entries
+    # where its cells are (an XLSX worksheet's XML part; the stream or part of a legacy
+    # workbook); None for chart sheets, macro sheets and dangling entries
+    part: str | None
     hidden: bool
 
 
@@ -82,6 +88,9 @@ class _Scan:
     errors: list[tuple[str | None, int | None, str]] = field(default_factory=list)  # #DIV/0!…
     # merged ranges: first row, first column (0-based), last row, last column, "A1:C1"
     merges: list[tuple[int, int, int, int, str]] = field(default_factory=list)
+    # cells whose text the scan knows better than calamine, the same way: first row, first
+    # column, last row, last column, and the text (None: the cell is read as empty)
+    cells: list[tuple[int, int, int, int, str | None]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -96,10 +105,18 @@ NOT_A_WORKBOOK = "check the file; if it is CSV text, rename it to .csv"
 DAMAGED = "the workbook is damaged: open and save it again in a spreadsheet, or export CSV"
 
 
-def _unreadable(display: str, reason: str, hint: str) -> AnchorspendError:
+def _unreadable(display: str, reason: str, hint: str, kind: str = "XLSX") -> AnchorspendError:
     """``hint``: NOT_A_WORKBOOK where the file is no workbook at all, DAMAGED where a workbook's
-    own parts (its structure, a sheet, the strings a sheet points to) cannot be read."""
-    return AnchorspendError(f"not a readable XLSX workbook: {reason}", path=display, hint=hint)
+    own parts (its structure, a sheet, the strings a sheet points to) cannot be read. ``kind``
+    names the format the file was read as (its suffix)."""
+    return AnchorspendError(f"not a readable {kind} workbook: {reason}", path=display, hint=hint)
+
+
+def _library_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the reading library's failure rather than the user's interrupt:
+    fastexcel's and Arrow's exceptions, or a panic inside calamine (pyo3 raises
+    ``PanicException``, which derives from BaseException, not Exception)."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
 
 
 def _short(exc: BaseException) -> str:
@@ -115,7 +132,7 @@ def _col_index(letters: bytes) -> int:
     return n - 1
 
 
-def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
+def _open_zip(path: Path, display: str, kind: str = "XLSX") -> zipfile.ZipFile:
     try:
         with path.open("rb") as fh:
             magic = fh.read(len(_OLE_MAGIC))
@@ -123,7 +140,8 @@ def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
     except OSError as exc:  # missing, unreadable, a directory: not a damaged workbook
         raise AnchorspendError(f"cannot open the file: {_short(exc)}", path=display) from exc
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise _unreadable(display, f"not a zip archive ({_short(exc)})", NOT_A_WORKBOOK) from exc
+        reason = f"not a zip archive ({_short(exc)})"
+        raise _unreadable(display, reason, NOT_A_WORKBOOK, kind) from exc
     if zf is None:
         raise AnchorspendError(
             "the workbook is encrypted (password-protected) or is an old-format .xls file",
@@ -290,27 +308,19 @@ def _scan(zf: zipfile.ZipFile, sheet: _Sheet, display: str) -> _Scan:
 
 
 _Fill = tuple[pl.DataFrame, dict[tuple[int, int], str]]
+_RANGE = {"r1": pl.Int64, "c1": pl.Int64, "r2": pl.Int64, "c2": pl.Int64}
 
 
-def _fill_merges(frame: pl.DataFrame, merges: list[tuple[int, int, int, int, str]]) -> _Fill:
-    """Copy each merged range's top-left value over the range (as far as the frame reaches)."""
+def _paint(frame: pl.DataFrame, ranges: pl.DataFrame) -> pl.DataFrame:
+    """Set every cell of each range (r1, c1, r2, c2: rows 1-based, columns 0-based) to its ``v``
+    (null included), as far as the frame reaches. The ranges must not overlap."""
     width = frame.width - 1
-    inside = [(r1, c1, r2, c2) for r1, c1, r2, c2, _ in merges if r1 <= frame.height and c1 < width]
-    if not inside:
-        return frame, {}
-    schema = {"r1": pl.Int64, "c1": pl.Int64, "r2": pl.Int64, "c2": pl.Int64}
-    corner = (
-        frame.filter(pl.col(ROW).is_in([r for r, *_ in inside]))
-        .unpivot(index=ROW, variable_name="name", value_name="v")
-        .drop_nulls("v")
-    )
-    ranges = (
-        pl.DataFrame(inside, schema=schema, orient="row")
-        .with_columns(name=pl.format("c{}", "c1"))
-        .join(corner, left_on=["r1", "name"], right_on=[ROW, "name"])
-        .sort("r1")
-    )
-    for i in range(min(c1 for _, c1, _, _ in inside), min(max(c for *_, c in inside) + 1, width)):
+    ranges = ranges.filter(pl.col("c1") < width).sort("r1")
+    if ranges.is_empty():
+        return frame
+    first, last = ranges["c1"].min(), ranges["c2"].max()
+    assert isinstance(first, int) and isinstance(last, int)
+    for i in range(first, min(last + 1, width)):
         part = ranges.filter(pl.col("c1") <= i, pl.col("c2") >= i).select("r1", "r2", "v")
         if not part.is_empty():
             fill = pl.when(pl.col(ROW) <= pl.col("r2")).then("v").otherwise(cell_name(i))
@@ -319,32 +329,81 @@ def _fill_merges(frame: pl.DataFrame, merges: list[tuple[int, int, int, int, str
                 .with_columns(fill.alias(cell_name(i)))
                 .drop("r1", "r2", "v")
             )
+    return frame
+
+
+def _fill_merges(frame: pl.DataFrame, merges: list[tuple[int, int, int, int, str]]) -> _Fill:
+    """Copy each merged range's top-left value over the range (as far as the frame reaches)."""
+    width = frame.width - 1
+    inside = [(r1, c1, r2, c2) for r1, c1, r2, c2, _ in merges if r1 <= frame.height and c1 < width]
+    if not inside:
+        return frame, {}
+    corner = (
+        frame.filter(pl.col(ROW).is_in([r for r, *_ in inside]))
+        .unpivot(index=ROW, variable_name="name", value_name="v")
+        .drop_nulls("v")
+    )
+    ranges = (
+        pl.DataFrame(inside, schema=_RANGE, orient="row")
+        .with_columns(name=pl.format("c{}", "c1"))
+        .join(corner, left_on=["r1", "name"], right_on=[ROW, "name"])
+        .sort("r1")
+    )
+    frame = _paint(frame, ranges.drop("name"))
     return frame, dict(zip(ranges.select("r1", "c1").iter_rows(), ranges["v"], strict=True))
 
 
 def _load(reader: Any, zf: zipfile.ZipFile, sheet: _Sheet, display: str) -> _Loaded:
-    scan = _scan(zf, sheet, display)
+    return _frame(reader, sheet.name, sheet, _scan(zf, sheet, display), display)
+
+
+def _frame(
+    reader: Any,
+    key: int | str,
+    sheet: _Sheet,
+    scan: _Scan,
+    display: str,
+    kind: str = "XLSX",
+    stamp_gap: str = " ",
+) -> _Loaded:
+    """Sheet ``key`` (its name, or its 0-based index in ``reader.sheet_names``) as text cells:
+    date cells in ISO form, empty text as null, then ``scan``'s cells and merged ranges laid
+    over them. ``stamp_gap`` is what stands between a date cell's day and time as the reader
+    renders it (calamine: a space; an ODS date-time is read as stored, with a "T")."""
     try:
-        loaded = reader.load_sheet(sheet.name, header_row=None, skip_rows=0, dtypes="string")
+        loaded = reader.load_sheet(key, header_row=None, skip_rows=0, dtypes="string")
         data: pl.DataFrame = loaded.to_polars()
         source = {c.absolute_index: c.name for c in loaded.selected_columns}
-    except Exception as exc:  # fastexcel's own classes, and whatever the Arrow handoff raises
-        raise _unreadable(display, f"sheet {sheet.name!r}: {_short(exc)}", DAMAGED) from exc
+    except BaseException as exc:  # fastexcel's own classes, the Arrow handoff, a calamine panic
+        if not _library_failure(exc):
+            raise
+        reason = f"sheet {sheet.name!r}: " + (
+            _short(exc) if kind == "XLSX" else "its cells could not be read"
+        )
+        raise _unreadable(display, reason, DAMAGED, kind) from exc
     # calamine starts at the first used column; pad so that c0 is column A
     names = {cell_name(i): source.get(i) for i in range(max(source, default=-1) + 1)}
     frame = data.select(
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW),
         *(pl.col(s).alias(n) if s else pl.lit(None, pl.String).alias(n) for n, s in names.items()),
     )
-    stamps = frame.select(pl.col(n).str.contains(_STAMP).any() for n, s in names.items() if s)
+    stamp, time_only, midnight, gap = (
+        p.replace(" ", stamp_gap, 1) for p in (_STAMP, _TIME_ONLY, _MIDNIGHT, _STAMP_GAP)
+    )
+    stamps = frame.select(pl.col(n).str.contains(stamp).any() for n, s in names.items() if s)
     dated = {n for n in stamps.columns if stamps[n].item()}
     frame = frame.with_columns(
         pl.col(n)
-        .str.replace(_TIME_ONLY, "${1}")
-        .str.replace(_MIDNIGHT, "${1}")
-        .str.replace(_STAMP_GAP, "${1}T${2}")
+        .str.replace(time_only, "${1}")
+        .str.replace(midnight, "${1}")
+        .str.replace(gap, "${1}T${2}")
         for n in dated
     ).with_columns(pl.when(pl.col(n) != "").then(pl.col(n)).alias(n) for n, s in names.items() if s)
+    if scan.cells:
+        cells = pl.DataFrame(scan.cells, schema={**_RANGE, "v": pl.String}, orient="row").filter(
+            pl.col("r1") <= frame.height
+        )
+        frame = _paint(frame, cells)
     frame, corners = _fill_merges(frame, scan.merges)
     return _Loaded(sheet, scan, frame, corners)
 
@@ -378,8 +437,7 @@ def _summary(loaded: _Loaded) -> str:
 
 
 def _pick(
-    reader: Any,
-    zf: zipfile.ZipFile,
+    load: Callable[[_Sheet], _Loaded],
     sheets: list[_Sheet],
     looks_like_header: Callable[[list[str | None]], int],
     display: str,
@@ -392,7 +450,7 @@ def _pick(
         best: tuple[int, _Loaded] | None = None
         qualifying: list[str] = []
         for sheet in (s for s in sheets if s.hidden == hidden and s.part is not None):
-            loaded = _load(reader, zf, sheet, display)
+            loaded = load(sheet)
             head = loaded.frame.head(HEADER_SCAN_ROWS).drop(ROW)
             score = max((looks_like_header(list(row)) for row in head.iter_rows()), default=0)
             summaries.append(_summary(loaded))
@@ -494,7 +552,14 @@ def read_xlsx(
         if sheet is not None:
             loaded = _load(reader, zf, _named(sheets, sheet, display), display)
         else:
-            loaded, others = _pick(reader, zf, sheets, looks_like_header, display)
+            load = partial(_load, reader, zf, display=display)
+            loaded, others = _pick(load, sheets, looks_like_header, display)
+    return _table(loaded, others, display)
+
+
+def _table(loaded: _Loaded, others: list[str], display: str) -> RawTable:
+    """The sheet read, with its findings and a warning naming ``others``, the sheets that also
+    look like spend data but were not read."""
     frame = loaded.frame
     findings = _findings(loaded, display)
     if others:
