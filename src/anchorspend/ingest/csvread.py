@@ -7,6 +7,14 @@ physical record number. A record with more cells than the sample suggested widen
 
 Before Polars sees the file, two bounds keep a hostile file from costing unbounded memory: no line
 may be longer than :data:`MAX_LINE_BYTES` and no record wider than :data:`MAX_COLUMNS` cells.
+Line ends are LF or CR LF by then: :func:`anchorspend.ingest.encoding.decode` turns a lone CR
+into LF.
+
+When Polars cannot parse the file, the file is read again line by line (:class:`_Records`, on
+the error path only) to name the line and the fault. A quote inside a cell that does not start
+with one (``12" pipe``) is read as part of the text: the cell is quoted in a copy that Polars
+reads instead, and a ``stray-quote`` warning names the line. No message of Polars' own reaches
+the user.
 """
 
 from __future__ import annotations
@@ -15,7 +23,6 @@ import codecs
 import csv
 import io
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +33,7 @@ from typing import Any
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
-from anchorspend.ingest.encoding import decode, line_of
+from anchorspend.ingest.encoding import decode
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 
 SAMPLE_BYTES = 256 * 1024
@@ -42,9 +49,11 @@ _SCAN_CHUNK = 4 * 1024 * 1024
 # An undocumented knob (issue pola-rs/polars#26432 is the real fix): a user's own setting stands,
 # and a Polars without it costs memory, never correctness. Read when a scan starts.
 os.environ.setdefault("POLARS_CSV_CHUNK_SIZE", str(4 * 1024 * 1024))
-_UNCLOSED = re.compile(r"could not parse `(.{0,200})", re.DOTALL)
-_COLUMN_NUMBER = re.compile(r"\(column number (\d+)\)")
 CANDIDATE_DELIMITERS = (",", "\t", ";", "|")
+_DELIMITER_NAMES = {",": "commas", "\t": "tabs", ";": "semicolons", "|": "bars"}
+_STRAY_EXAMPLES = 200  # stray-quote findings kept per file; the count is always exact
+_EXCERPT = 60  # characters of a line shown in a message
+_PARSE_ERRORS = (pl.exceptions.ComputeError, pl.exceptions.SchemaError)
 
 
 def _sample_records(text: str, delimiter: str) -> list[list[str]]:
@@ -112,7 +121,7 @@ def _scan_bytes(path: Path, display: str) -> tuple[int, int]:
                     f"line {line} is longer than {MAX_LINE_BYTES // 2**20} MB: this is not a spend "
                     "export anchorspend can read (binary data, or a file without line breaks?)",
                     path=display,
-                    hint="check the file; lines must end in LF or CR LF; split or re-export it",
+                    hint="check the file; lines must end in LF, CR LF or CR; split or re-export it",
                 )
             if first >= 0:
                 line += chunk.count(b"\n")
@@ -130,55 +139,234 @@ def _too_wide(display: str, row: int | None) -> AnchorspendError:
     )
 
 
-def _parse_error(path: Path, display: str, exc: Exception) -> AnchorspendError:
-    """Polars' message for a quote that is never closed quotes the rest of the file: say where
-    the cell starts instead."""
-    text = str(exc)
-    unclosed, column = _UNCLOSED.search(text), _COLUMN_NUMBER.search(text)
-    if unclosed and unclosed[1].startswith('"'):
-        start = unclosed[1].split("\n", 1)[0].rstrip("\r")[:60].encode()
-        offset = _find(path, start)
-        where = f"line {line_of(path, offset)}" if offset >= 0 else "a line"
-        col = f", column {column[1]}" if column else ""
-        return AnchorspendError(
-            f"{where}{col}: a quoted cell ({start.decode(errors='replace')!r}…) is never "
-            "closed, so the rest of the file would be read into it",
-            path=display,
-            hint='close the quote (a literal " inside a quoted cell is written "")',
-        )
+def _unreadable(display: str, delimiter: str) -> AnchorspendError:
+    """Polars could not parse the file and the re-scan found nothing to name."""
+    name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
     return AnchorspendError(
-        f"could not parse as delimited text: {text.splitlines()[0][:200]}",
+        f"could not read the file as cells separated by {name}: its quoting cannot be followed, "
+        "but no one line could be named as the fault",
         path=display,
-        hint="check the quoting; --encoding if the text looks garbled",
+        hint='check the quoting (a quote inside a quoted cell is written twice, ""); '
+        "--delimiter if the cells are separated by another character; "
+        "--encoding if the text looks garbled",
     )
 
 
-def _cr_to_lf(path: Path) -> Path:
-    """A temporary copy of ``path`` with every CR turned into LF."""
-    fd, name = tempfile.mkstemp(prefix="anchorspend-", suffix=".lf.csv")
+def _excerpt(data: bytes) -> str:
+    return data[: _EXCERPT * 4].decode("utf-8", errors="replace")[:_EXCERPT]
+
+
+@dataclass(slots=True)
+class _Open:
+    """A quoted cell read on past the end of its line."""
+
+    line: int
+    column: int
+    offset: int  # where the opening quote stands in its line
+    start: bytes  # the cell's first bytes on its line, from its opening quote
+
+    @property
+    def excerpt(self) -> str:
+        return _excerpt(self.start)
+
+
+class _Records:
+    """Delimited text followed line by line as Polars' parser reads it, to name the line where
+    it stops. A cell that starts with a quote runs to the next quote that is not doubled, which
+    must end the cell (a delimiter or the line's end follows), and may run over lines; in any
+    other cell a quote is a literal character: a *stray* quote. Polars' parser reads a stray
+    quote so too, but its line splitter counts every quote, so a line with an odd number of them
+    stops the read. :meth:`feed` returns each line with such cells quoted (``12" pipe`` becomes
+    ``"12"" pipe"``), which Polars reads as the same text.
+
+    A quoted cell followed by more text (``"abc"def``), one never closed, and a record with more
+    than :data:`MAX_COLUMNS` cells raise :class:`AnchorspendError`, naming the line."""
+
+    def __init__(self, display: str, delimiter: str) -> None:
+        self.display = display
+        self.delimiter = delimiter
+        self.delim = delimiter.encode()
+        self.line = 0  # the physical line being read
+        self.record = 0  # the record it belongs to (``_row``)
+        self.cells = 0  # cells of that record so far
+        self.open: _Open | None = None
+        self.strays = 0
+        self.findings: list[Finding] = []
+
+    def feed(self, raw: bytes) -> bytes:
+        """One physical line without its LF (a CR before it is kept): the line to write."""
+        self.line += 1
+        body = raw[:-1] if raw.endswith(b"\r") else raw
+        pos = len(codecs.BOM_UTF8) if self.line == 1 and raw.startswith(codecs.BOM_UTF8) else 0
+        if self.open is None:
+            self.record += 1
+            self.cells = 0
+            if b'"' not in body:
+                self._add(body.count(self.delim) + 1)
+                return raw
+        edits: list[tuple[int, int]] = []  # cells holding a stray quote, to be quoted
+        while True:
+            if self.open is not None:
+                close = self._closing(body, pos)
+                if close < 0:
+                    return _quoted(raw, edits)  # the cell runs on over the next line
+                pos = close + 1
+                if pos < len(body) and not body.startswith(self.delim, pos):
+                    raise self._text_after(body, close)
+                self.open = None
+                if pos >= len(body):
+                    return _quoted(raw, edits)
+                pos += len(self.delim)
+            self._add(1)
+            if body.startswith(b'"', pos):
+                self.open = _Open(self.line, self.cells, pos, body[pos : pos + _EXCERPT * 4])
+                pos += 1
+                continue
+            end = body.find(self.delim, pos)
+            stop = len(body) if end < 0 else end
+            if body.find(b'"', pos, stop) >= 0:
+                edits.append((pos, stop))
+                self._stray(body[pos:stop])
+            if end < 0:
+                return _quoted(raw, edits)
+            pos = end + len(self.delim)
+
+    def finish(self) -> None:
+        """The end of the file: a quoted cell still open is never closed."""
+        if self.open is not None:
+            raise AnchorspendError(
+                f"line {self.open.line}, column {self.open.column}: a quoted cell "
+                f"({self.open.excerpt!r}…) is never closed, so the rest "
+                "of the file would be read into it",
+                path=self.display,
+                hint='close the quote (a literal " inside a quoted cell is written "")',
+            )
+        if self.strays > len(self.findings):
+            self.findings.append(
+                Finding(
+                    "stray-quote",
+                    f"{self.strays:,} cells hold a stray quote in all; the first "
+                    f"{len(self.findings)} are listed",
+                    "warning",
+                    path=self.display,
+                )
+            )
+
+    @staticmethod
+    def _closing(body: bytes, pos: int) -> int:
+        """Offset of the quote that closes a quoted cell, from ``pos`` on (-1: not this line)."""
+        while (quote := body.find(b'"', pos)) >= 0:
+            if not body.startswith(b'"', quote + 1):
+                return quote
+            pos = quote + 2  # "" is a quote inside the cell
+        return -1
+
+    def _add(self, cells: int) -> None:
+        self.cells += cells
+        if self.cells > MAX_COLUMNS:
+            raise _too_wide(self.display, self.record)
+
+    def _stray(self, cell: bytes) -> None:
+        self.strays += 1
+        if len(self.findings) < _STRAY_EXAMPLES:
+            text = cell.decode("utf-8", errors="replace")
+            self.findings.append(
+                Finding(
+                    "stray-quote",
+                    f"line {self.line}, column {self.cells}: a quote inside a cell that does not "
+                    f"start with one ({_excerpt(cell)!r}) is read as part of the text",
+                    "warning",
+                    path=self.display,
+                    row=self.record,
+                    value=text[:200],
+                )
+            )
+
+    def _text_after(self, body: bytes, close: int) -> AnchorspendError:
+        """The quote at ``close`` ends a quoted cell, and more text follows it in the cell."""
+        assert self.open is not None
+        end = body.find(self.delim, close)
+        stop = len(body) if end < 0 else end
+        if self.open.line != self.line:
+            return AnchorspendError(
+                f"line {self.open.line}, column {self.open.column}: a quoted cell "
+                f"({self.open.excerpt!r}…) is not closed on its line; "
+                f"the next quote, on line {self.line}, is followed by more text "
+                f"({_excerpt(body)!r}), so the cell cannot be read",
+                path=self.display,
+                hint=f'close the quote on line {self.open.line} (a literal " inside a quoted '
+                'cell is written "")',
+            )
+        cell = body[self.open.offset : stop].decode("utf-8", errors="replace")
+        after = body[close + 1 : stop].decode("utf-8", errors="replace")
+        if not after.strip():
+            hint = "remove the spaces after the closing quote"
+        elif (other := after[0]) in CANDIDATE_DELIMITERS and other != self.delimiter:
+            hint = (
+                f"--delimiter '{other}' if the cells are separated by "
+                f"{_DELIMITER_NAMES[other]}; otherwise put a delimiter after the closing quote"
+            )
+        else:
+            quoted = '"' + cell.replace('"', '""') + '"'
+            example = f" ({quoted})" if len(cell) <= _EXCERPT else ""
+            hint = (
+                "if the quotes belong to the text, quote the whole cell and double each quote "
+                f"inside it{example}; if a delimiter is missing after the closing quote, add it"
+            )
+        return AnchorspendError(
+            f"line {self.line}, column {self.open.column}: a quoted cell is closed and more text "
+            f"follows in the same cell ({_excerpt(body[self.open.offset : stop])!r}); a cell "
+            "that starts with a quote must end with one",
+            path=self.display,
+            hint=hint,
+        )
+
+
+def _quoted(raw: bytes, edits: list[tuple[int, int]]) -> bytes:
+    """``raw`` with each cell ``raw[start:stop]`` of ``edits`` quoted, its quotes doubled."""
+    if not edits:
+        return raw
+    parts, done = [], 0
+    for start, stop in edits:
+        cell = raw[start:stop]
+        parts += [raw[done:start], b'"', cell.replace(b'"', b'""'), b'"']
+        done = stop
+    parts.append(raw[done:])
+    return b"".join(parts)
+
+
+@dataclass(slots=True)
+class _Rescan:
+    """A copy of the file in which each cell with a stray quote is quoted, and the findings."""
+
+    source: Path
+    findings: list[Finding]
+
+
+def _rescan(source: Path, display: str, delimiter: str) -> _Rescan | None:
+    """After Polars could not parse ``source``: read it again with :class:`_Records`, streaming,
+    writing the copy Polars can read. Raises the fault that stops a reading, named by line;
+    ``None`` when there is no stray quote to mend (nor any fault the re-scan knows)."""
+    records = _Records(display, delimiter)
+    fd, name = tempfile.mkstemp(prefix="anchorspend-", suffix=".quoted.csv")
     out = Path(name)
     try:
-        with os.fdopen(fd, "wb") as sink, path.open("rb") as fh:
+        with os.fdopen(fd, "wb") as sink, source.open("rb") as fh:
+            tail = b""
             while chunk := fh.read(_SCAN_CHUNK):
-                sink.write(chunk.replace(b"\r", b"\n"))
+                lines = (tail + chunk).split(b"\n")
+                tail = lines.pop()  # the start of a line the next chunk ends
+                sink.write(b"".join([records.feed(line) + b"\n" for line in lines]))
+            if tail:
+                sink.write(records.feed(tail))
+        records.finish()
     except BaseException:
         out.unlink(missing_ok=True)
         raise
-    return out
-
-
-def _find(path: Path, needle: bytes) -> int:
-    """Byte offset of the first occurrence of ``needle`` (which may straddle a chunk), or -1."""
-    done, tail = 0, b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(_SCAN_CHUNK):
-            data = tail + chunk
-            at = data.find(needle)
-            if at >= 0:
-                return done - len(tail) + at
-            tail = data[-len(needle) :]
-            done += len(chunk)
-    return -1
+    if not records.strays:
+        out.unlink(missing_ok=True)
+        return None
+    return _Rescan(out, records.findings)
 
 
 def _options(delimiter: str, width: int) -> dict[str, Any]:
@@ -212,25 +400,12 @@ class _Prepared:
 def _prepared(
     path: Path, display: str, encoding: str | None, delimiter: str | None
 ) -> Iterator[_Prepared]:
-    """The file decoded to UTF-8 (a temporary copy where it is not), checked for NUL bytes and
-    overlong lines, with its delimiter and width sniffed from the first non-blank records."""
+    """The file decoded to UTF-8 with LF for each lone CR (a temporary copy where it is not
+    already), checked for NUL bytes and overlong lines, with its delimiter and width sniffed from
+    the first non-blank records."""
     decoded = decode(path, display=display, forced=encoding)
-    cr_only: Path | None = None
     try:
-        with decoded.path.open("rb") as fh:
-            head = fh.read(SAMPLE_BYTES)
-        if b"\r" in head and b"\n" not in head:
-            # classic Mac line endings ("CSV (Macintosh)"): Polars knows only LF and CR LF
-            cr_only = _cr_to_lf(decoded.path)
-            decoded.findings.append(
-                Finding(
-                    "line-endings-cr",
-                    "lines end in CR only (a classic Mac export); each CR is read as a line break",
-                    "info",
-                    path=display,
-                )
-            )
-        source = cr_only or decoded.path
+        source = decoded.path
         content, lines = _scan_bytes(source, display)
         if content < 0:
             raise AnchorspendError(
@@ -248,8 +423,6 @@ def _prepared(
         yield _Prepared(source, decoded.encoding, decoded.findings, delim, width, lines)
     finally:
         decoded.cleanup()
-        if cr_only is not None:
-            cr_only.unlink(missing_ok=True)
 
 
 class WiderThanSampled(Exception):
@@ -260,15 +433,41 @@ class WiderThanSampled(Exception):
         self.width = width
 
 
-def _widened(exc: Exception, source: Path, display: str, width: int) -> int:
-    """The width to read again at, when ``exc`` says a record had more cells than ``width``;
-    any other parse error is the user's, said plainly."""
-    # Polars says "more fields" past the first record, "n_extra" for the first one
-    if "more fields" not in str(exc) and "n_extra" not in str(exc):
-        raise _parse_error(source, display, exc) from exc
-    if width >= MAX_COLUMNS:
-        raise _too_wide(display, None) from exc
-    return min(MAX_COLUMNS, width * 2)
+def _wider(exc: Exception) -> bool:
+    """Polars says a record has more cells than the schema: "more fields" past the first
+    record, "n_extra" for the first one."""
+    return "more fields" in str(exc) or "n_extra" in str(exc)
+
+
+@dataclass(slots=True)
+class _Reading:
+    """The file Polars reads: the prepared one, or, once that failed on stray quotes, the copy
+    in which :func:`_rescan` quoted them."""
+
+    prep: _Prepared
+    display: str
+    path: Path
+    mended: bool = False
+
+    def recover(self, exc: Exception, width: int) -> int:
+        """After Polars failed at ``width``: the width to read at next. Twice as wide for a record
+        wider than the schema; the same width, from the mended copy, for stray quotes (their
+        findings join the file's). Any other failure is the user's, said by line where the
+        re-scan finds one, and plainly where it does not."""
+        if _wider(exc) and width < MAX_COLUMNS:
+            return min(MAX_COLUMNS, width * 2)
+        rescan = None if self.mended else _rescan(self.path, self.display, self.prep.delimiter)
+        if rescan is None:  # nothing the re-scan can mend or name
+            if _wider(exc):
+                raise _too_wide(self.display, None) from exc
+            raise _unreadable(self.display, self.prep.delimiter) from exc
+        self.path, self.mended = rescan.source, True
+        self.prep.findings.extend(rescan.findings)
+        return width
+
+    def cleanup(self) -> None:
+        if self.mended:
+            self.path.unlink(missing_ok=True)
 
 
 def _strip_bom(frame: pl.DataFrame) -> pl.DataFrame:
@@ -284,12 +483,16 @@ def read_csv(
 ) -> RawTable:
     with _prepared(path, display, encoding, delimiter) as prep:
         width = prep.width
-        while True:
-            try:
-                frame = pl.read_csv(prep.source, **_options(prep.delimiter, width))
-                break
-            except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
-                width = _widened(exc, prep.source, display, width)
+        reading = _Reading(prep, display, prep.source)
+        try:
+            while True:
+                try:
+                    frame = pl.read_csv(reading.path, **_options(prep.delimiter, width))
+                    break
+                except _PARSE_ERRORS as exc:
+                    width = reading.recover(exc, width)
+        finally:
+            reading.cleanup()
     # Trailing columns that are empty in every record add nothing but width.
     used = [c for c in frame.columns[1:] if frame.get_column(c).null_count() < frame.height] or [
         cell_name(0)
@@ -316,20 +519,42 @@ def iter_csv(
 ) -> Iterator[RawTable]:
     """The records as :func:`read_csv` reads them, ``batch_rows`` at a time, so that the file is
     never held whole: each batch is a :class:`RawTable` of the full width (trailing columns empty
-    everywhere are not dropped: that is known only at the end), the decoding findings on the
+    everywhere are not dropped: that is known only at the end), the file's findings on the
     first. A record wider than ``width`` and the sample raises :class:`WiderThanSampled`, after
-    which the caller starts again with the width it names."""
+    which the caller starts again with the width it names.
+
+    Stray quotes met after batches were handed on do not start the file again: the rest is read
+    from the mended copy, from the record after the last one handed on (the copy has the same
+    records), and their findings are added to the first batch's list, which a caller reading it
+    after the last batch sees whole."""
     with _prepared(path, display, encoding, delimiter) as prep:
         width = max(width, prep.width)
-        batches = pl.scan_csv(prep.source, **_options(prep.delimiter, width)).collect_batches(
-            chunk_size=batch_rows
-        )
-        findings = prep.findings
+        reading = _Reading(prep, display, prep.source)
+        first, done = True, 0  # done: the last record handed on
         try:
-            for frame in batches:
-                yield RawTable(
-                    _strip_bom(frame), display, width, None, prep.encoding, findings, prep.lines
-                )
-                findings = []
-        except (pl.exceptions.ComputeError, pl.exceptions.SchemaError) as exc:
-            raise WiderThanSampled(_widened(exc, prep.source, display, width)) from exc
+            while True:
+                scan = pl.scan_csv(reading.path, **_options(prep.delimiter, width))
+                if done:
+                    scan = scan.filter(pl.col(ROW) > done)
+                try:
+                    for frame in scan.collect_batches(chunk_size=batch_rows):
+                        if done and not frame.height:
+                            continue
+                        findings = prep.findings if first else []
+                        yield RawTable(
+                            _strip_bom(frame),
+                            display,
+                            width,
+                            None,
+                            prep.encoding,
+                            findings,
+                            prep.lines,
+                        )
+                        first, done = False, int(frame.get_column(ROW)[-1])
+                    return
+                except _PARSE_ERRORS as exc:
+                    again = reading.recover(exc, width)
+                    if again != width:
+                        raise WiderThanSampled(again) from exc
+        finally:
+            reading.cleanup()

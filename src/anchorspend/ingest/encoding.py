@@ -8,12 +8,18 @@ the five bytes Windows-1252 leaves undefined stop the read with the fix (``--enc
 
 Files that are already UTF-8 are validated in chunks and read in place; only the others are
 transcoded, chunk by chunk, into a temporary UTF-8 file, so memory stays bounded.
+
+Polars knows two line ends, LF and CR LF. A CR alone (classic Mac exports, and exports that mix
+all three) is turned into LF on the way: the transcoding copy does it as it writes, and a UTF-8
+file is copied only when the pass that validates it has counted a lone CR. CR LF stays one line
+end, so line numbers are the ones an editor shows.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +29,88 @@ from anchorspend.errors import AnchorspendError, Finding
 CHUNK = 16 * 1024 * 1024
 DOUBLE_BOM = "ï»¿".encode()  # a UTF-8 BOM decoded as Windows-1252 and encoded again
 _STRAY_EXAMPLES = 200  # findings kept per file for stray bytes; the count is always exact
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+class LineEnds:
+    """The line ends of a byte stream fed in chunks: counted (:meth:`count`), or counted and
+    rewritten so that each lone CR becomes LF (:meth:`convert`, then :meth:`finish`). A CR that
+    ends one chunk is held until the next shows whether an LF follows it: CR LF split across two
+    chunks is one line end. Counts take in CR and LF inside quoted cells too: they are bytes,
+    not records."""
+
+    __slots__ = ("_held", "cr", "crlf", "lf")
+
+    def __init__(self) -> None:
+        self.cr = 0  # CR not followed by LF
+        self.crlf = 0
+        self.lf = 0  # LF not preceded by CR
+        self._held = False  # the last chunk ended in a CR not yet counted
+
+    def reset(self) -> None:
+        """Forget what was counted (a pass that stopped early is followed by a full one)."""
+        self.cr = self.crlf = self.lf = 0
+        self._held = False
+
+    def count(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        lf = chunk.count(b"\n")
+        if self._held:
+            if chunk.startswith(b"\n"):
+                self.crlf += 1
+                lf -= 1
+            else:
+                self.cr += 1
+        crs = chunk.count(b"\r")
+        pairs = chunk.count(b"\r\n") if crs and lf else 0
+        self._held = chunk.endswith(b"\r")
+        self.crlf += pairs
+        self.lf += lf - pairs
+        self.cr += crs - pairs - self._held
+
+    def convert(self, chunk: bytes) -> bytes:
+        """``chunk`` with each lone CR as LF; a CR ending it is held back for the next call."""
+        held = self._held
+        self.count(chunk)
+        if not held and b"\r" not in chunk:
+            return chunk
+        data = b"\r" + chunk if held else chunk
+        if self._held:
+            data = data[:-1]
+        if b"\n" not in data:
+            return data.replace(b"\r", b"\n")
+        return _LONE_CR.sub(b"\n", data)
+
+    def finish(self) -> bytes:
+        """The end of the stream: a CR held back is a line end of its own."""
+        if not self._held:
+            return b""
+        self._held = False
+        self.cr += 1
+        return b"\n"
+
+    @property
+    def breaks(self) -> int:
+        return self.cr + self.crlf + self.lf + self._held
+
+    def finding(self, display: str) -> Finding | None:
+        """An info finding for a stream with lone CRs: what was found, and how it is read."""
+        if not self.cr:
+            return None
+        if not self.crlf and not self.lf:
+            message = "lines end in CR only (a classic Mac export); each CR is read as a line break"
+            return Finding("line-endings-cr", message, "info", path=display)
+        kinds = [
+            f"{n:,} {name}"
+            for n, name in ((self.cr, "CR alone"), (self.crlf, "CR LF"), (self.lf, "LF alone"))
+            if n
+        ]
+        message = (
+            f"line ends are mixed ({', '.join(kinds)}); each CR, CR LF and LF is read as one "
+            "line break"
+        )
+        return Finding("line-endings-mixed", message, "info", path=display)
 
 
 @dataclass(slots=True)
@@ -70,12 +158,15 @@ def _bom(head: bytes) -> str | None:
     return None
 
 
-def _is_utf8(path: Path) -> tuple[bool, int]:
-    """Strictly validate the whole file as UTF-8 without holding it in memory."""
+def _is_utf8(path: Path, ends: LineEnds | None = None) -> tuple[bool, int]:
+    """Strictly validate the whole file as UTF-8 without holding it in memory; ``ends`` counts
+    the line ends on the way (complete only when the file is UTF-8)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
+            if ends is not None:
+                ends.count(chunk)
             # ASCII is UTF-8: only chunks with other bytes (or after a cut sequence) are decoded
             held = decoder.getstate()[0]  # error offsets count from these held-back bytes
             if not chunk.isascii() or held:
@@ -84,6 +175,8 @@ def _is_utf8(path: Path) -> tuple[bool, int]:
                 except UnicodeDecodeError as exc:
                     return False, offset - len(held) + exc.start
             offset += len(chunk)
+    if ends is not None:
+        ends.finish()  # a CR ending the file is a line end of its own
     held = decoder.getstate()[0]
     try:
         decoder.decode(b"", final=True)
@@ -93,17 +186,19 @@ def _is_utf8(path: Path) -> tuple[bool, int]:
 
 
 def line_of(path: Path, offset: int) -> int:
-    """1-based line number of a byte offset (for findings; counts newlines before it)."""
-    line = 1
+    """1-based line number of a byte offset (for findings): line ends before it, where CR LF,
+    a lone CR and a lone LF each end a line."""
+    ends = LineEnds()
     done = 0
     with path.open("rb") as fh:
         while done < offset and (chunk := fh.read(min(CHUNK, offset - done))):
-            line += chunk.count(b"\n")
+            ends.count(chunk)
             done += len(chunk)
-    return line
+    return 1 + ends.breaks
 
 
-def _transcode(path: Path, encoding: str, errors: str) -> Path:
+def _transcode(path: Path, encoding: str, errors: str, ends: LineEnds) -> Path:
+    """A temporary UTF-8 copy of ``path``, each lone CR written as LF (counted in ``ends``)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors)
     fd, name = tempfile.mkstemp(prefix="anchorspend-", suffix=".utf8.csv")
     out = Path(name)
@@ -114,15 +209,38 @@ def _transcode(path: Path, encoding: str, errors: str) -> Path:
             while chunk := fh.read(CHUNK):
                 if handler is not None:  # the error's offsets count from the decoder's buffer
                     handler.base = _buffer_start(decoder, encoding, done, chunk)
-                sink.write(decoder.decode(chunk).encode("utf-8"))
+                sink.write(ends.convert(decoder.decode(chunk).encode("utf-8")))
                 done += len(chunk)
             if handler is not None:
                 handler.base = _buffer_start(decoder, encoding, done, b"")
-            sink.write(decoder.decode(b"", final=True).encode("utf-8"))
+            sink.write(ends.convert(decoder.decode(b"", final=True).encode("utf-8")))
+            sink.write(ends.finish())
     except BaseException:
         out.unlink(missing_ok=True)
         raise
     return out
+
+
+def _lone_cr_to_lf(path: Path, ends: LineEnds) -> Path:
+    """A temporary copy of the UTF-8 file ``path`` with each lone CR written as LF."""
+    fd, name = tempfile.mkstemp(prefix="anchorspend-", suffix=".lf.csv")
+    out = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as sink, path.open("rb") as fh:
+            while chunk := fh.read(CHUNK):
+                sink.write(ends.convert(chunk))
+            sink.write(ends.finish())
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _in_utf8(path: Path, encoding: str, ends: LineEnds, findings: list[Finding]) -> Decoded:
+    """A UTF-8 file as it is, or, where ``ends`` counted a lone CR, a copy with LF for it."""
+    if not ends.cr:
+        return Decoded(path, encoding, temporary=False, findings=findings)
+    return Decoded(_lone_cr_to_lf(path, LineEnds()), encoding, temporary=True, findings=findings)
 
 
 _HANDLERS: dict[str, _Cp1252Fallback] = {}
@@ -141,7 +259,17 @@ def _buffer_start(
 
 
 def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
-    """Work out the encoding of ``path`` and return UTF-8 bytes for it (see module docstring)."""
+    """Work out the encoding of ``path`` and return UTF-8 bytes for it, with LF for each lone
+    CR (see module docstring); a file with lone CRs gets a finding that says so."""
+    ends = LineEnds()
+    decoded = _decode(path, display, forced, ends)
+    if (note := ends.finding(display)) is not None:
+        decoded.findings.append(note)
+    return decoded
+
+
+def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Decoded:
+    """:func:`decode`; ``ends`` counts the line ends of the file's one full pass."""
     with path.open("rb") as fh:
         head = fh.read(8)
     findings: list[Finding] = []
@@ -154,10 +282,11 @@ def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
                 path=display,
                 hint="--encoding utf-8, utf-8-sig, utf-16, or cp1252 (Windows-1252)",
             ) from None
-        if name in ("utf-8",) and _is_utf8(path)[0]:
-            return Decoded(path, "utf-8", temporary=False)
+        if name in ("utf-8",) and _is_utf8(path, ends)[0]:
+            return _in_utf8(path, "utf-8", ends, [])
+        ends.reset()  # the transcoding pass counts them again
         try:
-            return Decoded(_transcode(path, name, "strict"), name, temporary=True)
+            return Decoded(_transcode(path, name, "strict", ends), name, temporary=True)
         except UnicodeDecodeError as exc:
             raise AnchorspendError(
                 f"the file is not valid {forced}: byte 0x{exc.object[exc.start]:02x} "
@@ -169,7 +298,7 @@ def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
     bom = _bom(head)
     if bom == "utf-16":
         try:
-            out = _transcode(path, "utf-16", "strict")
+            out = _transcode(path, "utf-16", "strict", ends)
         except UnicodeDecodeError:
             raise AnchorspendError(
                 "the file starts with a UTF-16 byte-order mark but is not valid UTF-16",
@@ -178,7 +307,7 @@ def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
             ) from None
         return Decoded(out, "utf-16", temporary=True)
 
-    ok, _ = _is_utf8(path)
+    ok, _ = _is_utf8(path, ends)
     if ok:
         encoding = bom or "utf-8"
         if head[len(codecs.BOM_UTF8) if bom else 0 :].startswith(DOUBLE_BOM):
@@ -192,13 +321,14 @@ def decode(path: Path, *, display: str, forced: str | None = None) -> Decoded:
                     row=1,
                 )
             )
-        return Decoded(path, encoding, temporary=False, findings=findings)
+        return _in_utf8(path, encoding, ends, findings)
 
+    ends.reset()  # the transcoding pass counts them again
     handler = _Cp1252Fallback()
     _HANDLERS["anchorspend-cp1252"] = handler
     codecs.register_error("anchorspend-cp1252", handler)
     try:
-        out = _transcode(path, "utf-8-sig" if bom else "utf-8", "anchorspend-cp1252")
+        out = _transcode(path, "utf-8-sig" if bom else "utf-8", "anchorspend-cp1252", ends)
     except UnicodeDecodeError as exc:
         line = line_of(path, handler.base + exc.start)
         raise AnchorspendError(
