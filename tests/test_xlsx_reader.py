@@ -453,7 +453,10 @@ def test_encrypted_or_old_xls(tmp_path: Path) -> None:
     with pytest.raises(AnchorspendError) as info:
         read(path)
     assert "encrypted" in info.value.message and ".xls" in info.value.message
-    assert info.value.hint == "save it as .xlsx or .csv without a password"
+    assert info.value.hint == (
+        "rename it to .xls if it is an Excel 97-2003 workbook; otherwise save it as .xlsx or "
+        ".csv without a password"
+    )
 
 
 def test_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

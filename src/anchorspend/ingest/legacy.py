@@ -659,6 +659,8 @@ def _ods(zf: zipfile.ZipFile, display: str) -> list[tuple[_Sheet, _Scan]]:
         return _unreadable(display, reason, hint, "ODS")
 
     names = set(zf.namelist())
+    if "xl/workbook.xml" in names:
+        raise refuse("it is an XLSX workbook named .ods", "rename it to .xlsx")
     if "mimetype" not in names:
         raise refuse("it has no mimetype entry (is it an OpenDocument file?)")
     mime = zf.read("mimetype")[:200]

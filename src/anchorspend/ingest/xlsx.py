@@ -146,7 +146,8 @@ def _open_zip(path: Path, display: str, kind: str = "XLSX") -> zipfile.ZipFile:
         raise AnchorspendError(
             "the workbook is encrypted (password-protected) or is an old-format .xls file",
             path=display,
-            hint="save it as .xlsx or .csv without a password",
+            hint="rename it to .xls if it is an Excel 97-2003 workbook; otherwise save it as "
+            ".xlsx or .csv without a password",
         )
     total = sum(m.file_size for m in zf.infolist())
     bombs = [
