@@ -500,12 +500,23 @@ def _merges(scan: _Scan, data: bytes, display: str, name: str) -> None:
 # --- .ods: content.xml -------------------------------------------------------------------------
 
 _CELL_TAGS = ("table:table-cell", "table:covered-table-cell")
-_VALUES = (
-    "office:value",
-    "office:string-value",
-    "office:date-value",
-    "office:time-value",
-    "office:boolean-value",
+_VALUES = frozenset(
+    (
+        "office:value",
+        "office:string-value",
+        "office:date-value",
+        "office:time-value",
+        "office:boolean-value",
+    )
+)
+# attributes of a cell that the scan acts on (besides an error's calcext:value-type)
+_RARE = frozenset(
+    (
+        "office:time-value",
+        "table:formula",
+        "table:number-columns-spanned",
+        "table:number-rows-spanned",
+    )
 )
 _DURATION = re.compile(r"^PT?(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(\.\d+)?S)?$")
 
@@ -559,7 +570,10 @@ class _OdsScan:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if self.depth:
             self.depth += 1
-            self._inner(name, attrs)
+            if name == "text:s":
+                self._spaces(attrs)
+        elif name in _CELL_TAGS and self.in_row:
+            self._cell(attrs)
         elif name == "style:style":
             self.style = attrs.get("style:name")
         elif name == "style:table-properties" and self.style is not None:
@@ -572,21 +586,29 @@ class _OdsScan:
         elif name == "table:table-row" and self.scan is not None and not self.in_row:
             self.repeats = _count(attrs.get("table:number-rows-repeated"), "row", self.fail)
             self.in_row, self.col, self.first, self.last = True, 0, -1, -1
-        elif name in _CELL_TAGS and self.in_row:
-            self._cell(attrs)
 
     def _cell(self, attrs: dict[str, str]) -> None:
+        """A cell: whether it is filled (as calamine decides: a value, a text type or a
+        formula), and, rarely, what the scan must add (an error, a time, a span)."""
         assert self.scan is not None
-        repeats = _count(attrs.get("table:number-columns-repeated"), "column", self.fail)
-        row, col = self.row + 1, self.col
+        repeats = 1
+        if "table:number-columns-repeated" in attrs:
+            repeats = _count(attrs["table:number-columns-repeated"], "column", self.fail)
+        col = self.col
+        self.col, self.depth = col + repeats, 1
+        if not attrs:
+            return
         kind = attrs.get("office:value-type")
-        valued = any(a in attrs for a in _VALUES)
+        valued = not _VALUES.isdisjoint(attrs)
         formula = attrs.get("table:formula")
         if valued or kind == "string" or formula:
             self.first = col if self.first < 0 else self.first
             self.last = col + repeats - 1
-        rect = (row, col, row + self.repeats - 1, col + repeats - 1)
         self.error = attrs.get("calcext:value-type") == "error"
+        if not self.error and _RARE.isdisjoint(attrs):
+            return
+        row = self.row + 1
+        rect = (row, col, row + self.repeats - 1, col + repeats - 1)
         if self.error:
             self.scan.cells.append((*rect, None))
         elif kind == "time" and "office:time-value" in attrs:
@@ -600,19 +622,16 @@ class _OdsScan:
             self.scan.merges.append((row, col, *end, _ref(row, col, *end)))
         self.cell = (row, col)
         self.text = [] if self.error else None  # text is kept only for an error's name
-        self.depth = 1
-        self.col += repeats
 
-    def _inner(self, name: str, attrs: dict[str, str]) -> None:
-        """An element inside a cell: only repeated spaces (text:s) matter."""
-        if name == "text:s":
-            self.spaces += _count(attrs.get("text:c"), "space", self.fail)
-            if self.spaces > MAX_CELLS:
-                raise AnchorspendError(
-                    f"refusing to open: content.xml declares over {MAX_CELLS:,} repeated spaces",
-                    path=self.display,
-                    hint=_REJECT,
-                )
+    def _spaces(self, attrs: dict[str, str]) -> None:
+        """text:s, inside a cell: calamine writes out its count of spaces."""
+        self.spaces += _count(attrs.get("text:c"), "space", self.fail)
+        if self.spaces > MAX_CELLS:
+            raise AnchorspendError(
+                f"refusing to open: content.xml declares over {MAX_CELLS:,} repeated spaces",
+                path=self.display,
+                hint=_REJECT,
+            )
 
     def data(self, text: str) -> None:
         if self.depth and self.text is not None:
@@ -621,7 +640,7 @@ class _OdsScan:
     def end(self, name: str) -> None:
         if self.depth:
             self.depth -= 1
-            if not self.depth:
+            if not self.depth and self.error:
                 self._cell_done()
         elif name == "table:table-row" and self.in_row:
             self._row_done()
@@ -630,11 +649,11 @@ class _OdsScan:
             self.scan = None
 
     def _cell_done(self) -> None:
+        """The end of an error cell: its text names the error."""
         assert self.scan is not None
         row, col = self.cell
-        text = "".join(self.text) if self.text is not None else ""
-        if self.error:
-            self.scan.errors.append((_letters(col), row, text or "#ERROR"))
+        text = "".join(self.text or ())
+        self.scan.errors.append((_letters(col), row, text or "#ERROR"))
         self.text, self.error = None, False
 
     def _row_done(self) -> None:
