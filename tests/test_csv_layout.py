@@ -365,3 +365,85 @@ def test_analyse_refuses_with_the_line(name: str, fragment: str) -> None:
     assert "fix: " in result.stderr and "Traceback" not in result.stderr
     for word in POLARS_WORDS:
         assert word.lower() not in result.stderr.lower(), word
+
+
+# --- a quote Polars would read the rest of the file into ---------------------------------------
+
+
+def splitter_since(data: bytes) -> int:
+    """Bytes since the last LF after an even number of quotes: what Polars' splitter holds."""
+    odd, since = False, 0
+    for byte in data:
+        odd ^= byte == ord('"')
+        since = 0 if byte == ord("\n") and not odd else since + 1
+    return since
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'a,b\n1,"x\ny"\n2,3\n',
+        b'a,b\n1,"open\n2,3\n4,5\n',
+        b'a,"b""c"\n"d\n\ne",f\n12" pipe\nx\n"y"\n',
+        b'"""\n"\n\n""\n',
+    ],
+)
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_the_splitters_records_are_measured_across_chunks(body: bytes, chunk: int) -> None:
+    records = csvread._SplitterRecords()
+    for at in range(0, len(body), chunk):
+        records.feed(body[at : at + chunk])
+        assert records.since == splitter_since(body[: at + chunk])
+
+
+def test_a_quote_never_closed_is_named_before_polars_holds_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csvread, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(csvread, "_SCAN_CHUNK", 16)
+    path = tmp_path / "open.csv"
+    path.write_bytes(b'a,b\n1,2\n"open,3\n' + b"4,5\n" * 40)
+
+    def polars_reads(*args: object, **kwargs: object) -> None:
+        raise AssertionError("Polars was asked to read the file")
+
+    monkeypatch.setattr(pl, "read_csv", polars_reads)
+    monkeypatch.setattr(pl, "scan_csv", polars_reads)
+    error = refused(path)
+    assert error.message.startswith("line 3, column 1: a quoted cell ('\"open,3'…) is never closed")
+
+
+def test_a_lone_stray_quote_is_mended_before_polars_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(csvread, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(csvread, "_SCAN_CHUNK", 16)
+    path = tmp_path / "stray.csv"
+    path.write_bytes(b'a,b\n1,12" pipe\n' + b"4,5\n" * 40)
+    with csvread._prepared(path, "stray.csv", None, None) as prep:
+        assert prep.runaway
+    for rows, findings in (read(path), iterate(path, 7)):
+        assert rows[:3] == [(1, "a", "b"), (2, "1", '12" pipe'), (3, "4", "5")]
+        assert len(rows) == 42
+        assert codes(findings) == [("stray-quote", "warning", 2)]
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64])
+@pytest.mark.parametrize(
+    "name", ["csv_stray_quote.csv", "csv_quote_then_text.csv", "csv_quote_left_open.csv"]
+)
+def test_the_rescan_across_chunk_boundaries(
+    name: str, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The re-scan reads whole lines whatever the chunks: the same rows, findings and errors."""
+
+    def outcome() -> object:
+        try:
+            rows, findings = read(FIXTURES / name)
+        except AnchorspendError as error:
+            return error.render()
+        return rows, findings
+
+    whole = outcome()
+    monkeypatch.setattr(csvread, "_SCAN_CHUNK", chunk)
+    assert outcome() == whole

@@ -11,7 +11,7 @@ transcoded, chunk by chunk, into a temporary UTF-8 file, so memory stays bounded
 
 Polars knows two line ends, LF and CR LF. A CR alone (classic Mac exports, and exports that mix
 all three) is turned into LF on the way: the transcoding copy does it as it writes, and a UTF-8
-file is copied only when the pass that validates it has counted a lone CR. CR LF stays one line
+file is copied only when the pass that validates it has met a lone CR. CR LF stays one line
 end, so line numbers are the ones an editor shows.
 """
 
@@ -46,11 +46,6 @@ class LineEnds:
         self.crlf = 0
         self.lf = 0  # LF not preceded by CR
         self._held = False  # the last chunk ended in a CR not yet counted
-
-    def reset(self) -> None:
-        """Forget what was counted (a pass that stopped early is followed by a full one)."""
-        self.cr = self.crlf = self.lf = 0
-        self._held = False
 
     def count(self, chunk: bytes) -> None:
         if not chunk:
@@ -158,15 +153,38 @@ def _bom(head: bytes) -> str | None:
     return None
 
 
-def _is_utf8(path: Path, ends: LineEnds | None = None) -> tuple[bool, int]:
-    """Strictly validate the whole file as UTF-8 without holding it in memory; ``ends`` counts
-    the line ends on the way (complete only when the file is UTF-8)."""
+class _LoneCr:
+    """Whether a byte stream fed in chunks holds a CR not followed by LF. A chunk without CR
+    costs one byte search (LF-only files pay nothing more); one with CR, one regex search."""
+
+    __slots__ = ("found", "held")
+
+    def __init__(self) -> None:
+        self.found = False
+        self.held = False  # the last chunk ended in CR
+
+    def feed(self, chunk: bytes) -> None:
+        if self.found or not chunk:
+            return
+        lone = self.held and not chunk.startswith(b"\n")  # a CR that ended the last chunk
+        self.held = chunk.endswith(b"\r")
+        if not lone and b"\r" in chunk:  # a CR ending the chunk waits for the next one
+            lone = _LONE_CR.search(chunk, 0, len(chunk) - self.held) is not None
+        self.found = lone
+
+    def finish(self) -> None:
+        self.found = self.found or self.held  # a CR ending the file
+
+
+def _is_utf8(path: Path, lone_cr: _LoneCr | None = None) -> tuple[bool, int]:
+    """Strictly validate the whole file as UTF-8 without holding it in memory; ``lone_cr``
+    looks for a CR not followed by LF on the way (complete only when the file is UTF-8)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0
     with path.open("rb") as fh:
         while chunk := fh.read(CHUNK):
-            if ends is not None:
-                ends.count(chunk)
+            if lone_cr is not None:
+                lone_cr.feed(chunk)
             # ASCII is UTF-8: only chunks with other bytes (or after a cut sequence) are decoded
             held = decoder.getstate()[0]  # error offsets count from these held-back bytes
             if not chunk.isascii() or held:
@@ -175,8 +193,8 @@ def _is_utf8(path: Path, ends: LineEnds | None = None) -> tuple[bool, int]:
                 except UnicodeDecodeError as exc:
                     return False, offset - len(held) + exc.start
             offset += len(chunk)
-    if ends is not None:
-        ends.finish()  # a CR ending the file is a line end of its own
+    if lone_cr is not None:
+        lone_cr.finish()
     held = decoder.getstate()[0]
     try:
         decoder.decode(b"", final=True)
@@ -236,11 +254,14 @@ def _lone_cr_to_lf(path: Path, ends: LineEnds) -> Path:
     return out
 
 
-def _in_utf8(path: Path, encoding: str, ends: LineEnds, findings: list[Finding]) -> Decoded:
-    """A UTF-8 file as it is, or, where ``ends`` counted a lone CR, a copy with LF for it."""
-    if not ends.cr:
+def _in_utf8(
+    path: Path, encoding: str, lone_cr: _LoneCr, ends: LineEnds, findings: list[Finding]
+) -> Decoded:
+    """A UTF-8 file as it is, or, where it holds a lone CR, a copy with LF for each (the copy
+    counts its line ends in ``ends``)."""
+    if not lone_cr.found:
         return Decoded(path, encoding, temporary=False, findings=findings)
-    return Decoded(_lone_cr_to_lf(path, LineEnds()), encoding, temporary=True, findings=findings)
+    return Decoded(_lone_cr_to_lf(path, ends), encoding, temporary=True, findings=findings)
 
 
 _HANDLERS: dict[str, _Cp1252Fallback] = {}
@@ -282,9 +303,8 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
                 path=display,
                 hint="--encoding utf-8, utf-8-sig, utf-16, or cp1252 (Windows-1252)",
             ) from None
-        if name in ("utf-8",) and _is_utf8(path, ends)[0]:
-            return _in_utf8(path, "utf-8", ends, [])
-        ends.reset()  # the transcoding pass counts them again
+        if name in ("utf-8",) and _is_utf8(path, lone_cr := _LoneCr())[0]:
+            return _in_utf8(path, "utf-8", lone_cr, ends, [])
         try:
             return Decoded(_transcode(path, name, "strict", ends), name, temporary=True)
         except UnicodeDecodeError as exc:
@@ -307,7 +327,7 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
             ) from None
         return Decoded(out, "utf-16", temporary=True)
 
-    ok, _ = _is_utf8(path, ends)
+    ok, _ = _is_utf8(path, lone_cr := _LoneCr())
     if ok:
         encoding = bom or "utf-8"
         if head[len(codecs.BOM_UTF8) if bom else 0 :].startswith(DOUBLE_BOM):
@@ -321,9 +341,8 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
                     row=1,
                 )
             )
-        return _in_utf8(path, encoding, ends, findings)
+        return _in_utf8(path, encoding, lone_cr, ends, findings)
 
-    ends.reset()  # the transcoding pass counts them again
     handler = _Cp1252Fallback()
     _HANDLERS["anchorspend-cp1252"] = handler
     codecs.register_error("anchorspend-cp1252", handler)
