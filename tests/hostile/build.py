@@ -452,6 +452,18 @@ def wide_csv(d: Path) -> Path:
     return p
 
 
+def unclosed_quote_large_csv(d: Path) -> Path:
+    """A quote opened on line 3 and never closed, then 200 MB of ordinary rows: Polars' line
+    splitter would hold them all as one record (2.3 GB for a file this size)."""
+    path = d / "unclosed_quote_large.csv"
+    with path.open("wb") as fh:
+        fh.write((HEADER + ROW + '"Open Quote Ltd,01/04/2026,5\r\n').encode())
+        block = ROW.encode() * (MB // len(ROW))
+        for _ in range(200):
+            fh.write(block)
+    return path
+
+
 def many_members_zip(d: Path) -> Path:
     """20,000 tiny spend files in one archive: small on disk, but each member is a file to
     read (found by hand: this took over ten minutes before members were counted)."""
@@ -488,7 +500,14 @@ SMALL: list[Builder] = [
     nested_zip,
     declared_huge_zip,
 ]
-LARGE: list[Builder] = [zip_bomb_zip, zip_bomb_xlsx, long_line_csv, wide_csv, many_members_zip]
+LARGE: list[Builder] = [
+    zip_bomb_zip,
+    zip_bomb_xlsx,
+    long_line_csv,
+    wide_csv,
+    many_members_zip,
+    unclosed_quote_large_csv,
+]
 
 
 def main(argv: list[str]) -> None:

@@ -66,6 +66,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "zip_bomb.zip": ("refusing to open 'spend.csv': it expands", "times (zip bomb?)"),
     "zip_bomb.xlsx": ("the workbook would expand to", "(zip bomb?)", "sheet1.xml"),
     "long_line.csv": ("line 1 is longer than 16 MB",),
+    "unclosed_quote_large.csv": (
+        "line 3, column 1: a quoted cell ('\"Open Quote Ltd,01/04/2026,5'…) is never closed",
+    ),
     "wide.csv": ("row 1 has more than 4,096 cells",),
     "many_members.zip": ("the archive holds 20,000 files; anchorspend reads at most 1,000",),
 }
