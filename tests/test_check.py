@@ -81,7 +81,7 @@ def test_exit_codes() -> None:
         "bad_amounts.csv: error: type-error in Net Amount: 2 rows, e.g. rows 3, 5 — "
         "amount is not a number of pounds"
     ) in r.stdout
-    r = invoke("check", str(FIXTURES / "no_header_row.csv"))
+    r = invoke("check", str(FIXTURES / "no_header_words.csv"))
     assert r.exit_code == 3
     assert "no recognisable header row" in r.stderr
 
@@ -91,7 +91,19 @@ def test_json_lists_every_finding_with_coordinates() -> None:
     assert r.exit_code == 1
     doc = json.loads(r.stdout)
     assert doc["valid"] is False
-    assert doc["files"] == [{"path": str(FIXTURES / "bad_dates.csv"), "schema": "spend", "rows": 5}]
+    assert doc["files"] == [
+        {
+            "path": str(FIXTURES / "bad_dates.csv"),
+            "schema": "spend",
+            "rows": 5,
+            "mapping": {
+                "amount": {"header": "Net Amount", "column": "C", "basis": "alias"},
+                "payment_date": {"header": "Payment Date", "column": "B", "basis": "alias"},
+                "supplier_name": {"header": "Supplier Name", "column": "A", "basis": "alias"},
+            },
+        }
+    ]
+
     errors = [f for f in doc["findings"] if f["severity"] == "error"]
     assert errors[0] == {
         "path": str(FIXTURES / "bad_dates.csv"),
@@ -185,3 +197,17 @@ def test_a_spend_file_with_a_header_and_no_rows_is_not_offered_the_lookup_schema
     assert r.exit_code == 3
     assert "the file has a header (row 1) but no data rows" in r.stderr
     assert "--schema suppliers" not in r.stderr
+
+
+def test_check_prints_each_column_used_and_why(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.csv"
+    path.write_text(
+        "Name,Payment GL Date,Net Amount,Ref\nAcme Ltd,01/04/2026,10.00,B1\n", encoding="utf-8"
+    )
+    r = invoke("check", str(path), "--map", "transaction_id=Ref")
+    assert r.exit_code == 0, r.stderr
+    assert (
+        f"{path}: spend, 1 rows; columns: amount ← 'Net Amount' (C, alias), "
+        "payment_date ← 'Payment GL Date' (B, content), "
+        "supplier_name ← 'Name' (A, content), transaction_id ← 'Ref' (D, map)"
+    ) in r.stdout

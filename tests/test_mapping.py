@@ -129,42 +129,58 @@ def test_prefix_match_is_reported(tmp_path: Path) -> None:
 
 
 def test_missing_required_field_names_headers_and_fix(tmp_path: Path) -> None:
+    # "Figure" has no word of an amount, so neither header nor content can name the column
     path = tmp_path / "m.csv"
-    path.write_text("Supplier Name,Payment Date,Net Valu\nA,01/04/2026,1\n", encoding="utf-8")
+    path.write_text("Supplier Name,Payment Date,Figure\nA,01/04/2026,1\n", encoding="utf-8")
     r = invoke("analyse", str(path))
     assert r.exit_code == 3
     assert "no column for the required field 'amount'" in r.stderr
-    assert "'Supplier Name', 'Payment Date', 'Net Valu'" in r.stderr
-    assert '--map amount="Net Valu"' in r.stderr
+    assert "'Supplier Name', 'Payment Date', 'Figure'" in r.stderr
+    assert '--map amount="<one of the headers above>"' in r.stderr
     assert "Traceback" not in r.stderr
     # ... and the printed fix works
-    doc = analyse_json(str(path), "--map", "amount=Net Valu")
+    doc = analyse_json(str(path), "--map", "amount=Figure")
     assert doc["reconciliation"]["amount_analysed"] == "1.00"
 
 
 def test_no_header_row_lists_what_was_found() -> None:
-    r = invoke("analyse", str(FIXTURES / "no_header_row.csv"))
+    r = invoke("analyse", str(FIXTURES / "no_header_words.csv"))
     assert r.exit_code == 3
     assert "no recognisable header row" in r.stderr
-    assert "first non-empty row: 'Name', 'When', 'Value'" in r.stderr
+    assert "first non-empty row: 'Col1', 'Col2', 'Col3'" in r.stderr
     assert '--map payment_date="<header>"' in r.stderr
     doc = analyse_json(
-        str(FIXTURES / "no_header_row.csv"),
+        str(FIXTURES / "no_header_words.csv"),
         "--map",
-        "supplier_name=Name",
+        "supplier_name=Col1",
         "--map",
-        "payment_date=When",
+        "payment_date=Col2",
         "--map",
-        "amount=Value",
+        "amount=Col3",
     )
     assert doc["reconciliation"]["amount_analysed"] == "10.00"
+
+
+def test_headers_no_alias_knows_are_read_by_their_words_and_cells() -> None:
+    # "Name" and "When" are no field's alias: a name column of names, the one column of dates
+    doc = analyse_json(str(FIXTURES / "no_header_row.csv"))
+    assert doc["reconciliation"]["amount_analysed"] == "10.00"
+    assert doc["inputs"][0]["columns"] == {
+        "amount": "Value",
+        "payment_date": "When",
+        "supplier_name": "Name",
+    }
+    codes = {(f["code"], f["column"]) for f in doc["findings"]}
+    assert ("column-matched-by-content", "Name") in codes
+    assert ("column-matched-by-content", "When") in codes
 
 
 def test_two_equally_good_columns_is_an_error_not_a_guess() -> None:
     r = invoke("analyse", str(FIXTURES / "ambiguous_amount_columns.csv"))
     assert r.exit_code == 3
     assert "two columns are equally good for 'amount'" in r.stderr
-    assert "'Amount' (column B) and 'Amount' (column D)" in r.stderr
+    assert "'Amount' (column B: '10.00') and 'Amount' (column D: '10.00')" in r.stderr
+    assert "fix: --map amount=column:B (or column:D)" in r.stderr
 
 
 def test_bad_map_is_a_usage_error(tmp_path: Path) -> None:

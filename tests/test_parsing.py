@@ -59,7 +59,7 @@ def test_amount_forms() -> None:
 
 def test_amount_missing_and_invalid() -> None:
     assert amounts(
-        [None, "", "#N/A", "N/A", "twelve", "1,23", "1.2E+05", "--3", "(5)-", "1.2.3"]
+        [None, "", "#N/A", "N/A", "twelve", "1,23", "1.2E+", "--3", "(5)-", "1.2.3"]
     ) == [
         (None, "missing"),
         (None, "missing"),
@@ -69,6 +69,21 @@ def test_amount_missing_and_invalid() -> None:
         (None, "invalid"),
         (None, "invalid"),
         (None, "invalid"),
+        (None, "invalid"),
+        (None, "invalid"),
+    ]
+
+
+def test_amount_in_scientific_notation_is_the_exact_decimal() -> None:
+    # a spreadsheet's float residue or a large figure written out by Excel
+    assert amounts(
+        ["-6.82121E-13", "1.2E+05", "2.5e-1", "1234.5699999999999", "(1.5E3)", "1E99", "E5"]
+    ) == [
+        (0, "rounded"),
+        (12000000, "ok"),
+        (25, "ok"),
+        (123457, "rounded"),
+        (-150000, "ok"),
         (None, "invalid"),
         (None, "invalid"),
     ]
@@ -135,9 +150,10 @@ def test_periods_are_rejected_unless_an_end_is_chosen() -> None:
     assert dates(values) == [
         (None, "period"),
         (None, "period"),
-        (None, "period"),
+        ("2010-07-01", "month"),  # a month is exact to its quarter: read, never rejected
         ("2026-04-01", "ok"),
     ]
+    assert dates(["2015-08", "Aug 2015", "08/2015"]) == [("2015-08-01", "month")] * 3
     assert dates(values, date_range="start") == [
         ("2010-07-01", "period-start"),
         ("2010-07-01", "period-start"),
@@ -251,7 +267,7 @@ def test_strict_exits_1_when_rows_are_rejected(tmp_path: Path) -> None:
     assert rejected.select("row", "reason", "supplier_name", "amount").rows() == [
         ("3", "invalid-amount", "Beta Ltd", "twelve pounds"),
         ("4", "missing-amount", "Gamma Ltd", None),
-        ("5", "invalid-amount", "Delta Ltd", "1.2E+05"),
+        ("5", "invalid-amount", "Delta Ltd", "1.2.3"),
     ]
 
 

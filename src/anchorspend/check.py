@@ -31,6 +31,8 @@ class CheckedFile:
     path: str
     schema: str
     rows: int
+    # per field: the header used, its column letter and the basis of the choice
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -52,7 +54,15 @@ def _notes_frame(notes: list[Finding]) -> pl.DataFrame:
 
 def _pick_schema(
     source: Source, options: ReadOptions, named: str | None, column_map: list[str]
-) -> tuple[Schema, RawTable | None, Mapping | None, list[Finding], pl.DataFrame, int]:
+) -> tuple[
+    Schema,
+    RawTable | None,
+    Mapping | None,
+    list[Finding],
+    pl.DataFrame,
+    int,
+    dict[str, dict[str, str]],
+]:
     """The schema ``source`` is checked against (``named``, else the first of
     :data:`AUTO_SCHEMAS` whose header it has) and what reading it that way found. A spend file
     is read in batches and its rows let go (table and mapping come back None); a lookup is
@@ -63,10 +73,10 @@ def _pick_schema(
         overrides = parse_overrides(column_map, schema)
         try:
             if schema.name == "spend":
-                notes, found, rows = check_spend(source, options, overrides)
-                return schema, None, None, notes, found, rows
+                notes, found, rows, described = check_spend(source, options, overrides)
+                return schema, None, None, notes, found, rows, described
             table, mapping = read_mapped(source, options, schema, overrides)
-            return schema, table, mapping, [], empty_findings(), 0
+            return schema, table, mapping, [], empty_findings(), 0, mapping.described()
         except NoDataRows:
             raise  # the header is this schema's: no other will fit better
         except AnchorspendError as exc:
@@ -80,7 +90,7 @@ def _pick_schema(
 
 def validate_by_schema(table: RawTable, mapping: Mapping, schema: Schema) -> pl.DataFrame:
     """Type and required checks for any Table Schema, as one findings frame."""
-    body = table.frame.filter(pl.col("_row") > mapping.header_row)
+    body = table.frame.filter(pl.col("_row") > mapping.data_after)
     cols = [c for c in body.columns if c != "_row"]
     body = body.filter(
         ~pl.all_horizontal(pl.col(c).str.strip_chars().fill_null("") == "" for c in cols)
@@ -151,7 +161,7 @@ def check(
                 except UnrecognisedTable as exc:
                     frames.append(_notes_frame([skipped.add(source, exc)]))
                     continue
-                chosen, table, mapping, spend_notes, spend_found, rows = picked
+                chosen, table, mapping, spend_notes, spend_found, rows, described = picked
                 if table is None or mapping is None:  # spend: read in batches already
                     frames += [_notes_frame(spend_notes), spend_found]
                 else:
@@ -165,8 +175,8 @@ def check(
                             if f.code == "duplicate-key"
                         ]
                     frames += [_notes_frame(notes), found]
-                    rows = table.frame.filter(pl.col("_row") > mapping.header_row).height
-                report.files.append(CheckedFile(source.display, chosen.name, rows))
+                    rows = table.frame.filter(pl.col("_row") > mapping.data_after).height
+                report.files.append(CheckedFile(source.display, chosen.name, rows, described))
             skipped.check(path, sources)
     if frames:
         report.findings = pl.concat(frames).sort(

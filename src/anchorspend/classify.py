@@ -21,13 +21,15 @@ import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.geo import normalise_postcode
-from anchorspend.ingest.header import find_header, map_columns, score_cells
+from anchorspend.ingest.header import map_table, score_cells
 from anchorspend.ingest.raw import ROW
 from anchorspend.ingest.sources import ReadOptions, expand, open_sources, read_source
 from anchorspend.normalise import (
     company_number,
     flag,
+    flag_header_names,
     flag_is_unknown_text,
+    flag_words,
     is_missing,
     name_key,
     pence_text_expr,
@@ -69,8 +71,7 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                     options or ReadOptions(),
                     lambda cells: score_cells(cells, schema, {}),
                 )
-                header = find_header(table, schema, {})
-                mapping = map_columns(table, header, schema, {})
+                mapping = map_table(table, schema, {})
                 findings += table.findings + mapping.findings
 
                 def raw(name: str, cols: dict[str, str] = mapping.columns) -> pl.Expr:
@@ -79,7 +80,26 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                         return pl.lit(None, dtype=pl.String)
                     return pl.when(~is_missing(pl.col(c))).then(pl.col(c).str.strip_chars())
 
-                body = table.frame.filter(pl.col(ROW) > header)
+                # a column asking about SME and VCSE at once ("SME or VCSE") is read in words,
+                # as a contracts register's is (normalise.flag_words): its "Yes" is not SME
+                combined = {
+                    f: c
+                    for f, c in mapping.columns.items()
+                    if f in ("is_sme", "is_vcse") and all(flag_header_names(mapping.header_of(f)))
+                }
+
+                def flag_of(f: str, kind: str, combined: dict[str, str] = combined) -> pl.Expr:
+                    c = combined.get(f) or next(iter(combined.values()), None)
+                    if f not in ("is_sme", "is_vcse") or c is None:
+                        return flag(raw(f)) if kind == "flag" else flag_is_unknown_text(raw(f))
+                    read = flag_words(
+                        pl.when(~is_missing(pl.col(c))).then(pl.col(c)), sme=True, vcse=True
+                    )
+                    if kind == "flag":
+                        return read.struct.field(f)
+                    return read.struct.field("problem").is_in(["unknown", "either"])
+
+                body = table.frame.filter(pl.col(ROW) > mapping.data_after)
                 frame = body.select(
                     pl.col(ROW).alias("_lrow"),
                     raw("supplier_name").alias("supplier_name"),
@@ -87,8 +107,8 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                     plain_id(raw("charity_number")).alias("charity_number"),
                     vat_number(raw("vat_number")).alias("vat_number"),
                     plain_id(raw("supplier_id")).alias("supplier_id"),
-                    *(flag(raw(f)).alias(f) for f in FLAGS),
-                    *(flag_is_unknown_text(raw(f)).alias(f"_odd_{f}") for f in FLAGS),
+                    *(flag_of(f, "flag").alias(f) for f in FLAGS),
+                    *(flag_of(f, "odd").fill_null(False).alias(f"_odd_{f}") for f in FLAGS),
                     raw("diverse_led_categories")
                     .str.to_lowercase()
                     .str.split(";")

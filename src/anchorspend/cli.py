@@ -508,7 +508,8 @@ def check(
                 "schema": "anchorspend/check/v1",
                 "valid": report.errors == 0,
                 "files": [
-                    {"path": f.path, "schema": f.schema, "rows": f.rows} for f in report.files
+                    {"path": f.path, "schema": f.schema, "rows": f.rows, "mapping": f.mapping}
+                    for f in report.files
                 ],
                 "findings": findings.to_dicts(),
             }
@@ -537,10 +538,16 @@ def _gh(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _print_check_text(files: Sequence[object], findings: Any) -> None:
+def _print_check_text(files: Sequence[Any], findings: Any) -> None:
     import polars as pl
 
     assert isinstance(findings, pl.DataFrame)
+    for f in files:
+        read = ", ".join(
+            f"{field} ← {m['header']!r} ({m['column']}, {m['basis']})"
+            for field, m in f.mapping.items()
+        )
+        console.line(f"{f.path}: {f.schema}, {f.rows:,} rows; columns: {read}")
     grouped = findings.group_by("path", "code", "column", "severity", maintain_order=True).agg(
         pl.len().alias("n"),
         pl.col("row").drop_nulls().head(3).alias("rows"),

@@ -52,6 +52,7 @@ def parse_amount(expr: pl.Expr) -> pl.Expr:
         .str.replace(r"^[+-]", "")
         .str.replace(r"^£", "")
     )
+    core = _from_scientific(core)
     ok_shape = core.str.contains(_AMOUNT_SHAPE)
     digits = core.str.replace_all(",", "")
     whole = digits.str.extract(r"^(\d*)", 1)
@@ -86,6 +87,29 @@ def parse_amount(expr: pl.Expr) -> pl.Expr:
         pl.when(is_missing(expr)).then(None).otherwise(pence).alias("pence"),
         status.alias("status"),
     )
+
+
+_SCIENTIFIC = r"^(\d+)(?:\.(\d*))?E([+-]?\d{1,2})$"
+
+
+def _from_scientific(core: pl.Expr) -> pl.Expr:
+    """``6.82121E-13`` or ``1.5E3`` (a spreadsheet's float written out) as the exact decimal
+    it stands for (``0.000000000000682121``, ``1500``); other text unchanged. The amount parser
+    then rounds it to the penny like any long decimal, with its finding."""
+    whole = core.str.extract(_SCIENTIFIC, 1)
+    digits = whole + core.str.extract(_SCIENTIFIC, 2).fill_null("")
+    point = whole.str.len_chars().cast(pl.Int64) + core.str.extract(_SCIENTIFIC, 3).cast(
+        pl.Int64, strict=False
+    )
+    n = digits.str.len_chars().cast(pl.Int64)
+    plain = (
+        pl.when(point <= 0)
+        .then("0." + digits.str.zfill(n - point))
+        .when(point >= n)
+        .then(digits.str.pad_end(point, "0"))
+        .otherwise(digits.str.slice(0, point) + "." + digits.str.slice(point))
+    )
+    return pl.when(whole.is_not_null()).then(plain).otherwise(core)
 
 
 _PLAIN_AMOUNT = r"^-?(?:\d{1,3}(?:,\d{3})+|\d{1,15})(?:\.\d{1,2})?$"
@@ -180,9 +204,10 @@ def _month(text: pl.Expr) -> pl.Expr:
 def parse_date(
     expr: pl.Expr, *, date_range: DateRange | None = None, date_format: str | None = None
 ) -> pl.Expr:
-    """Text → struct{date: Date, status: str}: ``ok``, ``missing``, ``invalid``, ``period``
-    (a month or a range of months/days; with ``date_range`` one end is taken and the status is
-    ``period-start``/``period-end``)."""
+    """Text → struct{date: Date, status: str}: ``ok``, ``missing``, ``invalid``, ``month`` (a
+    month, ``2015-08`` or ``Aug 2015``: its quarter is certain, its day is not, so it reads as
+    the first of the month), ``period`` (a range of months or days; with ``date_range`` one end
+    is taken, of a range or a month, and the status is ``period-start``/``period-end``)."""
     day = _day(expr, date_format)
     left = expr.str.extract(_RANGE, 1)
     right = expr.str.extract(_RANGE, 2)
@@ -198,7 +223,8 @@ def parse_date(
     elif date_range == "end":
         chosen = pl.when(is_range).then(right_end).when(is_month).then(single_month.dt.month_end())
     else:
-        chosen = pl.lit(None, dtype=pl.Date)
+        # a month is exact to its period: read as its first day, marked so
+        chosen = pl.when(is_month).then(single_month)
     is_period = is_range | is_month
     date = pl.when(day.is_not_null()).then(day).when(is_period).then(chosen)
     status = (
@@ -206,8 +232,10 @@ def parse_date(
         .then(pl.lit("missing"))
         .when(day.is_not_null())
         .then(pl.lit("ok"))
-        .when(is_period)
+        .when(is_period & (pl.lit(date_range is not None) | is_range))
         .then(pl.lit(f"period-{date_range}" if date_range else "period"))
+        .when(is_month)
+        .then(pl.lit("month"))
         .otherwise(pl.lit("invalid"))
     )
     return pl.struct(

@@ -35,7 +35,9 @@ from anchorspend.ingest.header import (
     HEADER_SEARCH_ROWS,
     Mapping,
     find_header,
+    header_is_last,
     map_columns,
+    map_table,
     parse_overrides,
     score_cells,
 )
@@ -44,6 +46,7 @@ from anchorspend.ingest.sources import (
     ReadOptions,
     Source,
     expand,
+    input_folders,
     iter_source,
     open_sources,
     read_source,
@@ -108,6 +111,8 @@ class InputReport:
     encoding: str | None
     header_row: int
     columns: dict[str, str]
+    # per field: the header used, its column letter and the basis of the choice
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)
     rows_read: int = 0
     rows_analysed: int = 0
     rows_excluded: int = 0
@@ -123,6 +128,7 @@ class InputReport:
             "encoding": self.encoding,
             "header_row": self.header_row,
             "columns": self.columns,
+            "mapping": self.mapping,
             "rows_read": self.rows_read,
             "rows_analysed": self.rows_analysed,
             "rows_excluded": self.rows_excluded,
@@ -214,7 +220,10 @@ def ingest(
         spend,
     )
     paths = expand(list(run.inputs))
+    folders = input_folders(list(run.inputs))
+    base = gather.row_options
     for done, path in enumerate(paths):
+        gather.row_options = replace(base, folder=folders.get(path))
         with open_sources(path, run.sheet) as sources:
             skipped = SkippedSheets()
             for k, source in enumerate(sources):
@@ -357,7 +366,7 @@ class _Gather:
             if sum(t.frame.select(filled.sum()).item() for t in head) >= HEAD_ROWS:
                 break
         first = replace(head[0], frame=pl.concat([t.frame for t in head]))
-        mapping = self._mapping(first)
+        mapping = self._mapping(first, source, width)
         part, seq = _Part(), len(self.parts)
         prior, blank, repeated, used = 0, 0, 0, 0
         named: list[pl.DataFrame] = []
@@ -388,7 +397,9 @@ class _Gather:
         if not part.rows:
             raise no_data_rows(source.display, mapping)
         if sum(p.height for p in pending):
-            filled_in = fill_organisation(pl.concat(pending), pl.concat(named), source.display)
+            filled_in = fill_organisation(
+                pl.concat(pending), pl.concat(named), source.display, self.row_options
+            )
             self._take(part, filled_in, seq, later)
             if part.kept:
                 part.kept = [pl.concat(part.kept, how="diagonal_relaxed").sort("_row")]
@@ -404,6 +415,7 @@ class _Gather:
             encoding=first.encoding,
             header_row=mapping.header_row,
             columns={k: mapping.header_of(k) for k in sorted(mapping.columns)},
+            mapping=described(mapping, self.run.config.columns, self.run.column_map),
             rows_read=part.rows,
             amount_read=part.amount,
             blank_rows=blank,
@@ -411,15 +423,43 @@ class _Gather:
         )
         return part, notes, report
 
-    def _mapping(self, first: RawTable) -> Mapping:
+    def _mapping(self, first: RawTable, source: Source, width: int) -> Mapping:
         """The header and columns, found as a whole read finds them (columns empty in every
-        record gathered so far aside), widened to the batches' width."""
-        width = _last_used(first.frame) + 1
-        cells = first.frame.select(ROW, *(cell_name(i) for i in range(width)))
-        trimmed = replace(first, frame=cells, width=width)
-        header_row = find_header(trimmed, self.schema, self.overrides)
-        mapping = map_columns(trimmed, header_row, self.schema, self.overrides)
-        return replace(mapping, headers=mapping.headers + ("",) * (first.width - width))
+        record gathered so far aside), widened to the batches' width. A header not among the
+        first records is looked for at the end of the source (an export sorted with its
+        header last): that costs a second pass, made only then."""
+        trimmed = _trimmed(first)
+        try:
+            header_row = find_header(trimmed, self.schema, self.overrides)
+        except UnrecognisedTable:
+            tail = self._tail(source, width, first)
+            if tail is None:
+                raise
+            header_row = find_header(tail, self.schema, self.overrides)
+            if not header_is_last(tail, header_row):
+                raise
+            mapping = map_columns(tail, header_row, self.schema, self.overrides, data=trimmed)
+        else:
+            at_end = header_is_last(trimmed, header_row)
+            mapping = map_columns(
+                trimmed, header_row, self.schema, self.overrides, data=trimmed if at_end else None
+            )
+        return replace(
+            mapping, headers=mapping.headers + ("",) * (first.width - len(mapping.headers))
+        )
+
+    def _tail(self, source: Source, width: int, first: RawTable) -> RawTable | None:
+        """The last records of ``source`` (its last two batches), or None when ``first``
+        already holds them all."""
+        if first.records and first.frame.height >= first.records:
+            return None
+        scorer = lambda cells: score_cells(cells, self.schema, self.overrides)  # noqa: E731
+        last: list[RawTable] = []
+        for table in iter_source(source, self.options, scorer, self.batch_rows, width):
+            last = [*last[-1:], table]
+        if not last or last[-1].frame.get_column(ROW).max() == first.frame.get_column(ROW).max():
+            return None
+        return _trimmed(replace(last[-1], frame=pl.concat([t.frame for t in last])))
 
     def _take(self, part: _Part, frame: pl.DataFrame, seq: int, later: bool) -> None:
         """One batch's canonical rows: renamed, checked against the sources before, summarised,
@@ -465,6 +505,13 @@ class _Gather:
             summary,
             spend,
         )
+
+
+def _trimmed(table: RawTable) -> RawTable:
+    """``table`` without the trailing columns empty in every record."""
+    width = _last_used(table.frame) + 1
+    cells = table.frame.select(ROW, *(cell_name(i) for i in range(width)))
+    return replace(table, frame=cells, width=width)
 
 
 def _last_used(frame: pl.DataFrame) -> int:
@@ -621,7 +668,7 @@ class _Discard:
 
 def check_spend(
     source: Source, options: ReadOptions, overrides: dict[str, str]
-) -> tuple[list[Finding], pl.DataFrame, int]:
+) -> tuple[list[Finding], pl.DataFrame, int, dict[str, dict[str, str]]]:
     """One spend source read as ``analyse`` reads it, batch by batch, keeping only what
     ``check`` reports: the file-level findings, the value findings and the data rows read.
     Memory stays that of a batch, whatever the size of the file."""
@@ -638,7 +685,20 @@ def check_spend(
     )
     gather.source(source, 0.0, 1.0, later=False)
     done = gather.finish()
-    return done.notes, done.findings, done.inputs[0].rows_read
+    return done.notes, done.findings, done.inputs[0].rows_read, done.inputs[0].mapping
+
+
+def described(
+    mapping: Mapping, config_columns: dict[str, str], column_map: Collection[str] = ()
+) -> dict[str, dict[str, str]]:
+    """:meth:`Mapping.described`, with a choice the config's ``[columns]`` made (and no
+    ``--map`` overrode) said to be the config's."""
+    mapped = {item.partition("=")[0].strip() for item in column_map}
+    out = mapping.described()
+    for f, entry in out.items():
+        if entry["basis"] == "map" and f in config_columns and f not in mapped:
+            entry["basis"] = "config"
+    return out
 
 
 def read_mapped(
@@ -646,8 +706,7 @@ def read_mapped(
 ) -> tuple[RawTable, Mapping]:
     """Read one table, find its header and map its columns onto ``schema``."""
     table = read_source(source, options, lambda cells: score_cells(cells, schema, overrides))
-    header_row = find_header(table, schema, overrides)
-    return table, map_columns(table, header_row, schema, overrides)
+    return table, map_table(table, schema, overrides)
 
 
 @dataclass(slots=True)

@@ -74,6 +74,9 @@ REJECTIONS = {
 @dataclass(frozen=True, slots=True)
 class RowOptions:
     organisation: str | None = None
+    # where the source has no organisation column: the INPUT folder it was found in (its
+    # files are one organisation), else None for the file's own name
+    folder: str | None = None
     date_range: DateRange | None = None
     date_format: str | None = None
     exclude: tuple[ExcludeRule, ...] = ()
@@ -86,6 +89,12 @@ class Canonical:
     notes: list[Finding] = field(default_factory=list)  # file-level findings
     blank_rows: int = 0
     repeated_headers: int = 0
+
+
+def default_organisation(display: str, options: RowOptions) -> str:
+    """Who a source's rows are credited to when nothing names an organisation: the INPUT
+    folder the source was found in, else the file's name."""
+    return options.folder or organisation_from_name(display)
 
 
 def organisation_from_name(display: str) -> str:
@@ -182,7 +191,7 @@ def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
         raise no_data_rows(table.source, mapping)
     frame = batch.frame
     if batch.organisations is not None:
-        frame = fill_organisation(frame, batch.organisations, table.source)
+        frame = fill_organisation(frame, batch.organisations, table.source, options)
     notes = source_notes(table, mapping, options, batch.repeated_headers)
     return Canonical(
         frame, batch.findings.drop(ORDER), notes, batch.blank_rows, batch.repeated_headers
@@ -219,12 +228,13 @@ def source_notes(
             )
         )
     if not options.organisation and "organisation" not in mapping.columns:
-        stem = organisation_from_name(table.source)
+        name = default_organisation(table.source, options)
         notes.append(
             Finding(
-                "organisation-from-filename",
-                f"no organisation column: rows are credited to {stem!r}, the file name "
-                '(--organisation NAME or the config\'s organisation = "…" to name it)',
+                "organisation-from-folder" if options.folder else "organisation-from-filename",
+                f"no organisation column: rows are credited to {name!r}, the name of "
+                + ("the folder the file is in" if options.folder else "the file")
+                + ' (--organisation NAME or the config\'s organisation = "…" to name it)',
                 "warning",
                 path=table.source,
                 sheet=table.sheet,
@@ -234,7 +244,9 @@ def source_notes(
     return notes
 
 
-def fill_organisation(frame: pl.DataFrame, named: pl.DataFrame, source: str) -> pl.DataFrame:
+def fill_organisation(
+    frame: pl.DataFrame, named: pl.DataFrame, source: str, options: RowOptions
+) -> pl.DataFrame:
     """Rows with a blank organisation cell (a footer row, say) take the organisation named on
     most rows of the source (``named``: ``organisation``, ``count``, summed over its batches;
     the alphabetically first among equals), else the file name."""
@@ -245,7 +257,7 @@ def fill_organisation(frame: pl.DataFrame, named: pl.DataFrame, source: str) -> 
         pl.coalesce(
             "organisation",
             pl.lit(usual, pl.String),
-            pl.lit(organisation_from_name(source)),
+            pl.lit(default_organisation(source, options)),
         )
     )
 
@@ -258,7 +270,7 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
     cols = [cell_name(i) for i in range(table.width)]
     frame = table.frame
     # records are in physical order: the data starts after the header, without a copy
-    body = frame.slice(int(frame.get_column(ROW).search_sorted(mapping.header_row, "right")))
+    body = frame.slice(int(frame.get_column(ROW).search_sorted(mapping.data_after, "right")))
 
     blank_rows, repeat_rows = _skipped_records(body, cols, mapping)
     n_blank, n_repeat = blank_rows.len(), repeat_rows.len()
@@ -293,7 +305,7 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
             org.drop_nulls().value_counts(name="count").cast({"count": pl.Int64})
         )
     else:
-        org = pl.lit(organisation_from_name(table.source))
+        org = pl.lit(default_organisation(table.source, options))
 
     # the name and whether it stands for a redaction, from one pass over the distinct names
     names = value_of(
@@ -598,6 +610,17 @@ def _findings(
             header("payment_date"),
             pl.col("_date_text"),
             "payment date is a period; one end of it was used (--date-range)",
+        )
+    )
+    parts.append(
+        rows(
+            pl.col("_date_status") == "month",
+            "date-month-only",
+            "info",
+            header("payment_date"),
+            pl.col("_date_text"),
+            "payment date gives the month, not the day: read as the 1st of that month (its "
+            "month and quarter are exact)",
         )
     )
     for f in FLAG_FIELDS:

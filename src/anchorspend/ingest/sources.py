@@ -101,6 +101,18 @@ def expand(inputs: list[Path]) -> list[Path]:
     return out
 
 
+def input_folders(inputs: list[Path]) -> dict[Path, str]:
+    """Each file found below an INPUT folder → that folder's name: a folder of one publisher's
+    exports is one organisation (files named directly are not listed)."""
+    out: dict[Path, str] = {}
+    for item in inputs:
+        if item.is_dir():
+            name = item.resolve().name
+            for p in _walk(item):
+                out.setdefault(p, name)
+    return out
+
+
 def _check_zip(zf: zipfile.ZipFile, display: str) -> list[zipfile.ZipInfo]:
     members = [i for i in zf.infolist() if not i.is_dir()]
     if len(members) > ZIP_MAX_MEMBERS:
