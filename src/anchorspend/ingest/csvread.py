@@ -5,10 +5,11 @@ module (a bounded sample); the whole file is then parsed by Polars as text, with
 so title lines, blank lines and repeated headers stay visible as records and ``_row`` is the
 physical record number. A record with more cells than the sample suggested widens the read.
 
-Before Polars sees the file, two bounds keep a hostile file from costing unbounded memory: no line
-may be longer than :data:`MAX_LINE_BYTES` and no record wider than :data:`MAX_COLUMNS` cells.
-Line ends are LF or CR LF by then: :func:`anchorspend.ingest.encoding.decode` turns a lone CR
-into LF.
+Before Polars sees the file, three bounds keep a hostile file from costing unbounded memory: no
+line may be longer than :data:`MAX_LINE_BYTES`, no record wider than :data:`MAX_COLUMNS` cells,
+and a file whose quotes would have Polars hold a longer record is re-scanned first (see
+:class:`_SplitterRecords`). Line ends are LF or CR LF by then:
+:func:`anchorspend.ingest.encoding.decode` turns a lone CR into LF.
 
 When Polars cannot parse the file, the file is read again line by line (:class:`_Records`, on
 the error path only) to name the line and the fault. A quote inside a cell that does not start
