@@ -56,8 +56,8 @@ EncodingOpt = Annotated[
 SheetOpt = Annotated[
     str | None,
     typer.Option(
-        help="The exports' XLSX sheet, by name or 1-based number (default: detected); '*' "
-        "reads every sheet. Lookups are always found by their header."
+        help="The exports' workbook sheet (XLSX, XLS, ODS), by name or 1-based number "
+        "(default: detected); '*' reads every sheet. Lookups are always found by their header."
     ),
 ]
 # options analyse and compare share, word for word
@@ -126,15 +126,15 @@ def analyse(
     inputs: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Spend exports: CSV, TSV, TXT, XLSX, zip, Parquet, or folders of them."
+            help="Spend exports: CSV, TSV, TXT, XLSX, XLS, ODS, zip, Parquet, or folders of them."
         ),
     ] = None,
     store: StoreOpt = None,
     lookup: Annotated[
         list[Path] | None,
         typer.Option(
-            help="Supplier lookup (CSV/XLSX/Parquet) with classification flags. Repeatable; "
-            "the first one given wins where lookups disagree."
+            help="Supplier lookup (CSV/XLSX/XLS/ODS/Parquet) with classification flags. "
+            "Repeatable; the first one given wins where lookups disagree."
         ),
     ] = None,
     config: Annotated[Path | None, typer.Option(help="anchorspend.toml to use.")] = None,
