@@ -221,3 +221,20 @@ def test_a_lookup_column_asking_sme_or_vcse_is_read_in_words(tmp_path: Path) -> 
         "Odd Ltd": (None, None),
     }
     assert {(f.code, f.column) for f in lookup.findings} >= {("unknown-flag-value", "is_sme")}
+
+
+def test_system_codes_and_camel_case_headers(tmp_path: Path) -> None:
+    path = tmp_path / "erp.csv"
+    path.write_text(
+        "VENDOR_NM,SUPPLIER_TYPE,InvPostDate,PMT_AMT,VAT_AMT\n"
+        "ACME LTD,Company,01/04/2026,100.00,20.00\n"
+        "BETA LTD,Company,02/04/2026,50.00,10.00\n",
+        encoding="utf-8",
+    )
+    doc = analyse_json(str(path))
+    m = _mapping(doc)
+    # the supplier's type and the VAT are words of the field, and not it
+    assert m["supplier_name"] == ("VENDOR_NM", "A", "prefix")
+    assert m["payment_date"] == ("InvPostDate", "C", "content")
+    assert m["amount"] == ("PMT_AMT", "D", "content")
+    assert doc["reconciliation"]["amount_analysed"] == "150.00"

@@ -130,5 +130,7 @@ READINGS = ("money", "pounds", "day", "month", "digits", "code", "uri", "words")
 
 
 def header_words(header: str) -> set[str]:
-    """A header's words, lower case: ``Payment GL Date`` → {payment, gl, date}."""
-    return set(re.findall(r"[a-z0-9£]+", header.lower().replace("\ufeff", "")))
+    """A header's words, lower case, camelCase and snake_case split: ``Payment GL Date`` →
+    {payment, gl, date}; ``InvoicePaidDate`` → {invoice, paid, date}; ``PYMT_DT`` → {pymt, dt}."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", header.replace("\ufeff", ""))
+    return set(re.findall(r"[a-z0-9£]+", text.lower()))

@@ -38,27 +38,30 @@ DECISIVE = 0.2  # content tells two columns apart when their shares differ by th
 _BY_LETTER = re.compile(r"(?i)^column:([a-z]{1,3})$")
 
 
-# Words that, in a header no alias knows, point at a required field. Weak evidence: a column is
-# only taken for the field if its cells read as it too.
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split(" "))
 
 
+# Words that, in a header no alias knows, point at a required field. Weak evidence: a column is
+# only taken for the field if its cells read as it too.
 FIELD_WORDS: dict[str, frozenset[str]] = {
     "supplier_name": _words(
         "name supplier suppliers payee vendor creditor beneficiary contractor merchant "
-        "recipient trader provider company"
+        "recipient trader provider company nm"
     ),
-    "payment_date": _words("date paid payment posted posting cleared gl dated"),
-    "amount": _words("amount value net gross total paid spend cost sum gbp £ expenditure price"),
+    "payment_date": _words("date paid payment posted posting cleared gl dated dt pmt pymt"),
+    "amount": _words(
+        "amount value net gross total paid spend cost sum gbp £ expenditure price amt amnt val"
+    ),
 }
 # An "… Amount"/"Net …" header that counts something other than the payment's pounds.
 NOT_AMOUNT = _words("no number ref reference id code line vat tax qty quantity count units rate")
-# A "… Name" header that names something other than the supplier.
+# A "… Name" or "Supplier …" header that says something other than who was paid.
 NOT_SUPPLIER = _words(
     "account cost centre center department service directorate expense expenditure item file "
     "user card cardholder holder officer budget project scheme area team approver employee "
-    "staff organisation body authority entity cost description"
+    "staff organisation body authority entity description type category group class status "
+    "number no code id ref reference postcode address town city county country vat sector size"
 )
 
 
@@ -135,16 +138,38 @@ def _word_fields(header: str) -> set[str]:
     return found
 
 
+def _prefixes(schema: Schema) -> list[tuple[str, str]]:
+    """(alias key, field) for the aliases long enough to match as a header's start."""
+    return [
+        (header_key(a), spec.name)
+        for spec in schema.fields
+        for a in spec.aliases
+        if len(header_key(a)) >= MIN_PREFIX_ALIAS
+    ]
+
+
+PREFIX_SCORED_CELLS = 200  # a header's cells tried against every alias as prefixes
+
+
 def score_cells(cells: list[str | None], schema: Schema, overrides: dict[str, str]) -> int:
     """How much a record looks like this schema's header: 0 unless it names at least two fields,
-    among them two of the required fields (or all of them when fewer than two are required);
-    else twice the number of distinct fields named by an alias, plus one for each further
-    required field a header's words point at (``Payment GL Date``)."""
+    among them two of the required fields (or all of them when fewer than two are required),
+    one of them by a known name; else twice the number of distinct fields named by an alias or
+    an alias the header starts with (``Vendor_Nm``), plus one for each further required field
+    a header's words point at (``Payment GL Date``)."""
     index = _alias_index(schema)
     wanted = {header_key(h): f for f, h in overrides.items()}
     texts = [c for c in cells if c and len(c) <= 80]
     keys = [header_key(c) for c in texts]
     fields = {wanted.get(k) or index.get(k, (None, 0))[0] for k in keys} - {None}
+    prefixes = _prefixes(schema)
+    for text, k in list(zip(texts, keys, strict=True))[:PREFIX_SCORED_CELLS]:
+        if k in index or k in wanted:
+            continue
+        for ak, f in prefixes:
+            if k.startswith(ak) and (f not in FIELD_WORDS or f in _word_fields(text)):
+                fields.add(f)
+                break
     by_words: set[str] = set()
     if set(schema.required) <= set(FIELD_WORDS):
         for text in texts:
@@ -326,7 +351,12 @@ def map_columns(
             found.extend(
                 (rank, i)
                 for i, k in enumerate(cols.keys)
-                if i not in claimed and k.startswith(ak) and k != ak and k not in index
+                if i not in claimed
+                and k.startswith(ak)
+                and k != ak
+                and k not in index
+                # "Supplier Type", "Amount VAT": the words after the alias say it is not
+                and (spec.name not in FIELD_WORDS or spec.name in _word_fields(headers[i]))
             )
         if found:
             best: dict[int, int] = {}
@@ -443,20 +473,7 @@ def _choose(
         fitting = [c for c, p in zip(found, profiles, strict=True) if reads_as(fieldname, p)]
         dropped = [i for c, i in found if (c, i) not in fitting and c <= found[0][0]]
         if fitting and dropped:
-            i = fitting[0][1]
-            others = " and ".join(cols.describe(k) for k in dropped)
-            findings.append(
-                Finding(
-                    "column-chosen-by-content",
-                    f"{fieldname!r}: {cols.describe(i)} chosen over {others}, whose cells do "
-                    f"not read as it; --map {fieldname}=column:{letter(dropped[0])} to take "
-                    "the other",
-                    "info",
-                    column=cols.headers[i],
-                    path=cols.table.source,
-                    sheet=cols.table.sheet,
-                )
-            )
+            findings.append(_chosen(cols, fieldname, fitting[0][1], dropped, "do not read as it"))
         found = fitting or found
     ties = [i for rank, i in found if rank == found[0][0]]
     if len(ties) == 1:
@@ -469,17 +486,7 @@ def _choose(
     decided = best[0] - second[0] >= DECISIVE
     others = " and ".join(cols.describe(k) for _, k in scored[1:])
     if decided:
-        findings.append(
-            Finding(
-                "column-chosen-by-content",
-                f"{fieldname!r}: {cols.describe(i)} chosen over {others}, whose cells suit it "
-                f"less; --map {fieldname}=column:{letter(j)} to take the other",
-                "info",
-                column=cols.headers[i],
-                path=cols.table.source,
-                sheet=cols.table.sheet,
-            )
-        )
+        findings.append(_chosen(cols, fieldname, i, [k for _, k in scored[1:]], "suit it less"))
         return i
     if required:
         names = " and ".join(cols.describe(k) for k in ties)
@@ -502,6 +509,20 @@ def _choose(
         )
     )
     return i
+
+
+def _chosen(cols: _Columns, fieldname: str, i: int, others: list[int], why: str) -> Finding:
+    """The info finding for a column content chose over ``others``."""
+    names = " and ".join(cols.describe(k) for k in others)
+    return Finding(
+        "column-chosen-by-content",
+        f"{fieldname!r}: {cols.describe(i)} chosen over {names}, whose cells {why}; "
+        f"--map {fieldname}=column:{letter(others[0])} to take the other",
+        "info",
+        column=cols.headers[i],
+        path=cols.table.source,
+        sheet=cols.table.sheet,
+    )
 
 
 def _by_content(cols: _Columns, fieldname: str, claimed: set[int]) -> int | None:

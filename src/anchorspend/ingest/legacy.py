@@ -38,6 +38,7 @@ from xml.parsers import expat
 import fastexcel
 
 from anchorspend.errors import AnchorspendError
+from anchorspend.ingest.header import letter
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.xlsx import (
     _OLE_MAGIC,
@@ -69,18 +70,8 @@ _REJECT = "if the file is genuine, open and save it in a spreadsheet, or export 
 _PASSWORD = "save it without a password (or export CSV)"
 
 
-def _letters(col: int) -> str:
-    """Excel's name of a 0-based column (0=A, 26=AA)."""
-    out = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        out = chr(65 + rest) + out
-    return out
-
-
 def _ref(r1: int, c1: int, r2: int, c2: int) -> str:
-    return f"{_letters(c1)}{r1}:{_letters(c2)}{r2}"
+    return f"{letter(c1)}{r1}:{letter(c2)}{r2}"
 
 
 # --- what the file is --------------------------------------------------------------------------
@@ -405,7 +396,7 @@ def _scan_sheet(stream: bytes, entry: _Entry, display: str, fail: AnchorspendErr
     pending: tuple[int, int] | None = None  # a formula whose text result should follow
     for kind, data, _ in _records(stream, entry.at, fail):
         if pending is not None and kind not in _FORMULA_COMPANIONS and kind != _STRING:
-            scan.formulas.append((_letters(pending[1]), pending[0] + 1, None))
+            scan.formulas.append((letter(pending[1]), pending[0] + 1, None))
             pending = None
         least = _CELLS.get(kind)
         if least is not None and len(data) >= least:
@@ -428,7 +419,7 @@ def _scan_sheet(stream: bytes, entry: _Entry, display: str, fail: AnchorspendErr
         elif kind == _EOF:
             break
     if pending is not None:
-        scan.formulas.append((_letters(pending[1]), pending[0] + 1, None))
+        scan.formulas.append((letter(pending[1]), pending[0] + 1, None))
     scan.max_row, scan.max_col = top + 1, left + 1
     if scan.max_row * scan.max_col > MAX_CELLS:
         raise AnchorspendError(
@@ -443,7 +434,7 @@ def _scan_sheet(stream: bytes, entry: _Entry, display: str, fail: AnchorspendErr
 
 def _error(scan: _Scan, row: int, col: int, code: int) -> None:
     text = _XLS_ERRORS.get(code, f"#ERROR({code})")
-    scan.errors.append((_letters(col), row + 1, text))
+    scan.errors.append((letter(col), row + 1, text))
     scan.cells.append((row + 1, col, row + 1, col, None))
 
 
@@ -456,7 +447,7 @@ def _formula(
         spaces = sum(m[1][0] for m in _SPACE_TOKEN.finditer(data, 20))
         if spaces > MAX_FORMULA_SPACES:
             raise AnchorspendError(
-                f"refusing to open sheet {name!r}: the formula in cell {_letters(col)}{row + 1} "
+                f"refusing to open sheet {name!r}: the formula in cell {letter(col)}{row + 1} "
                 f"declares {spaces:,} spaces, which would take the reader minutes to lay out",
                 path=display,
                 hint=_REJECT,
@@ -614,7 +605,7 @@ class _OdsScan:
         elif kind == "time" and "office:time-value" in attrs:
             self.scan.cells.append((*rect, _time(attrs["office:time-value"])))
         elif formula and not valued and kind != "string":
-            self.scan.formulas.append((_letters(col), row, formula))
+            self.scan.formulas.append((letter(col), row, formula))
         across = _count(attrs.get("table:number-columns-spanned"), "span", self.fail)
         down = _count(attrs.get("table:number-rows-spanned"), "span", self.fail)
         if across > 1 or down > 1:
@@ -653,7 +644,7 @@ class _OdsScan:
         assert self.scan is not None
         row, col = self.cell
         text = "".join(self.text or ())
-        self.scan.errors.append((_letters(col), row, text or "#ERROR"))
+        self.scan.errors.append((letter(col), row, text or "#ERROR"))
         self.text, self.error = None, False
 
     def _row_done(self) -> None:
