@@ -79,6 +79,7 @@ def test_a_header_sorted_below_the_data_is_found() -> None:
     assert (rec["rows_read"], rec["rows_analysed"], rec["amount_analysed"]) == (4, 4, "187.50")
     assert doc["inputs"][0]["header_row"] == 5
     assert ("header-at-end", None) in _codes(doc)
+    assert "repeated-header" not in {c for c, _ in _codes(doc)}
 
 
 def test_a_header_sorted_below_the_data_is_found_when_read_in_batches() -> None:

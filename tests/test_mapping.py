@@ -136,7 +136,8 @@ def test_missing_required_field_names_headers_and_fix(tmp_path: Path) -> None:
     assert r.exit_code == 3
     assert "no column for the required field 'amount'" in r.stderr
     assert "'Supplier Name', 'Payment Date', 'Figure'" in r.stderr
-    assert '--map amount="<one of the headers above>"' in r.stderr
+    assert "unused: 'Figure' (column C: '1')" in r.stderr
+    assert '--map amount="Figure"' in r.stderr  # the one unused column holding money
     assert "Traceback" not in r.stderr
     # ... and the printed fix works
     doc = analyse_json(str(path), "--map", "amount=Figure")

@@ -34,6 +34,7 @@ HEADER_SEARCH_ROWS = 30
 MIN_DATA_ABOVE = 3  # see header_is_last
 TAIL_SEARCH_ROWS = 3  # a header sorted below the data is among the last non-blank records
 MIN_PREFIX_ALIAS = 5  # shorter aliases ("ref", "date") are too loose to match as prefixes
+SHOWN_COLUMNS = 12  # unused columns shown, with sample values, when a required field is missing
 DECISIVE = 0.2  # content tells two columns apart when their shares differ by this much
 _BY_LETTER = re.compile(r"(?i)^column:([a-z]{1,3})$")
 
@@ -257,6 +258,9 @@ class _Columns:
             self._profiles.update({i: found.get(cell_name(i), EMPTY) for i in todo})
         return [self._profiles[i] for i in indices]
 
+    def profile(self, i: int) -> Profile:
+        return self.profiles([i])[0]
+
     def describe(self, i: int) -> str:
         p = self.profiles([i])[0]
         sample = ", ".join(repr(s if len(s) <= 30 else s[:29] + "…") for s in p.samples)
@@ -376,11 +380,20 @@ def map_columns(
     if missing:
         fieldname = missing[0]
         guess = _closest(fieldname, schema, headers, claimed)
+        if guess is None:  # the one unused column whose cells read as the field, if one does
+            reading = [
+                i for i in free_columns(headers, claimed) if reads_as(fieldname, cols.profile(i))
+            ]
+            guess = headers[reading[0]] if len(reading) == 1 else None
+        free = free_columns(headers, claimed)[:SHOWN_COLUMNS]
         raise UnrecognisedTable(
             f"no column for the required field {fieldname!r}"
             + (f" (also missing: {', '.join(missing[1:])})" if missing[1:] else ""),
             path=table.source,
-            details=[f"headers found (row {header_row}): {_show(list(headers), 40)}"],
+            details=[
+                f"headers found (row {header_row}): {_show(list(headers), 40)}",
+                *(f"unused: {cols.describe(i)}" for i in free),
+            ],
             hint=" ".join(
                 _fix_line(f, guess if f == fieldname else None, headers) for f in missing
             ),
@@ -418,6 +431,10 @@ def map_columns(
             )
         )
     return Mapping(header_row, headers, columns, how, findings, 0 if at_end else header_row)
+
+
+def free_columns(headers: tuple[str, ...], claimed: set[int]) -> list[int]:
+    return [i for i, h in enumerate(headers) if h and i not in claimed]
 
 
 def _override_column(
