@@ -239,3 +239,17 @@ def test_system_codes_and_camel_case_headers(tmp_path: Path) -> None:
     assert m["payment_date"] == ("InvPostDate", "C", "content")
     assert m["amount"] == ("PMT_AMT", "D", "content")
     assert doc["reconciliation"]["amount_analysed"] == "150.00"
+
+
+def test_check_counts_a_lookup_whose_header_is_last_without_its_header(tmp_path: Path) -> None:
+    path = tmp_path / "lookup.csv"
+    path.write_text(
+        "Acme Ltd,Yes\nBeta Ltd,No\nGamma Ltd,Yes\nDelta Ltd,No\nSupplier Name,SME\n",
+        encoding="utf-8",
+    )
+    r = invoke("check", str(path), "--schema", "suppliers", "--json")
+    assert r.exit_code == 0, r.stderr
+    import json
+
+    [checked] = json.loads(r.stdout)["files"]
+    assert checked["rows"] == 4

@@ -90,7 +90,7 @@ def _pick_schema(
 
 def validate_by_schema(table: RawTable, mapping: Mapping, schema: Schema) -> pl.DataFrame:
     """Type and required checks for any Table Schema, as one findings frame."""
-    body = table.frame.filter(pl.col("_row") > mapping.data_after)
+    body = mapping.body(table.frame)
     cols = [c for c in body.columns if c != "_row"]
     body = body.filter(
         ~pl.all_horizontal(pl.col(c).str.strip_chars().fill_null("") == "" for c in cols)
@@ -175,7 +175,7 @@ def check(
                             if f.code == "duplicate-key"
                         ]
                     frames += [_notes_frame(notes), found]
-                    rows = table.frame.filter(pl.col("_row") > mapping.data_after).height
+                    rows = mapping.body(table.frame).height
                 report.files.append(CheckedFile(source.display, chosen.name, rows, described))
             skipped.check(path, sources)
     if frames:

@@ -99,7 +99,7 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                         return read.struct.field(f)
                     return read.struct.field("problem").is_in(["unknown", "either"])
 
-                body = table.frame.filter(pl.col(ROW) > mapping.data_after)
+                body = mapping.body(table.frame)
                 frame = body.select(
                     pl.col(ROW).alias("_lrow"),
                     raw("supplier_name").alias("supplier_name"),

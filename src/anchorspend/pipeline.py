@@ -37,6 +37,7 @@ from anchorspend.ingest.header import (
     find_header,
     header_is_last,
     map_columns,
+    map_found,
     map_table,
     parse_overrides,
     score_cells,
@@ -319,6 +320,10 @@ class _Gather:
     ) -> None:
         self.run, self.options, self.row_options = run, options, row_options
         self.schema, self.overrides = schema, overrides
+        # fields the config's [columns] chose and no --map overrode
+        self.config_fields = set(run.config.columns) - set(
+            parse_overrides(list(run.column_map), schema)
+        )
         self.batch_rows, self.progress, self.sink = batch_rows, progress, sink
         self.parts: list[_Part] = []
         self.notes: list[Finding] = []
@@ -415,7 +420,7 @@ class _Gather:
             encoding=first.encoding,
             header_row=mapping.header_row,
             columns={k: mapping.header_of(k) for k in sorted(mapping.columns)},
-            mapping=described(mapping, self.run.config.columns, self.run.column_map),
+            mapping=described(mapping, self.config_fields),
             rows_read=part.rows,
             amount_read=part.amount,
             blank_rows=blank,
@@ -440,10 +445,7 @@ class _Gather:
                 raise
             mapping = map_columns(tail, header_row, self.schema, self.overrides, data=trimmed)
         else:
-            at_end = header_is_last(trimmed, header_row)
-            mapping = map_columns(
-                trimmed, header_row, self.schema, self.overrides, data=trimmed if at_end else None
-            )
+            mapping = map_found(trimmed, header_row, self.schema, self.overrides)
         return replace(
             mapping, headers=mapping.headers + ("",) * (first.width - len(mapping.headers))
         )
@@ -688,15 +690,12 @@ def check_spend(
     return done.notes, done.findings, done.inputs[0].rows_read, done.inputs[0].mapping
 
 
-def described(
-    mapping: Mapping, config_columns: dict[str, str], column_map: Collection[str] = ()
-) -> dict[str, dict[str, str]]:
+def described(mapping: Mapping, config_fields: Collection[str]) -> dict[str, dict[str, str]]:
     """:meth:`Mapping.described`, with a choice the config's ``[columns]`` made (and no
-    ``--map`` overrode) said to be the config's."""
-    mapped = {item.partition("=")[0].strip() for item in column_map}
+    ``--map`` overrode: ``config_fields``) said to be the config's."""
     out = mapping.described()
     for f, entry in out.items():
-        if entry["basis"] == "map" and f in config_columns and f not in mapped:
+        if entry["basis"] == "map" and f in config_fields:
             entry["basis"] = "config"
     return out
 

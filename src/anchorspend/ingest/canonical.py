@@ -269,10 +269,7 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
     organisation until the whole source is counted (:func:`fill_organisation`)."""
     cols = [cell_name(i) for i in range(table.width)]
     frame = table.frame
-    # records are in physical order: the data starts after the header, without a copy
-    body = frame.slice(int(frame.get_column(ROW).search_sorted(mapping.data_after, "right")))
-    if mapping.data_after != mapping.header_row:  # the header is below the data
-        body = body.filter(pl.col(ROW) != mapping.header_row)
+    body = mapping.body(frame)
 
     blank_rows, repeat_rows = _skipped_records(body, cols, mapping)
     n_blank, n_repeat = blank_rows.len(), repeat_rows.len()

@@ -22,13 +22,14 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable, UsageError
 from anchorspend.ingest.content import EMPTY, HOLDS, Profile, header_words, profile
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
-from anchorspend.schemas import Schema, header_key
+from anchorspend.schemas import FieldSpec, Schema, header_key
 
 HEADER_SEARCH_ROWS = 30
 MIN_DATA_ABOVE = 3  # see header_is_last
@@ -69,19 +70,22 @@ NOT_SUPPLIER = _words(
 @dataclass(frozen=True, slots=True)
 class Mapping:
     """Which raw column feeds each canonical field, how it was chosen, and how the header
-    looked. ``data_after``: the physical row the data follows (the header row, or 0 where the
-    header is the last row, below the data)."""
+    looked."""
 
     header_row: int  # physical row number of the header
     headers: tuple[str, ...]  # header text per raw column ("" when blank)
     columns: dict[str, str]  # canonical field → raw column name (c0…)
     how: dict[str, str]  # canonical field → "alias" | "prefix" | "content" | "map"
     findings: list[Finding] = field(default_factory=list)
-    data_after: int = -1
+    header_last: bool = False  # the header is the last row, below the data
 
-    def __post_init__(self) -> None:
-        if self.data_after < 0:
-            object.__setattr__(self, "data_after", self.header_row)
+    def body(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The records of ``frame`` (in physical order) that hold data: those after the
+        header, or, where the header is last, all but the header."""
+        if self.header_last:
+            return frame.filter(pl.col(ROW) != self.header_row)
+        # sorted by row: the data starts after the header, without a copy
+        return frame.slice(int(frame.get_column(ROW).search_sorted(self.header_row, "right")))
 
     def header_of(self, fieldname: str) -> str:
         return self.headers[int(self.columns[fieldname][1:])]
@@ -100,11 +104,31 @@ class Mapping:
 
 def _alias_index(schema: Schema) -> dict[str, tuple[str, int]]:
     """header key → (field, rank); a key listed under two fields goes to the first listed."""
+    return _index_of(schema.fields)
+
+
+@cache
+def _index_of(fields: tuple[FieldSpec, ...]) -> dict[str, tuple[str, int]]:
     index: dict[str, tuple[str, int]] = {}
-    for spec in schema.fields:
+    for spec in fields:
         for rank, alias in enumerate(spec.aliases):
             index.setdefault(header_key(alias), (spec.name, rank))
     return index
+
+
+def _prefixes(schema: Schema) -> tuple[tuple[str, str, int], ...]:
+    """(alias key, field, rank) for the aliases long enough to match as a header's start."""
+    return _prefixes_of(schema.fields)
+
+
+@cache
+def _prefixes_of(fields: tuple[FieldSpec, ...]) -> tuple[tuple[str, str, int], ...]:
+    return tuple(
+        (header_key(a), spec.name, rank)
+        for spec in fields
+        for rank, a in enumerate(spec.aliases)
+        if len(header_key(a)) >= MIN_PREFIX_ALIAS
+    )
 
 
 def parse_overrides(items: list[str], schema: Schema) -> dict[str, str]:
@@ -139,14 +163,15 @@ def _word_fields(header: str) -> set[str]:
     return found
 
 
-def _prefixes(schema: Schema) -> list[tuple[str, str]]:
-    """(alias key, field) for the aliases long enough to match as a header's start."""
-    return [
-        (header_key(a), spec.name)
-        for spec in schema.fields
-        for a in spec.aliases
-        if len(header_key(a)) >= MIN_PREFIX_ALIAS
-    ]
+def _starts_with(key: str, header: str, alias_key: str, fieldname: str) -> bool:
+    """Whether a header (``key``: its :func:`header_key`) starts with an alias of
+    ``fieldname`` and is more than it, unless its other words say it is something else
+    (``Supplier Type``, ``Amount VAT``)."""
+    return (
+        key.startswith(alias_key)
+        and key != alias_key
+        and (fieldname not in FIELD_WORDS or fieldname in _word_fields(header))
+    )
 
 
 PREFIX_SCORED_CELLS = 200  # a header's cells tried against every alias as prefixes
@@ -167,8 +192,8 @@ def score_cells(cells: list[str | None], schema: Schema, overrides: dict[str, st
     for text, k in list(zip(texts, keys, strict=True))[:PREFIX_SCORED_CELLS]:
         if k in index or k in wanted:
             continue
-        for ak, f in prefixes:
-            if k.startswith(ak) and (f not in FIELD_WORDS or f in _word_fields(text)):
+        for ak, f, _ in prefixes:
+            if _starts_with(k, text, ak, f):
                 fields.add(f)
                 break
     by_words: set[str] = set()
@@ -347,21 +372,13 @@ def map_columns(
     for spec in schema.fields:
         if spec.name in columns:
             continue
-        found: list[tuple[int, int]] = []
-        for rank, alias in enumerate(spec.aliases):
-            ak = header_key(alias)
-            if len(ak) < MIN_PREFIX_ALIAS:
-                continue
-            found.extend(
-                (rank, i)
-                for i, k in enumerate(cols.keys)
-                if i not in claimed
-                and k.startswith(ak)
-                and k != ak
-                and k not in index
-                # "Supplier Type", "Amount VAT": the words after the alias say it is not
-                and (spec.name not in FIELD_WORDS or spec.name in _word_fields(headers[i]))
-            )
+        found = [
+            (rank, i)
+            for ak, f, rank in _prefixes(schema)
+            if f == spec.name
+            for i, k in enumerate(cols.keys)
+            if i not in claimed and k not in index and _starts_with(k, headers[i], ak, f)
+        ]
         if found:
             best: dict[int, int] = {}
             for rank, i in sorted(found, reverse=True):
@@ -430,7 +447,7 @@ def map_columns(
                 row=header_row,
             )
         )
-    return Mapping(header_row, headers, columns, how, findings, 0 if at_end else header_row)
+    return Mapping(header_row, headers, columns, how, findings, at_end)
 
 
 def free_columns(headers: tuple[str, ...], claimed: set[int]) -> list[int]:
@@ -506,12 +523,12 @@ def _choose(
         findings.append(_chosen(cols, fieldname, i, [k for _, k in scored[1:]], "suit it less"))
         return i
     if required:
-        names = " and ".join(cols.describe(k) for k in ties)
-        raise AnchorspendError(
-            f"two columns are equally good for {fieldname!r}: {names}",
-            path=cols.table.source,
-            details=[f"headers found: {_show(list(cols.headers), 40)}"],
-            hint=f"--map {fieldname}=column:{letter(ties[0])} (or column:{letter(ties[1])})",
+        raise _undecided(
+            cols,
+            fieldname,
+            ties,
+            f"two columns are equally good for {fieldname!r}",
+            f"(or column:{letter(ties[1])})",
         )
     findings.append(
         Finding(
@@ -567,12 +584,26 @@ def _by_content(cols: _Columns, fieldname: str, claimed: set[int]) -> int | None
     )
     if scored[0][0] - scored[1][0] >= DECISIVE:
         return scored[0][1]
-    names = " and ".join(cols.describe(i) for i in fitting)
-    raise AnchorspendError(
-        f"no header names {fieldname!r} and several columns could be it: {names}",
+    raise _undecided(
+        cols,
+        fieldname,
+        fitting,
+        f"no header names {fieldname!r} and several columns could be it",
+        "(or another of them)",
+    )
+
+
+def _undecided(
+    cols: _Columns, fieldname: str, candidates: list[int], problem: str, others: str
+) -> AnchorspendError:
+    """The stop for a required field neither headers nor cells decide: the candidates with
+    sample values, and the ``--map`` line that picks the first."""
+    names = " and ".join(cols.describe(i) for i in candidates)
+    return AnchorspendError(
+        f"{problem}: {names}",
         path=cols.table.source,
         details=[f"headers found: {_show(list(cols.headers), 40)}"],
-        hint=f"--map {fieldname}=column:{letter(fitting[0])} (or another of them)",
+        hint=f"--map {fieldname}=column:{letter(candidates[0])} {others}",
     )
 
 
@@ -612,7 +643,13 @@ def _index(letters: str) -> int:
 
 def map_table(table: RawTable, schema: Schema, overrides: dict[str, str]) -> Mapping:
     """A whole table's header found and its columns mapped, wherever the header is."""
-    header_row = find_header(table, schema, overrides)
-    if header_is_last(table, header_row):
-        return map_columns(table, header_row, schema, overrides, data=table)
-    return map_columns(table, header_row, schema, overrides)
+    return map_found(table, find_header(table, schema, overrides), schema, overrides)
+
+
+def map_found(
+    table: RawTable, header_row: int, schema: Schema, overrides: dict[str, str]
+) -> Mapping:
+    """The columns of ``table`` mapped by the header :func:`find_header` found in it: above
+    the data, or its last row."""
+    data = table if header_is_last(table, header_row) else None
+    return map_columns(table, header_row, schema, overrides, data=data)
