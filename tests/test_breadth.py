@@ -104,9 +104,13 @@ def test_a_folder_of_one_publishers_files_is_one_organisation() -> None:
     orgs = {m["organisation"] for m in doc["metrics"]}
     assert orgs == {"one_council"}
     assert doc["reconciliation"]["amount_analysed"] == "150.00"
-    notes = [f for f in doc["findings"] if f["code"] == "organisation-from-folder"]
-    assert len(notes) == 2  # one for each file
-    assert "credited to 'one_council', the name of the folder" in notes[0]["message"]
+    # said once, for the folder, not once for each of its files
+    [note] = [f for f in doc["findings"] if f["code"] == "organisation-from-folder"]
+    assert note["path"] == str(BREADTH / "one_council")
+    assert (
+        "rows are credited to 'one_council', the name of the folder (2 files without an "
+        "organisation column)"
+    ) in note["message"]
     # a file named on its own keeps its own name
     doc = analyse_json(str(BREADTH / "one_council" / "2026-04.csv"))
     assert {m["organisation"] for m in doc["metrics"]} == {"2026-04"}
@@ -253,3 +257,18 @@ def test_check_counts_a_lookup_whose_header_is_last_without_its_header(tmp_path:
 
     [checked] = json.loads(r.stdout)["files"]
     assert checked["rows"] == 4
+
+
+def test_a_lookup_is_mapped_by_header_and_content_too(tmp_path: Path) -> None:
+    from anchorspend.classify import load_lookup
+
+    path = tmp_path / "lookup.csv"
+    path.write_text(
+        "Payee Name,Company No,SME\nAcme Ltd,01234567,Yes\nBeta Ltd,,No\n", encoding="utf-8"
+    )
+    lookup = load_lookup(path)
+    got = lookup.frame.select("supplier_name", "company_number", "is_sme").rows()
+    assert sorted(got) == [("Acme Ltd", "01234567", True), ("Beta Ltd", None, False)]
+    assert ("column-matched-by-content", "Payee Name") in {
+        (f.code, f.column) for f in lookup.findings
+    }

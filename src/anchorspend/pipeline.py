@@ -21,6 +21,7 @@ from anchorspend.config import Config
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
 from anchorspend.geo import Store, locate, open_store, resolve_tiers
 from anchorspend.ingest.canonical import (
+    FOLDER_NOTE,
     ORDER,
     RowOptions,
     build_batch,
@@ -224,7 +225,8 @@ def ingest(
     folders = input_folders(list(run.inputs))
     base = gather.row_options
     for done, path in enumerate(paths):
-        gather.row_options = replace(base, folder=folders.get(path))
+        folder = folders.get(path)
+        gather.row_options = replace(base, folder=folder.resolve().name if folder else None)
         with open_sources(path, run.sheet) as sources:
             skipped = SkippedSheets()
             for k, source in enumerate(sources):
@@ -237,7 +239,38 @@ def ingest(
                 except UnrecognisedTable as exc:
                     gather.notes.append(skipped.add(source, exc))
             skipped.check(path, sources)
+    gather.notes = _once_per_folder(gather.notes, folders)
     return gather.finish()
+
+
+def _once_per_folder(notes: list[Finding], folders: dict[Path, Path]) -> list[Finding]:
+    """The files of an INPUT folder credited to the folder's name are said to be in one note
+    for the folder, in the place of its first file's, not one per file."""
+    by_display = {str(p): folder for p, folder in folders.items()}
+    counts: dict[Path, int] = {}
+    for n in notes:
+        if n.code == FOLDER_NOTE and n.path in by_display:
+            counts[by_display[n.path]] = counts.get(by_display[n.path], 0) + 1
+    out: list[Finding] = []
+    for n in notes:
+        folder = by_display.get(n.path or "") if n.code == FOLDER_NOTE else None
+        if folder is None:
+            out.append(n)
+        elif folder in counts:
+            files = counts.pop(folder)
+            out.append(
+                replace(
+                    n,
+                    path=str(folder),
+                    sheet=None,
+                    message=n.message.replace(
+                        "the folder the file is in",
+                        f"the folder ({files} file{'s' if files != 1 else ''} without an "
+                        "organisation column)",
+                    ),
+                )
+            )
+    return out
 
 
 class SkippedSheets:

@@ -38,6 +38,7 @@ from anchorspend.schemas import header_key
 TEXT_FIELDS = ("expense_type", "expense_area", "category", "purpose", "supplier_postcode")
 FLAG_FIELDS = ("is_sme", "is_vcse", "is_diverse_led")
 FOOTER_RULE = "footer-total"
+FOLDER_NOTE = "organisation-from-folder"
 _FOOTER_LABEL = r"(?i)^\s*(?:grand\s+|sub-?\s*|overall\s+|report\s+|net\s+)?totals?\b"
 
 FINDINGS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -231,7 +232,7 @@ def source_notes(
         name = default_organisation(table.source, options)
         notes.append(
             Finding(
-                "organisation-from-folder" if options.folder else "organisation-from-filename",
+                FOLDER_NOTE if options.folder else "organisation-from-filename",
                 f"no organisation column: rows are credited to {name!r}, the name of "
                 + ("the folder the file is in" if options.folder else "the file")
                 + ' (--organisation NAME or the config\'s organisation = "…" to name it)',

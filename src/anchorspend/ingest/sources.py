@@ -101,15 +101,14 @@ def expand(inputs: list[Path]) -> list[Path]:
     return out
 
 
-def input_folders(inputs: list[Path]) -> dict[Path, str]:
-    """Each file found below an INPUT folder → that folder's name: a folder of one publisher's
-    exports is one organisation (files named directly are not listed)."""
-    out: dict[Path, str] = {}
+def input_folders(inputs: list[Path]) -> dict[Path, Path]:
+    """Each file found below an INPUT folder → that folder: a folder of one publisher's exports
+    is one organisation (files named directly are not listed)."""
+    out: dict[Path, Path] = {}
     for item in inputs:
         if item.is_dir():
-            name = item.resolve().name
             for p in _walk(item):
-                out.setdefault(p, name)
+                out.setdefault(p, item)
     return out
 
 
