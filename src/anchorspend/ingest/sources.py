@@ -306,19 +306,11 @@ def _read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> 
             encoding=options.encoding,
             delimiter=options.delimiter,
         )
-    if source.suffix in LEGACY_SUFFIXES:
-        from anchorspend.ingest.legacy import read_legacy
-
-        return read_legacy(
-            source.path,
-            display=source.display,
-            sheet=source.sheet or options.sheet,
-            looks_like_header=scorer,
-        )
     if source.suffix in WORKBOOK_SUFFIXES:
-        from anchorspend.ingest.xlsx import read_xlsx
+        from anchorspend.ingest import legacy, xlsx
 
-        return read_xlsx(
+        read = legacy.read_legacy if source.suffix in LEGACY_SUFFIXES else xlsx.read_xlsx
+        return read(
             source.path,
             display=source.display,
             sheet=source.sheet or options.sheet,
