@@ -21,6 +21,7 @@ from anchorspend.config import Config
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
 from anchorspend.geo import Store, locate, open_store, resolve_tiers
 from anchorspend.ingest.canonical import (
+    CLEAN_BEFORE,
     FOLDER_NOTE,
     ORDER,
     RowOptions,
@@ -46,13 +47,16 @@ from anchorspend.ingest.header import (
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.ingest.sources import (
     ReadOptions,
+    Records,
     Source,
     expand,
     input_folders,
     iter_source,
     open_sources,
     read_source,
+    source_records,
 )
+from anchorspend.ingest.stream import PROFILE_FIELDS, Unsuited, stream
 from anchorspend.measures import (
     ALL_ORGS,
     PeriodKind,
@@ -395,6 +399,12 @@ class _Gather:
         def scorer(cells: list[str | None]) -> int:
             return score_cells(cells, self.schema, self.overrides)
 
+        if self.spend is not None and self.sink is None:
+            with source_records(source, self.options, scorer, width) as records:
+                read = self._streamed(source, records, width, at[0], later)
+            if read is not None:
+                return read
+
         batches = iter_source(source, self.options, scorer, self.batch_rows, width)
         # the header is looked for among the first non-blank records: gather enough of them
         head: list[RawTable] = []
@@ -461,6 +471,120 @@ class _Gather:
         )
         return part, notes, report
 
+    def _streamed(
+        self, source: Source, records: Records, width: int, at: float, later: bool
+    ) -> tuple[_Part, list[Finding], InputReport] | None:
+        """``source`` read in two whole-file plans (:func:`anchorspend.ingest.stream.stream`),
+        or None where it is better read batch by batch: transactions to be matched across
+        files, or a source the plans do not suit."""
+        assert self.spend is not None
+        first = self._head(records, source)
+        mapping = self._mapping(first, source, width)
+        if "transaction_id" in mapping.columns and (later or self.seen is not None):
+            return None
+        if self.progress:
+            self.progress(f"reading {source.display}", at)
+        fields = tuple(f for f in PROFILE_FIELDS if f not in self.spend.dropped)
+        try:
+            streamed = stream(records.collect, mapping, self.row_options, fields, source.display)
+        except Unsuited:
+            return None
+        part, seq = _Part(), len(self.parts)
+        renames = self.run.config.organisations
+        cells = streamed.cells
+        named = [
+            streamed.facts.join(cells.select("_lc", "organisation"), on="_lc")
+            .group_by("organisation")
+            .agg(pl.col("n").sum().alias("count"))
+            .filter(pl.col("organisation").is_not_null())
+        ]
+        if renames:
+            cells = cells.with_columns(pl.col("organisation").replace(renames))
+        clean = streamed.facts.join(cells.select("_lc", "organisation"), on="_lc")
+        part.summaries.append(
+            clean.group_by("organisation", maintain_order=True)
+            .agg(
+                pl.col("n").sum(),
+                pl.col("amount").sum(),
+                (pl.col("_first").min() + seq * 2**32).alias("_first"),
+            )
+            .select(
+                "organisation",
+                pl.lit(source.display).cast(pl.Categorical).alias("_source"),
+                pl.lit(records.sheet, pl.String).cast(pl.Categorical).alias("_sheet"),
+                pl.lit("analysed").alias("_status"),
+                pl.lit(None, pl.String).alias("_reason"),
+                "n",
+                "amount",
+                "_first",
+            )
+        )
+        part.rows = int(clean.get_column("n").sum())
+        part.amount = int(clean.get_column("amount").sum())
+        blank = repeated = 0
+        analysed: list[pl.DataFrame] = []
+        problems = streamed.problems
+        used = _last_used(first.frame)
+        if problems.height:
+            used = max(used, _last_used(problems.drop(CLEAN_BEFORE)))
+            batch = build_batch(replace(first, frame=problems), mapping, self.row_options)
+            blank, repeated = batch.blank_rows, batch.repeated_headers
+            part.findings.append(detached(batch.findings))
+            if batch.organisations is not None:
+                named.append(batch.organisations)
+            if batch.frame is not None:
+                frame = batch.frame
+                if batch.organisations is not None:
+                    waiting = pl.col("organisation").is_null()
+                    if frame.select(waiting.any()).item():
+                        filled_in = fill_organisation(
+                            frame.filter(waiting),
+                            pl.concat(named),
+                            source.display,
+                            self.row_options,
+                        )
+                        frame = pl.concat([frame.filter(~waiting), filled_in]).sort("_row")
+                part.rows += frame.height
+                analysed.append(self._take(part, frame, seq, later, to_spend=False))
+        if not part.rows:
+            raise no_data_rows(source.display, mapping)
+        rows = pl.concat(analysed) if analysed else pl.DataFrame()
+        self.spend.add_streamed(cells, streamed.profiles, streamed.facts, rows)
+        blank_headers = [c for c, h in enumerate(mapping.headers) if not h]
+        unused = [f"extra_{i + 1}" for i, c in enumerate(blank_headers) if c > used]
+        part.kept = [k.drop(unused, strict=False) for k in part.kept]
+        if not part.findings:
+            part.findings = [empty_findings()]
+        else:
+            part.findings = [pl.concat(part.findings).sort(ORDER, maintain_order=True).drop(ORDER)]
+        notes = source_notes(first, mapping, self.row_options, repeated)
+        report = InputReport(
+            path=source.display,
+            sheet=first.sheet,
+            encoding=first.encoding,
+            header_row=mapping.header_row,
+            columns={k: mapping.header_of(k) for k in sorted(mapping.columns)},
+            mapping=described(mapping, self.config_fields),
+            rows_read=part.rows,
+            amount_read=part.amount,
+            blank_rows=blank,
+            repeated_headers=repeated,
+        )
+        return part, notes, report
+
+    def _head(self, records: Records, source: Source) -> RawTable:
+        """The first records, as many as a batched read gathers to look for the header in."""
+        filled = pl.any_horizontal(pl.exclude(ROW).is_not_null())
+        n = self.batch_rows
+        while True:
+            frame = records.collect(lambda lf: lf.head(n))  # noqa: B023
+            if frame.height < n or frame.select(filled.sum()).item() >= HEAD_ROWS:
+                break
+            n += self.batch_rows
+        return RawTable(
+            frame, source.display, records.width, records.sheet, records.encoding, records.findings
+        )
+
     def _mapping(self, first: RawTable, source: Source, width: int) -> Mapping:
         """The header and columns, found as a whole read finds them (columns empty in every
         record gathered so far aside), widened to the batches' width. A header not among the
@@ -496,11 +620,14 @@ class _Gather:
             return None
         return _trimmed(replace(last[-1], frame=pl.concat([t.frame for t in last])))
 
-    def _take(self, part: _Part, frame: pl.DataFrame, seq: int, later: bool) -> None:
+    def _take(
+        self, part: _Part, frame: pl.DataFrame, seq: int, later: bool, *, to_spend: bool = True
+    ) -> pl.DataFrame:
         """One batch's canonical rows: renamed, checked against the sources before, summarised,
-        then kept or split into spend."""
+        then kept or split into spend. Returns the renamed rows (``to_spend`` False: the caller
+        hands their analysed rows to the spend builder itself)."""
         if not frame.height:
-            return
+            return frame
         renames = self.run.config.organisations
         if renames:
             frame = frame.with_columns(pl.col("organisation").replace(renames))
@@ -516,12 +643,14 @@ class _Gather:
             part.keys.append(detached(frame.filter(_candidate()).select(*_TXN_KEY, source)))
         if self.sink is not None:
             self.sink.add(frame, seq)
-            return
+            return frame
         if self.spend is None:
             part.kept.append(frame)
-            return
+            return frame
         part.kept.append(detached(frame.filter(pl.col("_status") != "analysed")))
-        self.spend.add(frame)
+        if to_spend:
+            self.spend.add(frame)
+        return frame
 
     def finish(self) -> Ingested:
         kept = [k for p in self.parts for k in p.kept]

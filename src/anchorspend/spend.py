@@ -110,6 +110,100 @@ class SpendBuilder:
         )
         return self
 
+    def add_streamed(
+        self, cells: pl.DataFrame, profiles: pl.DataFrame, facts: pl.DataFrame, rows: pl.DataFrame
+    ) -> SpendBuilder:
+        """A source read by :func:`anchorspend.ingest.stream.stream`: its clean rows as
+        ``cells``, ``profiles`` and ``facts`` (see :class:`~anchorspend.ingest.stream.Streamed`),
+        and ``rows``, its problem rows made canonical. Profiles and cells are numbered in the
+        order of the row that first has them, as :meth:`add` numbers them over every row."""
+        analysed = (
+            rows.filter(pl.col("_status") == "analysed").sort("_row") if rows.height else rows
+        )
+        for c in PROFILE_COLS:
+            self.schema.setdefault(c, profiles.schema.get(c, pl.String()))
+        row_first = pl.col("_row").alias("_first")
+        # profiles: the clean ones (local number _lp) and the analysed problem rows', in order
+        found = pl.concat(
+            [
+                profiles.select("_lp", *self.kept, "_first"),
+                *(
+                    [analysed.select(pl.lit(None, pl.UInt32).alias("_lp"), *self.kept, row_first)]
+                    if analysed.height
+                    else []
+                ),
+            ],
+            how="vertical_relaxed",
+        ).sort("_first", maintain_order=True)
+        if not found.height:
+            return self
+        self.known, pid = _numbered(self.known, found.select(self.kept), "_pid")
+        found = found.with_columns(pid)
+        # cells: the period of each distinct date, then numbered in order as the profiles
+        keyed = pl.concat(
+            [
+                cells.select("_lc", *_CELL_TEXT, "payment_date", "_first"),
+                *(
+                    [
+                        analysed.select(
+                            pl.lit(None, pl.UInt32).alias("_lc"),
+                            *_CELL_TEXT,
+                            "payment_date",
+                            row_first,
+                        )
+                    ]
+                    if analysed.height
+                    else []
+                ),
+            ],
+            how="vertical_relaxed",
+        ).sort("_first", maintain_order=True)
+        dates = keyed.get_column("payment_date").unique().drop_nulls()
+        labels = dates.to_frame().select(period_expr(pl.col("payment_date"), self.period))
+        keyed = keyed.select(
+            "_lc",
+            "_first",
+            pl.col("organisation").cast(pl.Categorical),
+            pl.col("payment_date")
+            .replace_strict(dates, labels.to_series(), return_dtype=pl.Categorical)
+            .alias("period"),
+            pl.col("category").cast(pl.Categorical),
+            pl.col("expense_type").cast(pl.Categorical),
+        )
+        self.cells, cell_ids = _numbered(self.cells, keyed.select(FACT_KEYS), "_cell")
+        keyed = keyed.with_columns(cell_ids)
+        local_pid = found.filter(pl.col("_lp").is_not_null()).select("_lp", "_pid")
+        local_cell = keyed.filter(pl.col("_lc").is_not_null()).select("_lc", "_cell")
+        clean = (
+            facts.lazy()
+            .join(local_cell.lazy(), on="_lc")
+            .join(local_pid.lazy(), on="_lp")
+            .select(
+                (pl.col("_cell").cast(pl.UInt64) * _CELL + pl.col("_pid")).alias("_key"),
+                "amount",
+                "n",
+            )
+            .collect()
+        )
+        self.facts.append(clean)
+        if analysed.height:
+            rest = pl.DataFrame(
+                {
+                    "_key": keyed.filter(pl.col("_lc").is_null())
+                    .get_column("_cell")
+                    .cast(pl.UInt64)
+                    * _CELL
+                    + found.filter(pl.col("_lp").is_null()).get_column("_pid"),
+                    "amount": analysed.get_column("amount"),
+                }
+            )
+            self.facts.append(
+                rest.group_by("_key", maintain_order=True).agg(
+                    pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n")
+                )
+            )
+        return self
+
     def mark(self) -> tuple[int, int, int]:
         """Where the builder is, for :meth:`rollback`."""
         return (
@@ -155,6 +249,7 @@ class SpendBuilder:
         return Spend(profiles.with_columns(pl.lit("analysed").alias("_status")), facts, self.cells)
 
 
+_CELL_TEXT = ("organisation", "category", "expense_type")
 _FACTS_SCHEMA = {"_key": pl.UInt64, "amount": pl.Int64, "n": pl.Int64}
 _CELL = 2**32  # a fact's key: its cell × _CELL + its profile
 

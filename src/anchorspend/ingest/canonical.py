@@ -38,6 +38,7 @@ from anchorspend.schemas import header_key
 TEXT_FIELDS = ("expense_type", "expense_area", "category", "purpose", "supplier_postcode")
 FLAG_FIELDS = ("is_sme", "is_vcse", "is_diverse_led")
 FOOTER_RULE = "footer-total"
+CLEAN_BEFORE = "_clean_before"
 FOLDER_NOTE = "organisation-from-folder"
 _FOOTER_LABEL = r"(?i)^\s*(?:grand\s+|sub-?\s*|overall\s+|report\s+|net\s+)?totals?\b"
 
@@ -341,6 +342,10 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
         value_of("amount").alias("_amount_text"),
         value_of("payment_date").alias("_date_text"),
         *(pl.col(c).alias(name) for c, name in extra.items()),
+        # the pence of rows read elsewhere above each row (see anchorspend.ingest.stream)
+        (pl.col(CLEAN_BEFORE) if CLEAN_BEFORE in body.columns else pl.lit(0, pl.Int64)).alias(
+            CLEAN_BEFORE
+        ),
     )
     step = _parse_money_and_dates(step, options)
     # A footer's label ("Total", "Grand total") is its first non-empty cell; only rows with no
@@ -372,7 +377,7 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
     labelled = pl.col("_footer_label") & pl.col("payment_date").is_null()
     # An unlabelled grand total: no supplier, no date, and exactly the sum of every row above.
     above = pl.when(labelled).then(0).otherwise(pl.col("amount").fill_null(0))
-    before = above.cum_sum() - above + prior
+    before = above.cum_sum() - above + prior + pl.col(CLEAN_BEFORE)
     bare_sum = (
         pl.col("supplier_name").is_null()
         & pl.col("payment_date").is_null()
@@ -413,6 +418,7 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
     findings = _findings(step, table, mapping, checks, list(extra.values()))
     carried = int(step.get_column("_above").sum())
     frame = step.drop(
+        CLEAN_BEFORE,
         "_above",
         "_rejections",
         "_rule",

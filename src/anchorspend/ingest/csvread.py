@@ -25,7 +25,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import methodcaller
@@ -646,5 +646,52 @@ def iter_csv(
                     again = reading.recover(exc, width)
                     if again != width:
                         raise WiderThanSampled(again) from exc
+        finally:
+            reading.cleanup()
+
+
+class CsvRecords:
+    """A delimited file's records as one lazy query (the shape :func:`iter_csv` yields, BOM
+    stripped), for a caller that runs whole-file plans over them. :meth:`collect` runs a plan
+    with the same recovery as a batched read: stray quotes are mended in a copy and the plan
+    runs again over it; a record wider than the sample raises :class:`WiderThanSampled`."""
+
+    def __init__(self, prep: _Prepared, reading: _Reading, width: int) -> None:
+        self.prep, self.reading, self.width = prep, reading, width
+
+    @property
+    def frame(self) -> pl.LazyFrame:
+        scan = pl.scan_csv(self.reading.path, **_options(self.prep.delimiter, self.width))
+        first = pl.col(cell_name(0))
+        return scan.with_columns(
+            pl.col(ROW).cast(pl.Int64),
+            pl.when(pl.col(ROW) == 1).then(first.str.strip_prefix("\ufeff")).otherwise(first),
+        )
+
+    def collect(self, plan: Callable[[pl.LazyFrame], pl.LazyFrame]) -> pl.DataFrame:
+        while True:
+            try:
+                return plan(self.frame).collect(engine="streaming")
+            except _PARSE_ERRORS as exc:
+                again = self.reading.recover(exc, self.width)
+                if again != self.width:
+                    raise WiderThanSampled(again) from exc
+
+
+@contextmanager
+def csv_records(
+    path: Path,
+    *,
+    display: str,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    width: int = 0,
+) -> Iterator[tuple[CsvRecords, list[Finding], str | None]]:
+    """The file's records for whole-file plans (:class:`CsvRecords`), with the file's findings
+    and the encoding it was read in."""
+    with _prepared(path, display, encoding, delimiter) as prep:
+        reading = _Reading(prep, display, prep.source)
+        try:
+            yield CsvRecords(prep, reading, max(width, prep.width)), prep.findings, prep.encoding
         finally:
             reading.cleanup()

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from anchorspend.errors import AnchorspendError
-from anchorspend.ingest.csvread import iter_csv, read_csv
+from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.ingest.csvread import csv_records, iter_csv, read_csv
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
@@ -319,3 +319,47 @@ def _read_source(source: Source, options: ReadOptions, scorer: HeaderScorer) -> 
     if source.suffix == ".parquet":
         return read_parquet(source.path, display=source.display)
     raise AnchorspendError(f"unsupported file type {source.suffix!r}", path=source.display)
+
+
+@dataclass(slots=True)
+class Records:
+    """One source's records for whole-file plans: ``frame`` lazily (the shape of a
+    :class:`RawTable`'s frame), ``collect`` to run a plan over them (a delimited file's plan is
+    streamed, and may raise :class:`WiderThanSampled`), and what the reader found."""
+
+    frame: Callable[[], pl.LazyFrame]
+    collect: Callable[[Callable[[pl.LazyFrame], pl.LazyFrame]], pl.DataFrame]
+    findings: list[Finding]
+    encoding: str | None
+    sheet: str | None
+    width: int
+
+
+@contextmanager
+def source_records(
+    source: Source, options: ReadOptions, scorer: HeaderScorer, width: int = 0
+) -> Iterator[Records]:
+    """:class:`Records` of ``source``: a delimited file is scanned, never held; a workbook or
+    Parquet file is read whole, as :func:`read_source` reads it."""
+    try:
+        if source.suffix in TEXT_SUFFIXES:
+            with csv_records(
+                source.path,
+                display=source.display,
+                encoding=options.encoding,
+                delimiter=options.delimiter,
+                width=width,
+            ) as (csv, findings, encoding):
+                yield Records(lambda: csv.frame, csv.collect, findings, encoding, None, csv.width)
+            return
+        table = _read_source(source, options, scorer)
+    except OSError as exc:
+        raise _unreadable(source, exc) from exc
+    yield Records(
+        table.frame.lazy,
+        lambda plan: plan(table.frame.lazy()).collect(),
+        table.findings,
+        table.encoding,
+        table.sheet,
+        table.width,
+    )
