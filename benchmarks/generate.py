@@ -363,6 +363,51 @@ def generate(rows: int, out: Path) -> tuple[Path, Path]:
     return spend_path, lookup_path
 
 
+BROKEN_EVERY = 200  # one row in 200 (0.5%) is broken in the dirty variant
+REPEAT_EVERY = 250_000  # a blank line and a repeated header before every 250,000th row
+
+
+def dirty(clean: Path) -> tuple[Path, int]:
+    """``clean``'s dirty variant, ``dirty-N.csv`` beside it: every 200th row broken in turn (an
+    amount that is not a number, a date that does not exist, no supplier), a blank line and a
+    repeated header every 250,000 rows, and two footers at the end (a bare grand total, then a
+    labelled one). Returns the path and how many rows were broken. Streamed, never held."""
+    out = clean.with_name(clean.name.replace("spend-", "dirty-"))
+    rows = pl.scan_csv(clean, infer_schema=False).with_row_index("_i")
+    kind = (pl.col("_i") // BROKEN_EVERY) % 3
+    broken = (pl.col("_i") % BROKEN_EVERY) == BROKEN_EVERY - 1
+    rows = rows.with_columns(
+        pl.when(broken & (kind == 0)).then(pl.lit("n/a")).otherwise("Net Amount")
+        .alias("Net Amount"),
+        pl.when(broken & (kind == 1)).then(pl.lit("31/02/2026")).otherwise("Payment Date")
+        .alias("Payment Date"),
+        pl.when(broken & (kind == 2)).then(pl.lit(None, pl.String)).otherwise("Supplier Name")
+        .alias("Supplier Name"),
+    )  # fmt: skip
+    n = rows.select(pl.len()).collect().item()
+    pence = pl.col("Net Amount").str.replace_all(",", "", literal=True).cast(pl.Decimal(20, 2))
+    total = rows.filter(~(broken & (kind == 0))).select(pence.sum()).collect().item()
+    header = pl.LazyFrame([[h] for h in HEADER], schema=HEADER, orient="col")
+    blank = pl.LazyFrame([[None] for _ in HEADER], schema=dict.fromkeys(HEADER, pl.String))
+    parts = []
+    for start in range(0, n, REPEAT_EVERY):
+        if start:
+            parts += [blank, header]
+        parts.append(rows.slice(start, REPEAT_EVERY).drop("_i"))
+    footer = {h: None for h in HEADER}
+    parts.append(
+        pl.LazyFrame(
+            [{**footer, "Net Amount": f"{total:.2f}"}], schema=dict.fromkeys(HEADER, pl.String)
+        )
+    )
+    parts.append(pl.LazyFrame([{**footer, "Body Name": "Total", "Net Amount": f"{total:.2f}"}],
+                              schema=dict.fromkeys(HEADER, pl.String)))  # fmt: skip
+    tmp = out.with_suffix(".csv.part")
+    pl.concat(parts).sink_csv(tmp)
+    tmp.replace(out)
+    return out, n // BROKEN_EVERY
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, required=True)

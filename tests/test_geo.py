@@ -12,7 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
-from anchorspend.geo import import_store, normalise_postcode, open_store
+from anchorspend.geo import import_store, open_store
+from anchorspend.normalise import normalise_postcode
 from tests.conftest import FIXTURES, analyse_json, invoke
 
 

@@ -75,6 +75,16 @@ def test_stray_cp1252_bytes_in_utf8_are_kept_and_reported(tmp_path: Path) -> Non
     assert result.document["inputs"][0]["encoding"] == "utf-8+cp1252"
 
 
+def test_windows_1252_that_reads_in_part_as_utf8_is_windows_1252(tmp_path: Path) -> None:
+    """Found by the property test: 'Â––' in Windows-1252 is C2 96 96, whose first two bytes are
+    valid UTF-8 for a C1 control character, which no text holds."""
+    path = write(tmp_path, "c1.csv", (HEADER + "Â–– Ltd,01/04/2026,1.00\n").encode("cp1252"))
+    result = run(RunConfig(inputs=(path,)))
+    assert result.rows.get_column("supplier_name").to_list() == ["Â–– Ltd"]
+    assert result.document["inputs"][0]["encoding"] == "cp1252"
+    assert [n.code for n in result.notes if "1252" in n.code] == ["encoding-windows-1252"]
+
+
 @pytest.mark.parametrize("bom", [b"", codecs.BOM_UTF8])
 def test_stray_bytes_are_placed_exactly_across_chunks_and_at_the_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bom: bytes

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
-from anchorspend.geo import normalise_postcode
+from anchorspend.ingest.canonical import ID_KEYS, SUPPLIER_COLS
 from anchorspend.ingest.header import map_table, score_cells
 from anchorspend.ingest.raw import ROW
 from anchorspend.ingest.sources import ReadOptions, expand, open_sources, read_source
@@ -32,15 +32,14 @@ from anchorspend.normalise import (
     flag_words,
     is_missing,
     name_key,
+    normalise_postcode,
     pence_text_expr,
     plain_id,
     vat_number,
 )
 from anchorspend.schemas import load as load_schema
-from anchorspend.views import display_names
 
 FLAGS = ("is_sme", "is_vcse", "is_diverse_led")
-ID_KEYS = ("company_number", "charity_number", "vat_number", "supplier_id")
 MATCH_ORDER = (*ID_KEYS, "name_key")
 EXPORT_SOURCE = "export"
 
@@ -292,9 +291,6 @@ def _aliases(entries: pl.DataFrame, moved: pl.DataFrame) -> pl.DataFrame:
     )
     single = found.group_by("name_key").agg(pl.len()).filter(pl.col("len") == 1)
     return found.join(single.select("name_key"), on="name_key").sort("name_key")
-
-
-SUPPLIER_COLS = ("supplier_name", *ID_KEYS)
 
 
 def identifiers_used(lookups: list[Lookup]) -> tuple[str, ...]:
@@ -571,4 +567,16 @@ def _conflicts(
         .with_columns(pence_text_expr(pl.col("pence").fill_null(0)).alias("spend"))
         .sort(["pence", "supplier_key", "field"], descending=[True, False, False], nulls_last=True)
         .select("supplier", "supplier_key", "field", "values", "spend")
+    )
+
+
+def display_names(rows: pl.DataFrame, key: str = "supplier_key") -> pl.DataFrame:
+    """One name per supplier ``key``: the spelling on most rows, then with most spend, then
+    alphabetical (so the choice never depends on row order)."""
+    return (
+        rows.group_by(key, "supplier_name")
+        .agg(pl.col("n").sum().alias("_n"), pl.col("amount").sum().alias("_p"))
+        .sort(["_n", "_p", "supplier_name"], descending=[True, True, False])
+        .group_by(key, maintain_order=True)
+        .agg(pl.col("supplier_name").first().alias("supplier"))
     )

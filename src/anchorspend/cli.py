@@ -713,7 +713,8 @@ def geo_lookup(
     def body() -> int:
         import polars as pl
 
-        from anchorspend.geo import normalise_postcode, open_store
+        from anchorspend.geo import open_store
+        from anchorspend.normalise import normalise_postcode
 
         st = open_store(store)
         frame = pl.DataFrame({"written": postcodes}).with_columns(

@@ -307,7 +307,7 @@ def shared_suppliers(rows: pl.DataFrame) -> list[dict[str, Any]]:
     if not rows.height:
         return []
     analysed = rows.filter((pl.col("_status") == "analysed") & ~pl.col("redacted"))
-    from anchorspend.views import display_names
+    from anchorspend.classify import display_names
 
     per = analysed.group_by("supplier_key", "organisation").agg(pl.col("amount").sum())
     shared = (

@@ -24,6 +24,7 @@ from typing import Any
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, UsageError
+from anchorspend.normalise import normalise_postcode
 from anchorspend.schemas import header_key
 
 MANIFEST = "store.json"
@@ -53,8 +54,6 @@ IMD_COLUMNS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 # UK postcode: outward (area letters + district) and inward (digit + two letters)
-POSTCODE_RE = r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$"
-
 REGION_NAMES = {
     "north east": "E12000001", "north west": "E12000002",
     "yorkshire and the humber": "E12000003", "yorkshire and humber": "E12000003",
@@ -64,24 +63,6 @@ REGION_NAMES = {
     "scotland": "S92000003", "northern ireland": "N92000002",
 }  # fmt: skip
 GSS_CODE = re.compile(r"^[A-Z]{1,3}\d+$")  # E08000009, E12000002, or a code of your own
-
-
-def normalise_postcode(expr: pl.Expr) -> pl.Expr:
-    """``m154ab``, ``M15  4AB`` → ``M15 4AB``. Where the text is not a valid postcode but becomes
-    one by reading O as 0 in the inward code's digit, or 0 as O in the area letters, that is
-    done (``M15 OAB`` → ``M15 0AB``); nothing else is guessed. Invalid text gives null."""
-    s = expr.str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
-    inward_fixed = s.str.slice(0, s.str.len_chars() - 3) + (
-        s.str.slice(-3, 1).str.replace("O", "0") + s.str.slice(-2, 2).str.replace_all("0", "O")
-    )
-    fixed = inward_fixed.str.slice(0, 1).str.replace("0", "O") + inward_fixed.str.slice(1)
-    ok = (
-        pl.when(s.str.contains(POSTCODE_RE))
-        .then(s)
-        .when(fixed.str.contains(POSTCODE_RE))
-        .then(fixed)
-    )
-    return ok.str.slice(0, ok.str.len_chars() - 3) + " " + ok.str.slice(-3)
 
 
 def _pick(headers: list[str], patterns: dict[str, tuple[str, ...]],

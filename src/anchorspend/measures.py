@@ -12,31 +12,13 @@ of the supplier list or smaller, not the transactions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import polars as pl
 
 from anchorspend.normalise import pence_text_expr
 
-PeriodKind = Literal["quarter", "calendar", "month", "fy"]
 ALL_PERIODS = "all"
 ALL_ORGS = "(all)"
-
-
-def period_expr(date: pl.Expr, kind: PeriodKind) -> pl.Expr:
-    """UK financial-year quarters by default (``2026-27 Q1`` = April–June 2026)."""
-    y, m = date.dt.year(), date.dt.month()
-    fy = y - (m < 4).cast(pl.Int32)
-    fy_label = pl.concat_str(
-        fy.cast(pl.String), pl.lit("-"), ((fy + 1) % 100).cast(pl.String).str.zfill(2)
-    )
-    if kind == "quarter":
-        return pl.concat_str(fy_label, pl.lit(" Q"), (((m + 8) % 12) // 3 + 1).cast(pl.String))
-    if kind == "fy":
-        return fy_label
-    if kind == "calendar":
-        return pl.concat_str(y.cast(pl.String), pl.lit(" Q"), ((m - 1) // 3 + 1).cast(pl.String))
-    return date.dt.strftime("%Y-%m")
 
 
 def measure_set(
@@ -227,15 +209,6 @@ def by_profile(facts: pl.LazyFrame, table: pl.DataFrame, cols: Sequence[str]) ->
             pl.lit(table.get_column(c)).gather(pl.col("_pid")).alias(c) for c in cols
         )
     return facts.join(table.lazy().select("_pid", *cols), on="_pid", how="left")
-
-
-def numbered_combos(table: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.Series]:
-    """The distinct combinations of ``keys`` in ``table``, in the order first met and numbered
-    ``_combo`` (UInt32) from 0, and the number of each row's combination: how a small table
-    of cells is mapped onto a view's keys before the facts are re-keyed by position."""
-    combos = table.select(keys).unique(maintain_order=True).with_row_index("_combo")
-    of = table.join(combos, on=list(keys), how="left", nulls_equal=True, maintain_order="left")
-    return combos, of.get_column("_combo")
 
 
 def dense_ids(values: pl.Series) -> pl.Series:

@@ -475,3 +475,27 @@ def flag_words(expr: pl.Expr, *, sme: bool, vcse: bool) -> pl.Expr:
         pl.when(is_words).then(charity).alias("charity_number"),
         problem.cast(pl.String).alias("problem"),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Postcodes
+
+POSTCODE_RE = r"^[A-Z]{1,2}[0-9][0-9A-Z]?[0-9][A-Z]{2}$"
+
+
+def normalise_postcode(expr: pl.Expr) -> pl.Expr:
+    """``m154ab``, ``M15  4AB`` → ``M15 4AB``. Where the text is not a valid postcode but becomes
+    one by reading O as 0 in the inward code's digit, or 0 as O in the area letters, that is
+    done (``M15 OAB`` → ``M15 0AB``); nothing else is guessed. Invalid text gives null."""
+    s = expr.str.to_uppercase().str.replace_all(r"[^0-9A-Z]", "")
+    inward_fixed = s.str.slice(0, s.str.len_chars() - 3) + (
+        s.str.slice(-3, 1).str.replace("O", "0") + s.str.slice(-2, 2).str.replace_all("0", "O")
+    )
+    fixed = inward_fixed.str.slice(0, 1).str.replace("0", "O") + inward_fixed.str.slice(1)
+    ok = (
+        pl.when(s.str.contains(POSTCODE_RE))
+        .then(s)
+        .when(fixed.str.contains(POSTCODE_RE))
+        .then(fixed)
+    )
+    return ok.str.slice(0, ok.str.len_chars() - 3) + " " + ok.str.slice(-3)

@@ -59,7 +59,6 @@ from anchorspend.ingest.sources import (
 from anchorspend.ingest.stream import PROFILE_FIELDS, Unsuited, stream
 from anchorspend.measures import (
     ALL_ORGS,
-    PeriodKind,
     compute,
     measure_set,
     money_columns,
@@ -72,6 +71,7 @@ from anchorspend.spend import (
     BY_ORG_ATTRS,
     CATEGORY_ATTRS,
     MEASURE_ATTRS,
+    PeriodKind,
     Spend,
     SpendBuilder,
     spend_cells,
@@ -492,15 +492,22 @@ class _Gather:
         part, seq = _Part(), len(self.parts)
         renames = self.run.config.organisations
         cells = streamed.cells
+        # the clean rows per cell (hundreds of rows, not millions), then per organisation
+        by_cell = (
+            streamed.facts.group_by("_lc")
+            .agg(pl.col("n").sum(), pl.col("amount").sum(), pl.col("_first").min())
+            .join(cells.select("_lc", "organisation"), on="_lc")
+            .sort("_first")
+        )
         named = [
-            streamed.facts.join(cells.select("_lc", "organisation"), on="_lc")
-            .group_by("organisation")
+            by_cell.group_by("organisation")
             .agg(pl.col("n").sum().alias("count"))
             .filter(pl.col("organisation").is_not_null())
         ]
         if renames:
             cells = cells.with_columns(pl.col("organisation").replace(renames))
-        clean = streamed.facts.join(cells.select("_lc", "organisation"), on="_lc")
+            by_cell = by_cell.with_columns(pl.col("organisation").replace(renames))
+        clean = by_cell
         part.summaries.append(
             clean.group_by("organisation", maintain_order=True)
             .agg(

@@ -7,14 +7,41 @@ in batches, a store's partitions); ``spend_cells`` rolls the facts up to a view'
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import polars as pl
 
-from anchorspend.classify import ID_KEYS, SUPPLIER_COLS
-from anchorspend.ingest.canonical import FLAG_FIELDS, detached
-from anchorspend.measures import PeriodKind, numbered_combos, period_expr
+from anchorspend.ingest.canonical import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS, detached
+
+PeriodKind = Literal["quarter", "calendar", "month", "fy"]
+
+
+def period_expr(date: pl.Expr, kind: PeriodKind) -> pl.Expr:
+    """UK financial-year quarters by default (``2026-27 Q1`` = April–June 2026)."""
+    y, m = date.dt.year(), date.dt.month()
+    fy = y - (m < 4).cast(pl.Int32)
+    fy_label = pl.concat_str(
+        fy.cast(pl.String), pl.lit("-"), ((fy + 1) % 100).cast(pl.String).str.zfill(2)
+    )
+    if kind == "quarter":
+        return pl.concat_str(fy_label, pl.lit(" Q"), (((m + 8) % 12) // 3 + 1).cast(pl.String))
+    if kind == "fy":
+        return fy_label
+    if kind == "calendar":
+        return pl.concat_str(y.cast(pl.String), pl.lit(" Q"), ((m - 1) // 3 + 1).cast(pl.String))
+    return date.dt.strftime("%Y-%m")
+
+
+def numbered_combos(table: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.Series]:
+    """The distinct combinations of ``keys`` in ``table``, in the order first met and numbered
+    ``_combo`` (UInt32) from 0, and the number of each row's combination: how a small table
+    of cells is mapped onto a view's keys before the facts are re-keyed by position."""
+    combos = table.select(keys).unique(maintain_order=True).with_row_index("_combo")
+    of = table.join(combos, on=list(keys), how="left", nulls_equal=True, maintain_order="left")
+    return combos, of.get_column("_combo")
+
 
 # A supplier as published: everything classification and location read from a row.
 PROFILE_COLS = (*SUPPLIER_COLS, *FLAG_FIELDS, "redacted", "supplier_postcode")
@@ -172,18 +199,16 @@ class SpendBuilder:
         )
         self.cells, cell_ids = _numbered(self.cells, keyed.select(FACT_KEYS), "_cell")
         keyed = keyed.with_columns(cell_ids)
-        local_pid = found.filter(pl.col("_lp").is_not_null()).select("_lp", "_pid")
-        local_cell = keyed.filter(pl.col("_lc").is_not_null()).select("_lc", "_cell")
-        clean = (
-            facts.lazy()
-            .join(local_cell.lazy(), on="_lc")
-            .join(local_pid.lazy(), on="_lp")
-            .select(
-                (pl.col("_cell").cast(pl.UInt64) * _CELL + pl.col("_pid")).alias("_key"),
-                "amount",
-                "n",
-            )
-            .collect()
+        # the clean facts re-keyed by position: a local number's global one, gathered
+        pid_of = _by_local(found, "_lp", "_pid")
+        cell_of = _by_local(keyed, "_lc", "_cell")
+        clean = facts.select(
+            (
+                pl.lit(cell_of).gather(pl.col("_lc")).cast(pl.UInt64) * _CELL
+                + pl.lit(pid_of).gather(pl.col("_lp"))
+            ).alias("_key"),
+            "amount",
+            "n",
         )
         self.facts.append(clean)
         if analysed.height:
@@ -252,6 +277,17 @@ class SpendBuilder:
 _CELL_TEXT = ("organisation", "category", "expense_type")
 _FACTS_SCHEMA = {"_key": pl.UInt64, "amount": pl.Int64, "n": pl.Int64}
 _CELL = 2**32  # a fact's key: its cell × _CELL + its profile
+
+
+def _by_local(table: pl.DataFrame, local: str, ids: str) -> pl.Series:
+    """``table``'s ``ids`` at the position of each ``local`` number (null where none has it)."""
+    have = table.filter(pl.col(local).is_not_null())
+    size = int(have.select(pl.col(local).max()).item()) + 1 if have.height else 0
+    return (
+        pl.repeat(None, size, dtype=pl.UInt32, eager=True)
+        .scatter(have.get_column(local), have.get_column(ids))
+        .alias(ids)
+    )
 
 
 def _numbered(

@@ -39,9 +39,8 @@ from urllib.parse import unquote
 
 import polars as pl
 
-from anchorspend.classify import ID_KEYS
 from anchorspend.errors import AnchorspendError, Finding
-from anchorspend.ingest.canonical import empty_findings
+from anchorspend.ingest.canonical import ID_KEYS, empty_findings
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
 from anchorspend.pipeline import (

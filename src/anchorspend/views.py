@@ -12,8 +12,10 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, numbered_combos, share
+from anchorspend.classify import display_names
+from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, share
 from anchorspend.normalise import pence_text_expr, pence_to_text
+from anchorspend.spend import numbered_combos
 
 TOP_SUPPLIERS = 10
 UNMATCHED_IN_DOCUMENT = 50
@@ -181,18 +183,6 @@ def categories(facts: pl.LazyFrame, cells: pl.DataFrame, sup: Suppliers) -> list
         )
     )
     return out.to_dicts()
-
-
-def display_names(rows: pl.DataFrame, key: str = "supplier_key") -> pl.DataFrame:
-    """One name per supplier ``key``: the spelling on most rows, then with most spend, then
-    alphabetical (so the choice never depends on row order)."""
-    return (
-        rows.group_by(key, "supplier_name")
-        .agg(pl.col("n").sum().alias("_n"), pl.col("amount").sum().alias("_p"))
-        .sort(["_n", "_p", "supplier_name"], descending=[True, True, False])
-        .group_by(key, maintain_order=True)
-        .agg(pl.col("supplier_name").first().alias("supplier"))
-    )
 
 
 _FLAG_VIEW = ("is_sme", "is_vcse", "is_diverse_led", "local")

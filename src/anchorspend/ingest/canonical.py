@@ -37,6 +37,9 @@ from anchorspend.schemas import header_key
 
 TEXT_FIELDS = ("expense_type", "expense_area", "category", "purpose", "supplier_postcode")
 FLAG_FIELDS = ("is_sme", "is_vcse", "is_diverse_led")
+# identifiers a supplier may be matched by, strongest first, and with the name all of them
+ID_KEYS = ("company_number", "charity_number", "vat_number", "supplier_id")
+SUPPLIER_COLS = ("supplier_name", *ID_KEYS)
 FOOTER_RULE = "footer-total"
 CLEAN_BEFORE = "_clean_before"
 FOLDER_NOTE = "organisation-from-folder"

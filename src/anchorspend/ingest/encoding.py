@@ -358,7 +358,17 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
     finally:
         _HANDLERS.pop("anchorspend-cp1252", None)
     # Which reading is it? If every non-ASCII byte was a stray, the file is plain Windows-1252.
+    # So it is where the UTF-8 reading would give C1 control characters (bytes C2 80–9F, as
+    # 'Â' and a Windows-1252 dash or quote are written): text never holds those.
     non_ascii = _count_non_ascii(path)
+    if non_ascii != handler.count and _holds_c1(path):
+        try:
+            plain = _transcode(path, "cp1252", "strict", LineEnds())
+        except UnicodeDecodeError:
+            pass
+        else:
+            out.unlink(missing_ok=True)
+            out, non_ascii = plain, handler.count
     if non_ascii == handler.count:
         note = Finding(
             "encoding-windows-1252",
@@ -389,6 +399,20 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
             )
         )
     return Decoded(out, "utf-8+cp1252", temporary=True, findings=findings)
+
+
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def _holds_c1(path: Path) -> bool:
+    """Whether the bytes hold a UTF-8 C1 control character (C2 80–9F)."""
+    last = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if _C1.search(last + chunk):
+                return True
+            last = chunk[-1:]
+    return False
 
 
 def _count_non_ascii(path: Path) -> int:

@@ -144,6 +144,11 @@ class Plan:
         self.profile = [f for f in profile_fields if f in self.cols]
         self.extra = [f"c{i}" for i, h in enumerate(mapping.headers) if not h]
         self.amount = pl.col(self.cols["amount"])
+        # each source's keys get codes of their own, numbered from 0; the codes' texts live as
+        # long as something of their type does (these empty series, until the plan is done)
+        self.cell_codes = pl.Categorical(pl.Categories.random())
+        self.profile_codes = pl.Categorical(pl.Categories.random())
+        self._alive = [pl.Series(dtype=self.cell_codes), pl.Series(dtype=self.profile_codes)]
         self.is_plain, self.plain_pence = plain_amount(self.amount)
 
     def _org_given(self, f: str) -> bool:
@@ -181,17 +186,18 @@ class Plan:
         )
         row_part = _part(pl.when(marked).then(pl.col(ROW).cast(pl.String)))
         profile = _key([_part(self.raw(f)) for f in self.profile] + [amount_part, row_part])
-        cells = pl.Categorical(pl.Categories.random())
-        profiles = pl.Categorical(pl.Categories.random())
+        cell = _key([_part(self.raw(f)) for f in self.cell]).cast(self.cell_codes)
+        key = cell.to_physical().cast(pl.UInt64) * _HIGH + profile.cast(
+            self.profile_codes
+        ).to_physical().cast(pl.UInt64)
         return (
             self.body(records)
             .select(
-                _key([_part(self.raw(f)) for f in self.cell]).cast(cells).alias("_c"),
-                profile.cast(profiles).alias("_p"),
+                key.alias("_key"),
                 pl.when(self.is_plain).then(self.plain_pence).otherwise(0).alias("_pence"),
                 pl.col(ROW),
             )
-            .group_by("_c", "_p")
+            .group_by("_key")
             .agg(
                 pl.col("_pence").sum().alias("amount"),
                 pl.len().cast(pl.Int64).alias("n"),
@@ -202,9 +208,10 @@ class Plan:
     def cells(self, groups: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
         """The distinct cells, canonical, and the rows whose cell is a problem."""
         found = (
-            groups.group_by(pl.col("_c").to_physical().alias("_lc"))
-            .agg(pl.col("_c").first(), pl.col("_first").min())
+            groups.group_by(_cell_of(pl.col("_key")).alias("_lc"))
+            .agg(pl.col("_first").min())
             .sort("_first")
+            .with_columns(pl.col("_lc").cat.to(self.cell_codes).alias("_c"))
         )
         raw = [f"_raw_{f}" for f in self.cell]
         found = _split(found, "_c", raw).drop("_c").with_columns(_value(pl.col(c)) for c in raw)
@@ -258,9 +265,10 @@ class Plan:
         the rows whose profile is a problem, and the amount texts that were not plain but
         parsed cleanly (``_text``, ``_pence``)."""
         found = (
-            groups.group_by(pl.col("_p").to_physical().alias("_lp"))
-            .agg(pl.col("_p").first(), pl.col("_first").min())
+            groups.group_by(_profile_of(pl.col("_key")).alias("_lp"))
+            .agg(pl.col("_first").min())
             .sort("_first")
+            .with_columns(pl.col("_lp").cat.to(self.profile_codes).alias("_p"))
         )
         raw = [f"_raw_{f}" for f in self.profile]
         found = (
@@ -363,6 +371,17 @@ class Plan:
         )
 
 
+_HIGH = 2**32  # a pair's key: its cell's code × _HIGH + its profile's code
+
+
+def _cell_of(key: pl.Expr) -> pl.Expr:
+    return (key // _HIGH).cast(pl.UInt32)
+
+
+def _profile_of(key: pl.Expr) -> pl.Expr:
+    return (key % _HIGH).cast(pl.UInt32)
+
+
 def _any(hits: list[pl.Expr]) -> pl.Expr:
     return pl.any_horizontal(hits).fill_null(False) if hits else pl.lit(False)
 
@@ -384,24 +403,32 @@ def stream(
     rows = int(groups.get_column("n").sum())
     cells, bad_cells = plan.cells(groups)
     profiles, bad_profiles, odd = plan.profiles(groups)
+    lc, lp = _cell_of(pl.col("_key")), _profile_of(pl.col("_key"))
+    sizes = (
+        groups.select((lc.max() + 1).alias("c"), (lp.max() + 1).alias("p")).row(0)
+        if groups.height
+        else (0, 0)
+    )
+    # clean pairs: both keys clean, found by position (a local number indexes these arrays)
+    cell_ok = _at(cells, "_lc", pl.lit(True), sizes[0])
+    odd_pence = _at(profiles, "_lp", pl.col("_odd_pence").fill_null(0), sizes[1])
     facts = (
-        groups.select(
-            pl.col("_c").to_physical().alias("_lc"),
-            pl.col("_p").to_physical().alias("_lp"),
-            "amount",
-            "n",
-            "_first",
+        groups.lazy()
+        .with_columns(lc.alias("_lc"), lp.alias("_lp"))
+        .with_columns(pl.lit(odd_pence).gather(pl.col("_lp")).alias("_odd"))
+        .filter(
+            pl.lit(cell_ok).gather(pl.col("_lc")).fill_null(False) & pl.col("_odd").is_not_null()
         )
-        .join(cells.select("_lc"), on="_lc", how="semi")
-        .join(profiles.select("_lp", "_odd_pence"), on="_lp", how="inner")
         .select(
             "_lc",
             "_lp",
-            (pl.col("amount") + pl.col("_odd_pence").fill_null(0) * pl.col("n")).alias("amount"),
+            (pl.col("amount") + pl.col("_odd") * pl.col("n")).alias("amount"),
             "n",
             "_first",
         )
+        .collect()
     )
+    del groups
     # a cell's or profile's first row is the first clean row that has it
     cells = _first_clean(cells, facts, "_lc")
     profiles = _first_clean(profiles, facts, "_lp")
@@ -414,6 +441,15 @@ def stream(
         else pl.DataFrame()
     )
     return Streamed(cells, profiles.drop("_odd_pence"), facts, problems)
+
+
+def _at(table: pl.DataFrame, local: str, value: pl.Expr, size: int) -> pl.Series:
+    """``value`` of ``table``'s rows at the position of their ``local`` number, null at the
+    numbers ``table`` does not have (``size`` numbers in all)."""
+    values = table.select(value.alias("_v")).get_column("_v")
+    return pl.repeat(None, size, dtype=values.dtype, eager=True).scatter(
+        table.get_column(local), values
+    )
 
 
 def _first_clean(table: pl.DataFrame, facts: pl.DataFrame, key: str) -> pl.DataFrame:
