@@ -333,3 +333,15 @@ def test_is_missing_is_the_placeholder_reading(values: list[str | None]) -> None
     reference = v.is_null() | v.str.strip_chars().str.to_uppercase().is_in(MISSING_TEXT)
     got = frame.select(is_missing(v).alias("got"), reference.alias("want"))
     assert got.get_column("got").to_list() == got.get_column("want").to_list()
+
+
+def test_a_column_of_no_values_parses_under_any_name() -> None:
+    """The parsers' answer for a column with no value is kept between calls; it must not carry
+    the first caller's column name to the next (found by the streamed read)."""
+    from anchorspend.ingest.canonical import amounts_of
+
+    for name in ("_amount_text", "_raw_amount"):
+        frame = pl.DataFrame({name: [None, None]}, schema={name: pl.String})
+        out = amounts_of(frame, name)
+        assert out.columns == ["amount", "_amount_status"]
+        assert out.rows() == [(None, "missing"), (None, "missing")]

@@ -399,9 +399,12 @@ class _Gather:
         def scorer(cells: list[str | None]) -> int:
             return score_cells(cells, self.schema, self.overrides)
 
+        found: Mapping | None = None  # the header, where the streamed read found it
         if self.spend is not None and self.sink is None:
             with source_records(source, self.options, scorer, width) as records:
-                read = self._streamed(source, records, width, at[0], later)
+                start = self._head(records, source)
+                found = self._mapping(start, source, width)
+                read = self._streamed(source, records, start, found, at[0], later)
             if read is not None:
                 return read
 
@@ -414,7 +417,7 @@ class _Gather:
             if sum(t.frame.select(filled.sum()).item() for t in head) >= HEAD_ROWS:
                 break
         first = replace(head[0], frame=pl.concat([t.frame for t in head]))
-        mapping = self._mapping(first, source, width)
+        mapping = found or self._mapping(first, source, width)
         part, seq = _Part(), len(self.parts)
         prior, blank, repeated, used = 0, 0, 0, 0
         named: list[pl.DataFrame] = []
@@ -451,35 +454,22 @@ class _Gather:
             self._take(part, filled_in, seq, later)
             if part.kept:
                 part.kept = [pl.concat(part.kept, how="diagonal_relaxed").sort("_row")]
-        # cells past the last column any record uses are not columns (as a whole read finds)
-        blank_headers = [c for c, h in enumerate(mapping.headers) if not h]
-        unused = [f"extra_{i + 1}" for i, c in enumerate(blank_headers) if c > used]
-        part.kept = [k.drop(unused, strict=False) for k in part.kept]
-        part.findings = [pl.concat(part.findings).sort(ORDER, maintain_order=True).drop(ORDER)]
-        notes = source_notes(first, mapping, self.row_options, repeated)
-        report = InputReport(
-            path=source.display,
-            sheet=first.sheet,
-            encoding=first.encoding,
-            header_row=mapping.header_row,
-            columns={k: mapping.header_of(k) for k in sorted(mapping.columns)},
-            mapping=described(mapping, self.config_fields),
-            rows_read=part.rows,
-            amount_read=part.amount,
-            blank_rows=blank,
-            repeated_headers=repeated,
-        )
-        return part, notes, report
+        return self._close(part, source, first, mapping, (used, blank, repeated))
 
     def _streamed(
-        self, source: Source, records: Records, width: int, at: float, later: bool
+        self,
+        source: Source,
+        records: Records,
+        first: RawTable,
+        mapping: Mapping,
+        at: float,
+        later: bool,
     ) -> tuple[_Part, list[Finding], InputReport] | None:
         """``source`` read in two whole-file plans (:func:`anchorspend.ingest.stream.stream`),
         or None where it is better read batch by batch: transactions to be matched across
-        files, or a source the plans do not suit."""
+        files, or a source the plans do not suit. ``first``: its first records, in which
+        ``mapping`` was found."""
         assert self.spend is not None
-        first = self._head(records, source)
-        mapping = self._mapping(first, source, width)
         if "transaction_id" in mapping.columns and (later or self.seen is not None):
             return None
         if self.progress:
@@ -557,13 +547,30 @@ class _Gather:
             raise no_data_rows(source.display, mapping)
         rows = pl.concat(analysed) if analysed else pl.DataFrame()
         self.spend.add_streamed(cells, streamed.profiles, streamed.facts, rows)
+        return self._close(part, source, first, mapping, (used, blank, repeated))
+
+    def _close(
+        self,
+        part: _Part,
+        source: Source,
+        first: RawTable,
+        mapping: Mapping,
+        counts: tuple[int, int, int],
+    ) -> tuple[_Part, list[Finding], InputReport]:
+        """A source read to its end: extra columns no record uses dropped, findings put in
+        reading order, its notes and report. ``counts``: the last raw column any record uses,
+        the blank records and the repeated headers skipped."""
+        used, blank, repeated = counts
+        # cells past the last column any record uses are not columns (as a whole read finds)
         blank_headers = [c for c, h in enumerate(mapping.headers) if not h]
         unused = [f"extra_{i + 1}" for i, c in enumerate(blank_headers) if c > used]
         part.kept = [k.drop(unused, strict=False) for k in part.kept]
-        if not part.findings:
-            part.findings = [empty_findings()]
-        else:
-            part.findings = [pl.concat(part.findings).sort(ORDER, maintain_order=True).drop(ORDER)]
+        findings = (
+            pl.concat(part.findings)
+            if part.findings
+            else empty_findings().with_columns(pl.lit(0, pl.Int64).alias(ORDER))
+        )
+        part.findings = [findings.sort(ORDER, maintain_order=True).drop(ORDER)]
         notes = source_notes(first, mapping, self.row_options, repeated)
         report = InputReport(
             path=source.display,

@@ -102,20 +102,8 @@ class SpendBuilder:
         if not analysed.height:
             return self
         self.known, pid = _numbered(self.known, analysed.select(self.kept), "_pid")
-        # a period label per distinct date (a quarter's million rows carry ~90 dates)
-        dates = analysed.get_column("payment_date").unique().drop_nulls()
-        labels = dates.to_frame().select(period_expr(pl.col("payment_date"), self.period))
         grouped = (
-            analysed.select(
-                pl.col("organisation").cast(pl.Categorical),
-                pl.col("payment_date")
-                .replace_strict(dates, labels.to_series(), return_dtype=pl.Categorical)
-                .alias("period"),
-                pl.col("category").cast(pl.Categorical),
-                pl.col("expense_type").cast(pl.Categorical),
-                pid,
-                pl.col("amount"),
-            )
+            analysed.select(*self._cell_keys(analysed), pid, pl.col("amount"))
             .group_by(*FACT_KEYS, "_pid", maintain_order=True)
             .agg(pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n"))
         )
@@ -185,18 +173,7 @@ class SpendBuilder:
             ],
             how="vertical_relaxed",
         ).sort("_first", maintain_order=True)
-        dates = keyed.get_column("payment_date").unique().drop_nulls()
-        labels = dates.to_frame().select(period_expr(pl.col("payment_date"), self.period))
-        keyed = keyed.select(
-            "_lc",
-            "_first",
-            pl.col("organisation").cast(pl.Categorical),
-            pl.col("payment_date")
-            .replace_strict(dates, labels.to_series(), return_dtype=pl.Categorical)
-            .alias("period"),
-            pl.col("category").cast(pl.Categorical),
-            pl.col("expense_type").cast(pl.Categorical),
-        )
+        keyed = keyed.select("_lc", "_first", *self._cell_keys(keyed))
         self.cells, cell_ids = _numbered(self.cells, keyed.select(FACT_KEYS), "_cell")
         keyed = keyed.with_columns(cell_ids)
         # the clean facts re-keyed by position: a local number's global one, gathered
@@ -228,6 +205,20 @@ class SpendBuilder:
                 )
             )
         return self
+
+    def _cell_keys(self, rows: pl.DataFrame) -> list[pl.Expr]:
+        """:data:`FACT_KEYS` of ``rows``, categorical, the period labelled once per distinct
+        date (a quarter's million rows carry ~90 dates)."""
+        dates = rows.get_column("payment_date").unique().drop_nulls()
+        labels = dates.to_frame().select(period_expr(pl.col("payment_date"), self.period))
+        return [
+            pl.col("organisation").cast(pl.Categorical),
+            pl.col("payment_date")
+            .replace_strict(dates, labels.to_series(), return_dtype=pl.Categorical)
+            .alias("period"),
+            pl.col("category").cast(pl.Categorical),
+            pl.col("expense_type").cast(pl.Categorical),
+        ]
 
     def mark(self) -> tuple[int, int, int]:
         """Where the builder is, for :meth:`rollback`."""

@@ -469,10 +469,11 @@ def _by_distinct(
         parts.append(known)
         distinct = distinct.join(known.select(key), on=key, how="anti", nulls_equal=True)
     if distinct.height == 1 and distinct.get_column(key).null_count() == 1:
-        if cache_key not in _NULL_RESULTS:
-            _NULL_RESULTS[cache_key] = _parsed(distinct, parsed)
-        parts.append(_NULL_RESULTS[cache_key])
-    elif distinct.height:
+        cached = (key, *cache_key)  # the result frame is named by the key column
+        if cached not in _NULL_RESULTS:
+            _NULL_RESULTS[cached] = _parsed(distinct, parsed)
+        parts.append(_NULL_RESULTS[cached])
+    elif distinct.height or not parts:  # no texts at all: an empty answer of the right shape
         parts.append(_parsed(distinct, parsed))
     table = pl.concat(parts, how="vertical_relaxed")
     return (
@@ -505,32 +506,45 @@ def _quick_date(text: pl.Expr) -> pl.Expr:
     )
 
 
-def _parse_money_and_dates(step: pl.DataFrame, options: RowOptions) -> pl.DataFrame:
-    """``payment_date``/``_date_status`` and ``amount`` (pence)/``_amount_status``. Plain amounts
-    take a cheap exact path; the rest, and all dates, are parsed once per distinct text. The
-    results are attached as columns (sharing the frame's buffers), not joined onto it."""
-    dates = _by_distinct(
-        step,
-        "_date_text",
+def dates_of(frame: pl.DataFrame, key: str, options: RowOptions) -> pl.DataFrame:
+    """``payment_date`` and ``_date_status`` of ``frame``'s date texts ``key``, row for row,
+    parsed once per distinct text (the common shapes first: see :func:`_by_distinct`)."""
+    return _by_distinct(
+        frame,
+        key,
         parse_date(
-            pl.col("_date_text"), date_range=options.date_range, date_format=options.date_format
+            pl.col(key), date_range=options.date_range, date_format=options.date_format
         ).struct.rename_fields(["payment_date", "_date_status"]),
         ("date", options.date_range, options.date_format),
         # a --date-format is tried before everything else: then only the full parser will do
         None
         if options.date_format
-        else _quick_date(pl.col("_date_text")).struct.rename_fields(
-            ["payment_date", "_date_status"]
-        ),
+        else _quick_date(pl.col(key)).struct.rename_fields(["payment_date", "_date_status"]),
     )
-    is_plain, plain_pence = plain_amount(pl.col("_amount_text"))
-    texts = step.select("_amount_text", is_plain.alias("_plain"), plain_pence.alias("_plain_pence"))
-    odd = _by_distinct(
-        texts.select(pl.when(~pl.col("_plain")).then(pl.col("_amount_text")).alias("_amount_text")),
-        "_amount_text",
-        parse_amount(pl.col("_amount_text")).struct.rename_fields(["_odd_pence", "_odd_status"]),
+
+
+def amounts_of(frame: pl.DataFrame, key: str) -> pl.DataFrame:
+    """``amount`` (pence) and ``_amount_status`` of ``frame``'s amount texts ``key``, row for
+    row, parsed once per distinct text."""
+    return _by_distinct(
+        frame,
+        key,
+        parse_amount(pl.col(key)).struct.rename_fields(["amount", "_amount_status"]),
         ("amount",),
     )
+
+
+def _parse_money_and_dates(step: pl.DataFrame, options: RowOptions) -> pl.DataFrame:
+    """``payment_date``/``_date_status`` and ``amount`` (pence)/``_amount_status``. Plain amounts
+    take a cheap exact path; the rest, and all dates, are parsed once per distinct text. The
+    results are attached as columns (sharing the frame's buffers), not joined onto it."""
+    dates = dates_of(step, "_date_text", options)
+    is_plain, plain_pence = plain_amount(pl.col("_amount_text"))
+    texts = step.select("_amount_text", is_plain.alias("_plain"), plain_pence.alias("_plain_pence"))
+    odd = amounts_of(
+        texts.select(pl.when(~pl.col("_plain")).then(pl.col("_amount_text")).alias("_amount_text")),
+        "_amount_text",
+    ).rename({"amount": "_odd_pence", "_amount_status": "_odd_status"})
     amounts = pl.concat([texts, odd], how="horizontal").select(
         pl.when(pl.col("_plain"))
         .then(pl.col("_plain_pence"))

@@ -33,6 +33,8 @@ from anchorspend.ingest.canonical import (
     FLAG_FIELDS,
     TEXT_FIELDS,
     RowOptions,
+    amounts_of,
+    dates_of,
     default_organisation,
     text_value,
 )
@@ -43,8 +45,6 @@ from anchorspend.normalise import (
     flag,
     flag_is_unknown_text,
     is_redacted_name,
-    parse_amount,
-    parse_date,
     plain_amount,
     plain_id,
     redaction_marker,
@@ -207,28 +207,11 @@ class Plan:
 
     def cells(self, groups: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
         """The distinct cells, canonical, and the rows whose cell is a problem."""
-        found = (
-            groups.group_by(_cell_of(pl.col("_key")).alias("_lc"))
-            .agg(pl.col("_first").min())
-            .sort("_first")
-            .with_columns(pl.col("_lc").cat.to(self.cell_codes).alias("_c"))
-        )
+        found = _distinct(groups, _cell_of(pl.col("_key")).alias("_lc"), self.cell_codes, "_c")
         raw = [f"_raw_{f}" for f in self.cell]
         found = _split(found, "_c", raw).drop("_c").with_columns(_value(pl.col(c)) for c in raw)
         o = self.options
-        dates = (
-            found.select(pl.col("_raw_payment_date").unique())
-            .lazy()
-            .with_columns(
-                parse_date(
-                    pl.col("_raw_payment_date"), date_range=o.date_range, date_format=o.date_format
-                )
-                .struct.rename_fields(["payment_date", "_date_status"])
-                .alias("_date")
-            )
-            .collect()
-        )
-        found = found.join(dates, on="_raw_payment_date", how="left", nulls_equal=True)
+        found = found.with_columns(dates_of(found, "_raw_payment_date", o).get_columns())
         if o.organisation:
             org = pl.lit(o.organisation)
         elif "organisation" in self.cols:
@@ -243,7 +226,7 @@ class Plan:
                 ).alias(f)
                 for f in ("category", "expense_type")
             ),
-        ).unnest("_date")
+        )
         why = {
             "payment_date": pl.col("_date_status") != "ok",
             "organisation": pl.col("organisation").is_null(),
@@ -264,11 +247,8 @@ class Plan:
         """The distinct profiles, canonical (with the pence of an amount that was not plain),
         the rows whose profile is a problem, and the amount texts that were not plain but
         parsed cleanly (``_text``, ``_pence``)."""
-        found = (
-            groups.group_by(_profile_of(pl.col("_key")).alias("_lp"))
-            .agg(pl.col("_first").min())
-            .sort("_first")
-            .with_columns(pl.col("_lp").cat.to(self.profile_codes).alias("_p"))
+        found = _distinct(
+            groups, _profile_of(pl.col("_key")).alias("_lp"), self.profile_codes, "_p"
         )
         raw = [f"_raw_{f}" for f in self.profile]
         found = (
@@ -306,21 +286,14 @@ class Plan:
             .collect()
         )
         # amounts that were not plain: parsed once per text
-        odd = (
-            canon.filter(not_plain)
-            .select(pl.col("_raw_amount").unique())
-            .lazy()
-            .with_columns(
-                parse_amount(pl.col("_raw_amount"))
-                .struct.rename_fields(["_odd_pence", "_odd_status"])
-                .alias("_odd")
-            )
-            .unnest("_odd")
-            .collect()
+        # amounts that were not plain: parsed once per text
+        odd = amounts_of(
+            canon.select(pl.when(not_plain).then(pl.col("_raw_amount")).alias("_raw_amount")),
+            "_raw_amount",
         )
-        canon = canon.join(odd, on="_raw_amount", how="left", nulls_equal=True).with_columns(
-            pl.when(not_plain).then(pl.col("_odd_pence")).alias("_odd_pence"),
-            pl.when(not_plain).then(pl.col("_odd_status")).alias("_odd_status"),
+        canon = canon.with_columns(
+            pl.when(not_plain).then(odd.get_column("amount")).alias("_odd_pence"),
+            pl.when(not_plain).then(odd.get_column("_amount_status")).alias("_odd_status"),
         )
         missing_name = pl.col("supplier_name").is_null() | (pl.col("supplier_name") == "")
         bad_amount = not_plain & (pl.col("_odd_status") != "ok")
@@ -344,8 +317,10 @@ class Plan:
                 if texts.height:
                     hits.append(self.raw(f).is_in(texts.get_column(f"_raw_{f}").implode()))
         keep = canon.filter(~bad).select("_lp", *_PROFILE_COLS, "_odd_pence", "_first")
-        parsed = odd.filter(pl.col("_odd_status") == "ok").select(
-            pl.col("_raw_amount").alias("_text"), pl.col("_odd_pence").alias("_pence")
+        parsed = (
+            canon.filter(not_plain & (pl.col("_odd_status") == "ok"))
+            .select(pl.col("_raw_amount").alias("_text"), pl.col("_odd_pence").alias("_pence"))
+            .unique("_text")
         )
         return keep, _any(hits), parsed
 
@@ -380,6 +355,20 @@ def _cell_of(key: pl.Expr) -> pl.Expr:
 
 def _profile_of(key: pl.Expr) -> pl.Expr:
     return (key % _HIGH).cast(pl.UInt32)
+
+
+def _distinct(
+    groups: pl.DataFrame, local: pl.Expr, codes: pl.Categorical, text: str
+) -> pl.DataFrame:
+    """The distinct ``local`` codes of ``groups``, each with its first row and its key text
+    (``text``), in the order first met."""
+    name = local.meta.output_name()
+    return (
+        groups.group_by(local)
+        .agg(pl.col("_first").min())
+        .sort("_first")
+        .with_columns(pl.col(name).cat.to(codes).alias(text))
+    )
 
 
 def _any(hits: list[pl.Expr]) -> pl.Expr:
