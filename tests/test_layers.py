@@ -16,7 +16,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("__init__", "errors", "schemas", "config", "normalise", "console")),
     ("read", ("ingest",)),
     ("spend", ("spend",)),
-    ("classify", ("classify", "suppliers")),
+    ("classify", ("classify", "payees", "suppliers")),
     ("locate", ("geo",)),
     ("measure", ("measures",)),
     ("document", ("views", "pipeline", "store", "check", "compare", "suppliers.match")),

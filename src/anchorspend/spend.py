@@ -396,6 +396,7 @@ MEASURE_ATTRS = (
     "imd_decile",
     "redacted",
     "local",
+    "payee_kind",
 )
 CATEGORY_ATTRS = ("supplier_key", "local", "_status")
 # what compare's shared-supplier view reads of spend by organisation

@@ -7,12 +7,14 @@ profile, see :func:`suppliers_of`, or per category for :func:`categories`) for t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from anchorspend.classify import display_names
+from anchorspend.config import PAYEE_KINDS
 from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, share
 from anchorspend.normalise import pence_text_expr, pence_to_text
 from anchorspend.spend import numbered_combos
@@ -73,7 +75,7 @@ def suppliers_of(by_org: pl.DataFrame, attrs: pl.DataFrame) -> Suppliers:
 _PROFILE_VIEW = ("supplier_name", "matched_by", "redacted", "is_sme", "is_vcse", "is_diverse_led",
                  "is_sme_confidence", "is_vcse_confidence", "is_diverse_led_confidence", "local",
                  "local_authority_code", "location_basis", "postcode", "supplier_postcode",
-                 "postcode_terminated")  # fmt: skip
+                 "postcode_terminated", "payee_kind", "payee_evidence", "payee_rule")  # fmt: skip
 
 
 def _per_org_and_pooled(
@@ -268,9 +270,59 @@ def top_suppliers(sup: Suppliers) -> list[dict[str, Any]]:
     )
 
 
-def unmatched_suppliers(sup: Suppliers) -> pl.DataFrame:
-    """Suppliers no lookup matched (redacted rows aside), biggest spend first."""
-    rows = sup.profiles.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
+def payees(sup: Suppliers) -> pl.DataFrame:
+    """One row per supplier as published: ``supplier_name``, ``payee_kind``, ``evidence``,
+    ``rule`` and ``spend`` (all organisations), largest first: the list a person reviews."""
+    cols = ["supplier_name", "payee_kind", "payee_evidence", "payee_rule"]
+    if not sup.profiles.height:
+        return pl.DataFrame(schema={c: pl.String for c in (*cols, "spend")})
+    return (
+        sup.profiles.group_by(cols)
+        .agg(pl.col("amount").sum().alias("pence"))
+        .sort(["pence", "supplier_name"], descending=[True, False], nulls_last=True)
+        .select(
+            "supplier_name",
+            "payee_kind",
+            pl.col("payee_evidence").alias("evidence"),
+            pl.col("payee_rule").alias("rule"),
+            pence_text_expr(pl.col("pence")).alias("spend"),
+        )
+    )
+
+
+def addressable_view(by_kind: pl.DataFrame, set_aside: Sequence[str]) -> list[dict[str, Any]]:
+    """Per organisation and period (the metrics' rollups): all spend, addressable spend, the
+    spend set aside, and the spend with each payee kind, so that total = addressable + each
+    kind set aside, to the penny."""
+    if not by_kind.height:
+        return []
+    keys = ["organisation", "period"]
+    wide = (
+        by_kind.with_columns(pl.col("payee_kind").is_in(list(set_aside)).alias("_away"))
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.col("amount").sum().alias("total_spend"),
+            pl.col("amount").filter(~pl.col("_away")).sum().alias("addressable_spend"),
+            pl.col("amount").filter(pl.col("_away")).sum().alias("set_aside_spend"),
+            *(
+                pl.col("amount").filter(pl.col("payee_kind") == k).sum().alias(f"{k}_spend")
+                for k in PAYEE_KINDS
+            ),
+        )
+    )
+    money = [c for c in wide.columns if c.endswith("_spend")]
+    return wide.with_columns(pence_text_expr(pl.col(c)).alias(c) for c in money).to_dicts()
+
+
+def unmatched_suppliers(sup: Suppliers, set_aside: Sequence[str]) -> pl.DataFrame:
+    """Suppliers no lookup matched, biggest spend first, but for redacted payees and those of a
+    kind ``set_aside`` from addressable spend (public bodies, HMRC, pension funds: not worth
+    classifying, see :func:`payees`)."""
+    rows = sup.profiles.filter(
+        pl.col("matched_by").is_null()
+        & ~pl.col("redacted")
+        & ~pl.col("payee_kind").is_in(list(set_aside))
+    )
     if not rows.height:
         return pl.DataFrame(schema={"supplier": pl.String, "spend": pl.String, "rows": pl.Int64})
     return (
