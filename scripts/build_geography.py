@@ -8,8 +8,9 @@ Output Area to Local Authority District (May 2022) Lookup in the United Kingdom"
 
 - ``postcodes.parquet``: every live and terminated postcode that the lookup places in a local
   authority district → that district on current boundaries, its LSOA (2011) and whether it is
-  terminated. Postcodes are kept in ``normalise_postcode`` form, sorted; the postcode column is
-  delta-encoded, the codes dictionary-encoded, so 2.7 million rows take a few MB.
+  terminated. Postcodes are kept in ``normalise_postcode`` form, sorted, the codes
+  dictionary-encoded: 2.7 million rows in 4.3 MB. (Delta-encoding the postcodes would save
+  1.4 MB but triples the time Polars takes to read them: 0.23 s against 0.08 s.)
 - ``local_authorities.csv``: every district the lookup names plus those created since, with
   its name, region and country, and, for a district abolished since, its successor.
 - ``store.json``: the manifest ``open_store`` reads, naming the source, its date, the boundaries
@@ -183,8 +184,7 @@ def build(wheel: Path) -> dict[str, object]:
         compression="zstd",
         compression_level=19,
         use_dictionary=["local_authority_code", "lsoa_code"],
-        column_encoding={"postcode": "DELTA_BYTE_ARRAY"},
-        row_group_size=1 << 20,
+        row_group_size=1 << 16,
     )
     las.write_csv(OUT / "local_authorities.csv")
     manifest = {

@@ -356,7 +356,7 @@ def locate(rows: pl.DataFrame, store: Store | None) -> tuple[pl.DataFrame, pl.Da
     wanted = written.get_column("postcode").drop_nulls().unique()
     placed = (
         written.lazy()
-        # only the row groups that can hold a wanted postcode are read (sorted store, min/max)
+        # filtered as it is scanned: only the wanted postcodes of a 2.7M-row table are kept
         .join(places.filter(pl.col("postcode").is_in(wanted.implode())), on="postcode",
               how="left")
         .collect()
