@@ -38,14 +38,16 @@ def local_authorities() -> pl.DataFrame:
 
 
 @cache
-def _maps() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+def _maps() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
     las = local_authorities()
     gone = las.filter(pl.col("replaced_by").is_not_null())
     current = las.filter(pl.col("replaced_by").is_null())
+    code = current.get_column("code")
     return (
         dict(zip(gone.get_column("code"), gone.get_column("replaced_by"), strict=True)),
-        dict(zip(current.get_column("code"), current.get_column("region_code"), strict=True)),
-        dict(zip(current.get_column("code"), current.get_column("country_code"), strict=True)),
+        dict(zip(code, current.get_column("region_code"), strict=True)),
+        dict(zip(code, current.get_column("country_code"), strict=True)),
+        dict(zip(code, current.get_column("name"), strict=True)),
     )
 
 
@@ -63,6 +65,11 @@ def region_of(code: pl.Expr) -> pl.Expr:
 
 def country_of(code: pl.Expr) -> pl.Expr:
     return code.replace_strict(_maps()[2], default=None, return_dtype=pl.String)
+
+
+def name_of(code: pl.Expr) -> pl.Expr:
+    """The name of a current district code; null for a code the table does not hold."""
+    return code.replace_strict(_maps()[3], default=None, return_dtype=pl.String)
 
 
 def district_names() -> dict[str, str]:

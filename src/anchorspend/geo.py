@@ -32,6 +32,7 @@ from anchorspend.areas import (
     country_of,
     current_code,
     district_names,
+    name_of,
     region_of,
 )
 from anchorspend.errors import AnchorspendError, UsageError
@@ -49,7 +50,8 @@ POSTCODE_COLUMNS: dict[str, tuple[str, ...]] = {
         r"lad\d\dcd", r"oslaua", r"laua", r"lacode", r"ladcode", r"localauthoritycode",
         r"ladcd", r"lad\d\d",
     ),
-    "local_authority_name": (r"lad\d\dnm", r"laname", r"ladname", r"localauthorityname"),
+    "local_authority_name": (r"lad\d\dnm", r"ladnm", r"laname", r"ladname",
+                             r"localauthorityname"),
     "region_code": (r"rgn\d\dcd", r"rgn", r"regioncode", r"gor"),
     "lsoa_code": (r"lsoa21cd", r"lsoa21", r"lsoa11cd", r"lsoa11", r"lsoacode", r"lsoa\d\dcd"),
     "ward_code": (r"wd\d\dcd", r"osward", r"wardcode", r"ward"),
@@ -258,6 +260,27 @@ def bundled_store() -> Store:
     postcode of the ONS May 2022 lookup → district on current boundaries and LSOA 2011; no IMD.
     Opening it reads only its manifest; the table is scanned when suppliers are located."""
     return open_store(GEODATA)
+
+
+def lookup(postcodes: list[str], store: Store) -> pl.DataFrame:
+    """Where each postcode (as written) is, as ``locate`` places it: the store's row, with the
+    district on current boundaries and its region and country from the built-in table."""
+    frame = pl.DataFrame({"written": postcodes}, schema={"written": pl.String})
+    found = (
+        frame.lazy()
+        .with_columns(normalise_postcode(pl.col("written")).alias("postcode"))
+        .join(store.postcodes, on="postcode", how="left", maintain_order="left")
+    )
+    if store.imd is not None:
+        found = found.join(store.imd, on="lsoa_code", how="left", maintain_order="left")
+    rows = found.collect()
+    for c in ("region_code", "country_code"):
+        if c not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, pl.String).alias(c))
+    name = pl.col("local_authority_name") if "local_authority_name" in rows.columns else None
+    return _areas(rows).with_columns(
+        pl.coalesce(name_of(pl.col("local_authority_code")), name).alias("local_authority_name")
+    )
 
 
 LOCATION_BASES = ("lookup local_authority_code", "lookup postcode", "export postcode", "unknown")
