@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shlex
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -252,3 +253,14 @@ def test_a_supplier_placed_by_an_abolished_code_counts_in_its_new_unitary(
     doc = analyse_json(str(export), "--lookup", str(lookup), "--config", str(config))
     got = local_metrics(doc)
     assert got["local:new"] == got["local:region"] == ("12.34", "12.34")
+
+
+def test_readme_geography_example_with_no_store_runs() -> None:
+    """The README's first geography line needs no set-up: it reads the bundled table."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Geography: local and deprived", 1)[1].split("```sh", 1)[1]
+    args = shlex.split(block.strip().splitlines()[0].split("#", 1)[0])
+    assert args[:3] == ["anchorspend", "geo", "lookup"] and "--store" not in args
+    r = invoke(*args[1:])
+    assert r.exit_code == 0, r.stderr
+    assert "Cumberland" in r.stdout and "Trafford" in r.stdout
