@@ -264,3 +264,18 @@ def test_readme_geography_example_with_no_store_runs() -> None:
     r = invoke(*args[1:])
     assert r.exit_code == 0, r.stderr
     assert "Cumberland" in r.stdout and "Trafford" in r.stdout
+
+
+def test_reports_credit_the_bundled_source_and_not_a_users_store(tmp_path: Path) -> None:
+    export, lookup, _ = spend_for_every_sampled_postcode(tmp_path)
+    credit = "Source: Office for National Statistics licensed under the Open Government Licence"
+    r = invoke("analyse", str(export), "--lookup", str(lookup), "--out", str(tmp_path / "a"))
+    assert r.exit_code == 0, r.stderr
+    for name in ("report.md", "report.html"):
+        assert credit in (tmp_path / "a" / name).read_text(encoding="utf-8"), name
+    import_store(SAMPLE, tmp_path / "geo")
+    r = invoke("analyse", str(export), "--lookup", str(lookup), "--geography",
+               str(tmp_path / "geo"), "--out", str(tmp_path / "b"))  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    for name in ("report.md", "report.html"):
+        assert credit not in (tmp_path / "b" / name).read_text(encoding="utf-8"), name
