@@ -17,7 +17,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("read", ("ingest",)),
     ("spend", ("spend",)),
     ("classify", ("classify", "payees", "suppliers")),
-    ("locate", ("geo",)),
+    ("locate", ("geo", "areas")),
     ("measure", ("measures",)),
     ("document", ("views", "pipeline", "store", "check", "compare", "suppliers.match")),
     ("report", ("report", "report_md", "outputs")),

@@ -723,25 +723,18 @@ def geo_import(
 @geo_app.command("lookup")
 def geo_lookup(
     postcodes: Annotated[list[str], typer.Argument(help="Postcodes, as written.")],
-    store: Annotated[Path, typer.Option(help="The geography store.")] = Path("geo"),
+    store: Annotated[
+        Path | None,
+        typer.Option(help="A store from `geo import` (default: the table bundled in anchorspend)."),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Show where postcodes are, as anchorspend will read them."""
 
     def body() -> int:
-        import polars as pl
+        from anchorspend.geo import bundled_store, lookup, open_store
 
-        from anchorspend.geo import open_store
-        from anchorspend.normalise import normalise_postcode
-
-        st = open_store(store)
-        frame = pl.DataFrame({"written": postcodes}).with_columns(
-            normalise_postcode(pl.col("written")).alias("postcode")
-        )
-        found = frame.lazy().join(st.postcodes, on="postcode", how="left")
-        if st.imd is not None:
-            found = found.join(st.imd, on="lsoa_code", how="left")
-        rows = found.collect()
+        rows = lookup(postcodes, bundled_store() if store is None else open_store(store))
         cols = [c for c in rows.columns if c != "written"]
         table = [
             [str(r[0]), *("" if v is None else str(v) for v in r[1:])]

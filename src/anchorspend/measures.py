@@ -43,13 +43,11 @@ def measure_set(
             .when(pl.col("categories").is_not_null())
             .then(pl.col("categories").list.contains(pl.lit(cat)))
         )
-    code, region = pl.col("local_authority_code"), pl.col("region_code")
+    places = [pl.col(c) for c in ("local_authority_code", "region_code", "country_code")]
     for i, (tier, codes) in enumerate(local_tiers.items()):
-        # a tier lists local authority codes and/or region codes
-        inside = code.is_in(list(codes)).fill_null(False) | region.is_in(list(codes)).fill_null(
-            False
-        )
-        expr = pl.when(code.is_not_null() | region.is_not_null()).then(inside)
+        # a tier lists local authority, region and/or country codes
+        inside = pl.any_horizontal(p.is_in(list(codes)).fill_null(False) for p in places)
+        expr = pl.when(pl.any_horizontal(p.is_not_null() for p in places)).then(inside)
         if i == 0:
             measures["local"] = expr
         measures[f"local:{tier}"] = expr

@@ -19,7 +19,7 @@ from anchorspend import __version__
 from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
 from anchorspend.config import Config
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
-from anchorspend.geo import Store, locate, open_store, resolve_tiers
+from anchorspend.geo import Store, bundled_store, locate, open_store, resolve_tiers
 from anchorspend.ingest.canonical import (
     CLEAN_BEFORE,
     FOLDER_NOTE,
@@ -1003,13 +1003,14 @@ def group_findings(findings: pl.DataFrame, notes: list[Finding]) -> list[dict[st
     return out + list(grouped.values())
 
 
-def _geography(run: RunConfig) -> Store | None:
+def _geography(run: RunConfig) -> Store:
+    """The user's store (`--geography`, else the config's), else the one in the package."""
     if run.geography is not None:
         return open_store(run.geography)
     if run.config.geography_store:
         base = run.config.path.parent if run.config.path else Path(".")
         return open_store(base / run.config.geography_store)
-    return None
+    return bundled_store()
 
 
 def document_json(document: dict[str, Any]) -> str:

@@ -393,6 +393,7 @@ MEASURE_ATTRS = (
     "categories",
     "local_authority_code",
     "region_code",
+    "country_code",
     "imd_decile",
     "redacted",
     "local",

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from anchorspend.areas import local_authorities
 from anchorspend.classify import display_names
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, share
@@ -337,10 +338,12 @@ def unmatched_suppliers(sup: Suppliers, set_aside: Sequence[str]) -> pl.DataFram
 def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[str, Any]:
     """Where the suppliers are: which basis placed how much spend, spend by supplier local
     authority (unknown shown, never hidden), and the postcodes that could not be placed."""
+    user_store = store is not None and not store.bundled
+    source = None if store is None or user_store else store.manifest["source"]
     if not sup.cells.height:
-        return {"store": None, "terminated_postcode_spend": "0.00", "terminated_postcode_rows": 0,
-                "imd_edition": None, "basis": [], "by_local_authority": [],
-                "unplaced_postcodes": []}  # fmt: skip
+        return {"store": None, "source": source, "terminated_postcode_spend": "0.00",
+                "terminated_postcode_rows": 0, "imd_edition": None, "basis": [],
+                "by_local_authority": [], "unplaced_postcodes": []}  # fmt: skip
     profiles = sup.profiles
     basis = (
         profiles.group_by("location_basis")
@@ -348,12 +351,13 @@ def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[s
         .sort("location_basis")
         .select("location_basis", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
     )
-    names = pl.DataFrame(schema={"local_authority_code": pl.String, "name": pl.String})
+    # the built-in table's names (current boundaries), then a store's for codes it lacks
+    names = local_authorities().select(pl.col("code").alias("local_authority_code"), "name")
     if store is not None and "local_authority_name" in store.postcodes.collect_schema().names():
-        names = (
-            store.postcodes.select("local_authority_code", pl.col("local_authority_name")
-                                   .alias("name")).unique("local_authority_code").collect()
-        )  # fmt: skip
+        names = pl.concat([names, store.postcodes.select(
+            "local_authority_code", pl.col("local_authority_name").alias("name")
+        ).drop_nulls().unique("local_authority_code").collect()]).unique(
+            "local_authority_code", keep="first", maintain_order=True)  # fmt: skip
     by_la = (
         _per_org_and_pooled(
             sup.cells.join(profiles.select("_pid", "local_authority_code"), on="_pid", how="left"),
@@ -383,7 +387,8 @@ def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[s
     )  # fmt: skip
     terminated = profiles.filter(pl.col("postcode_terminated"))
     return {
-        "store": None if store is None else str(store.path),
+        "store": str(store.path) if user_store else None,
+        "source": source,
         "terminated_postcode_spend": pence_to_text(int(terminated.get_column("amount").sum() or 0)),
         "terminated_postcode_rows": int(terminated.get_column("n").sum() or 0),
         "imd_edition": None if store is None else store.imd_edition,
