@@ -19,7 +19,9 @@ knowledge, in this order (the first that decides wins; ``payee_rule`` says which
 2. ``table``: the plain name is exactly one in the reviewed table shipped with the package
    (``knowledge/public_bodies.csv``: government departments and agencies, regional
    authorities, HMRC; built by ``data/public_bodies/build.py``), or is a name cut short by the
-   export (30 characters or more) that begins one.
+   export (30 characters or more) that begins one. Local authorities are named by the rules,
+   from the package's table of districts (``geodata/local_authorities.csv``) and the county
+   councils in the table.
 3. Name rules (:data:`RULES`), read on the plain name (upper case, punctuation as spaces, ``&``
    as AND). None applies to a name with a company's legal form in it (Ltd, Limited, PLC, LLP,
    CIC…): a company is a market supplier unless a lookup says otherwise, whoever owns it.
@@ -43,10 +45,11 @@ from anchorspend.normalise import plain_name
 __all__ = ["KINDS", "KNOWLEDGE_SOURCE", "RULES", "SET_ASIDE", "knowledge", "payee_kinds"]
 
 KNOWLEDGE = "public_bodies.csv"
+DISTRICTS = "local_authorities.csv"
 KNOWLEDGE_SOURCE = (
-    "anchorspend public_bodies.csv 2026-12-05: ONS local authority districts (May 2021, Open "
-    "Government Licence v3.0) and a reviewed list of other public bodies; name rules "
-    "(anchorspend.payees.RULES)"
+    "anchorspend public_bodies.csv 2026-12-05 (a reviewed list of public bodies), the local "
+    "authority districts of geodata/local_authorities.csv (ONS, Open Government Licence v3.0) "
+    "and the name rules of anchorspend.payees.RULES"
 )
 """What the built-in knowledge is, for the document: change the date when the table changes."""
 TRUNCATED_MIN = 30
@@ -115,15 +118,21 @@ def knowledge() -> pl.DataFrame:
 
 
 def _local_places() -> str:
-    """The local authorities' and counties' names as one alternation, longest first (so
-    "North East Lincolnshire" is tried before "Lincolnshire")."""
+    """The local authorities' names (every district, abolished ones too, from the package's
+    table of districts) and the county councils' as one alternation, longest first (so "North
+    East Lincolnshire" is tried before "Lincolnshire")."""
+    text = resources.files("anchorspend").joinpath("geodata", DISTRICTS).read_bytes()
+    districts = pl.read_csv(text, infer_schema=False).filter(
+        ~pl.col("name").str.starts_with("Pseudo")
+    )
+    counties = knowledge().filter(pl.col("body") == "county council")
     places = (
-        knowledge()
-        .filter(pl.col("body").is_in(["local authority", "county council"]))
+        pl.concat([districts.select(plain_name(pl.col("name")).alias("_plain")),
+                   counties.select("_plain")])
         .get_column("_plain")
         .unique()
         .to_list()
-    )
+    )  # fmt: skip
     return "|".join(sorted(places, key=lambda p: (-len(p), p)))
 
 
@@ -135,7 +144,7 @@ def _rule_patterns() -> list[tuple[Rule, str]]:
 def _table_matches(plain: pl.DataFrame) -> pl.DataFrame:
     """``_plain`` names found in the table (not the local authorities, which the name rules
     read): ``_plain``, ``_table_kind``, ``_table_rule``."""
-    table = knowledge().filter(~pl.col("body").is_in(["local authority", "county council"]))
+    table = knowledge().filter(pl.col("body") != "county council")
     entry = table.select(
         "_plain",
         pl.col("kind").alias("_table_kind"),
