@@ -239,10 +239,13 @@ def share(num: pl.Expr, den: pl.Expr) -> pl.Expr:
 
 
 def with_targets(metrics: pl.DataFrame, targets: dict[str, float]) -> pl.DataFrame:
-    """``target`` (the share_of_total to reach) and ``target_met``, for measures with a target."""
+    """``target`` (the share_of_total to reach) and ``target_met``, for measures with a target;
+    ``target_met`` is null where the share is not defined or none of the spend could be
+    classified (then 0% of total is unknown, and so is whether the target was met)."""
     target = pl.col("measure").replace_strict(targets, default=None, return_dtype=pl.Float64)
+    assessable = pl.col("share_of_total").is_not_null() & (pl.col("known_spend") != 0)
     return metrics.with_columns(target.alias("target")).with_columns(
-        pl.when(pl.col("target").is_not_null() & pl.col("share_of_total").is_not_null())
+        pl.when(pl.col("target").is_not_null() & assessable)
         .then(pl.col("share_of_total") >= pl.col("target"))
         .alias("target_met")
     )
