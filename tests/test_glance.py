@@ -408,3 +408,29 @@ def test_trafford_without_a_lookup_says_what_to_do(public: Path, tmp_path: Path)
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert _no_share_beside_zero_coverage(html_tables(html)["headline"], 4) == len(zero)
     assert f"<code>{BUILD_COMMAND}</code>" in html
+
+
+def test_a_run_that_analyses_nothing_still_opens_with_what_to_do(tmp_path: Path) -> None:
+    spend = tmp_path / "bad.csv"
+    spend.write_text("Supplier,Amount,Date\nAcme,abc,2026-05-01\nBeta,xyz,2026-05-02\n")
+    result = invoke("analyse", spend, "--out", tmp_path / "out", "-q")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    assert doc["glance"]["rows"] == [] and doc["reconciliation"]["rows_rejected"] == 2
+    step = doc["glance"]["next_step"]
+    assert (step["code"], step["command"]) == ("rejected-rows", f"anchorspend check {spend}")
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert md.split("\n## ", 2)[1].splitlines()[:7] == [
+        "At a glance",
+        "",
+        "No spend was analysed, so there is no share to show.",
+        "",
+        "**Reconciliation:** 2 rows, £0: all accounted for; 0 rows analysed; 2 rows rejected, £0.",
+        "",
+        f"**Next step:** 2 rows were rejected (£0.00; rejected\\_rows.csv lists each with its "
+        f"file, row and reason). `anchorspend check {spend}` says what is wrong in each file: "
+        "fix the rows, or the options that read them, and analyse again.",
+    ]
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "glance" not in html_tables(html)
+    assert "No spend was analysed, so there is no share to show." in html

@@ -71,9 +71,13 @@ def glance_lines(g: Glance | None) -> list[str]:
 
     if g is None:
         return []
-    out = [f"## {HEADING}", "", f"*{md_text(g.caption)}*", ""]
-    out.append("| organisation | " + " | ".join(md_text(h) for h in g.headers) + " |")
-    out.append("|---|" + "---:|" * len(g.headers))
+    out = [f"## {HEADING}", ""]
+    if not g.rows:
+        out += ["No spend was analysed, so there is no share to show."]
+    else:
+        out += [f"*{md_text(g.caption)}*", ""]
+        out.append("| organisation | " + " | ".join(md_text(h) for h in g.headers) + " |")
+        out.append("|---|" + "---:|" * len(g.headers))
     for row in g.rows:
         label = f"**{md_text(row.label)}**" if row.pooled else md_text(row.label)
         cells = [f"**{md_text(c.share)}** ({md_text(c.detail)})" for c in row.cells]
