@@ -60,7 +60,7 @@ def test_a_share_with_nothing_classified_is_unknown_and_so_is_its_target() -> No
         metric("diverse_led", None, None),  # no positive spend
     ]
     rows[2]["share_of_total"] = None
-    g = glance.build(rows, measures_of(rows), REC, Context(lookups=("l.csv",), tiers=True))
+    g = glance.build(rows, measures_of(rows), REC, Context(lookups=("l.csv",)))
     assert [(r["measure"], r["status"], r["share"], r["target_met"]) for r in g["rows"]] == [
         ("sme", "unknown", None, None),
         ("vcse", "known", 0.25, True),
@@ -79,23 +79,23 @@ def test_tiers_and_subcategories_are_details_not_headlines() -> None:
     ("rows", "context", "rejected", "code", "command"),
     [
         # nothing classified, no lookup: build one
-        (classified(0.0, 0.0), Context(tiers=True), 0, "no-classification", BUILD_COMMAND),
+        (classified(0.0, 0.0), Context(), 0, "no-classification", BUILD_COMMAND),
         # a lookup that classifies too little comes before rejected rows
-        (classified(0.3, 0.9), Context(lookups=("l.csv",), tiers=True, geography=True), 2,
+        (classified(0.3, 0.9), Context(lookups=("l.csv",), geography=True), 2,
          "classify-more", "anchorspend suppliers unmatched EXPORTS… --lookup l.csv --top 40"),
         # then rejected rows
-        (classified(0.7, 0.9), Context(inputs=("a.csv",), lookups=("l.csv",), tiers=True), 2,
+        (classified(0.7, 0.9), Context(inputs=("a.csv",), lookups=("l.csv",)), 2,
          "rejected-rows", "anchorspend check a.csv"),
         # then a local area nobody named
         (classified(0.7), Context(lookups=("l.csv",)), 0, "no-local", "anchorspend init"),
         # or named, with no supplier placed
-        (classified(0.7, 0.0), Context(lookups=("l.csv",), tiers=True), 0, "no-local",
+        (classified(0.7, 0.0), Context(lookups=("l.csv",)), 0, "no-local",
          "anchorspend geo import ONSPD.csv --into geo"),
         # then classification below 90%
-        (classified(0.7, 0.9), Context(inputs=("a.csv",), lookups=("l.csv",), tiers=True), 0,
+        (classified(0.7, 0.9), Context(inputs=("a.csv",), lookups=("l.csv",)), 0,
          "classify-more", "anchorspend suppliers unmatched a.csv --lookup l.csv --top 40"),
         # and nothing pressing at 90% and over
-        (classified(0.95, 0.9), Context(lookups=("l.csv",), tiers=True), 0, "none", None),
+        (classified(0.95, 0.9), Context(lookups=("l.csv",)), 0, "none", None),
     ],
 )  # fmt: skip
 def test_the_next_step_is_the_first_that_applies(
@@ -112,7 +112,7 @@ def test_the_pooled_figures_decide_and_every_organisation_is_shown() -> None:
         {**metric("sme", 0.8, 0.4), "organisation": "B"},
         {**metric("sme", 0.3, 0.2), "organisation": "(all)"},
     ]
-    g = glance.build(rows, measures_of(rows[:1]), REC, Context(lookups=("l.csv",), tiers=True))
+    g = glance.build(rows, measures_of(rows[:1]), REC, Context(lookups=("l.csv",)))
     assert [(r["organisation"], r["status"]) for r in g["rows"]] == [
         ("A", "unknown"), ("B", "known"), ("(all)", "known")
     ]  # fmt: skip
@@ -123,7 +123,7 @@ def test_the_pooled_figures_decide_and_every_organisation_is_shown() -> None:
 
 def test_commands_quote_the_paths_they_name() -> None:
     rows = classified(0.3, 0.9)
-    ctx = Context(inputs=("my exports/q1.csv", "b.csv"), lookups=("it's.csv",), tiers=True)
+    ctx = Context(inputs=("my exports/q1.csv", "b.csv"), lookups=("it's.csv",))
     step = glance.build(rows, measures_of(rows), REC, ctx)["next_step"]
     assert step["command"] == (
         "anchorspend suppliers unmatched 'my exports/q1.csv' b.csv --lookup 'it'\"'\"'s.csv' "
@@ -135,7 +135,7 @@ def test_commands_quote_the_paths_they_name() -> None:
 def test_the_classify_step_says_what_the_listed_suppliers_hold(suppliers: int) -> None:
     pence = tuple(range(suppliers * 1000, 0, -1000))  # biggest first
     rows = classified(0.7, 0.9)
-    ctx = Context(lookups=("l.csv",), tiers=True, unmatched_spend=pence)
+    ctx = Context(lookups=("l.csv",), unmatched_spend=pence)
     then = glance.build(rows, measures_of(rows), REC, ctx)["next_step"]["then"]
     if suppliers <= UNMATCHED_TOP:
         assert then == f"lists all {suppliers} suppliers no lookup matched, biggest first: add " \

@@ -60,7 +60,7 @@ def measure_label(measure: str) -> str:
 
 
 def labels(measures: Sequence[str]) -> str:
-    """ "SME, VCSE and Diverse-led": a list of measures for a sentence."""
+    """A list of measures for a sentence: "SME, VCSE and Diverse-led"."""
     names = [measure_label(m) for m in measures]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
@@ -77,7 +77,6 @@ class Context:
 
     inputs: tuple[str, ...] = ()  # the spend files or folders (empty: a store)
     lookups: tuple[str, ...] = ()
-    tiers: bool = False  # [local.tiers] names a local area
     geography: bool = False  # a geography store was used
     unmatched_spend: tuple[int, ...] = ()  # pence per unmatched supplier, biggest first
 

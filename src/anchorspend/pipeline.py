@@ -1045,6 +1045,16 @@ def read(
     return load(run.store, run, progress, ids)
 
 
+def _named_inputs(
+    run: RunConfig, named: Sequence[Path] | None, reports: list[InputReport]
+) -> tuple[str, ...]:
+    """The spend files a next step's command names: ``named``, else the run's INPUTs, else (a
+    store) the files its rows were read from (a zip's member as the zip)."""
+    if named or run.inputs:
+        return tuple(str(p) for p in (named or run.inputs))
+    return tuple(dict.fromkeys(r.path.split("!", 1)[0] for r in reports))
+
+
 def _pence(unmatched: pl.DataFrame) -> tuple[int, ...]:
     """Each unmatched supplier's spend in pence, biggest first (as ``unmatched_suppliers``
     sorts them)."""
@@ -1146,9 +1156,8 @@ def analyse_ingested(
     rec = reconciliation(data.summary)
     doc_metrics = metrics.to_dicts() if metrics.height else []
     context = Context(
-        inputs=tuple(str(p) for p in (run.inputs if named_inputs is None else named_inputs)),
+        inputs=_named_inputs(run, named_inputs, data.inputs),
         lookups=tuple(str(p) for p in run.lookups),
-        tiers=bool(run.config.local_tiers),
         geography=store is not None,
         unmatched_spend=_pence(unmatched),
     )
