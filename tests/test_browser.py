@@ -327,15 +327,17 @@ document.body.appendChild(out);
 </script>"""
 
 
-@pytest.fixture(scope="module")
-def first_screen(tmp_path_factory: pytest.TempPathFactory) -> tuple[Loaded, Loaded]:
-    """The examples' report (as `make demo` writes it) at 1280×800: as shipped, screenshot; and
-    measured by a script in a copy."""
+@pytest.fixture(scope="module", params=["analyse", "compare"])
+def first_screen(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Loaded, Loaded]:
+    """The examples' report (`analyse` as `make demo` writes it, and `compare` of the same) at
+    1280×800: as shipped, screenshot; and measured by a script in a copy."""
     if CHROMIUM is None:
         pytest.skip(NO_BROWSER)
     root = tmp_path_factory.mktemp("first-screen")
     examples = FIXTURES.parent.parent / "examples"
-    result = invoke("analyse", str(examples / "spend"),
+    result = invoke(request.param, str(examples / "spend"),
                     "--lookup", str(examples / "lookups" / "suppliers.csv"),
                     "--config", str(examples / "anchorspend.toml"), "--out", str(root / "out"),
                     "-q")  # fmt: skip

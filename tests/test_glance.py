@@ -368,7 +368,7 @@ def test_every_report_opens_with_at_a_glance(tmp_path: Path, command: str, looku
             assert cell.startswith(f"{percent(r['share'])} known for {percent(r['coverage'])}")
             assert f"**{percent(r['share'])}** (known for {percent(r['coverage'])}" in section
         else:
-            assert cell.startswith("unknown none of the spend could be classified")
+            assert cell.startswith("unknown nothing classified")
         if r["target"] is not None:
             result_word = {True: "met", False: "missed", None: "unknown"}[r["target_met"]]
             assert cell.endswith(f"target {percent(r['target'])}: {result_word}")

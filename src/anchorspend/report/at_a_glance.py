@@ -54,7 +54,7 @@ def _cell(r: dict[str, Any] | None, why: str) -> Cell:
     if r is None:
         return Cell("not measured", why, "not-measured")
     if r["status"] == "unknown":
-        return Cell("unknown", "none of the spend could be classified" + _target(r), "unknown")
+        return Cell("unknown", "nothing classified" + _target(r), "unknown")
     if r["status"] == "undefined":
         return Cell(DASH, "not defined (net spend is not positive)", "undefined")
     return Cell(percent(r["share"]), f"known for {percent(r['coverage'])}" + _target(r), "known")
