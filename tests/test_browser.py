@@ -306,3 +306,90 @@ def test_long_supplier_names_are_drawn_inside_the_chart(loaded: dict[str, Loaded
     left, right, width = (float(x) for x in found.groups())
     assert left >= 0
     assert right <= width
+
+
+# ---------------------------------------------------------------- the first screen
+
+SCREEN = (1280, 800)
+# The measurement page: the report with its policy taken out and this script added, which
+# writes where the browser drew the title and the first section.
+_MEASURE = """<script>
+const first = document.querySelector("section");
+const box = first.getBoundingClientRect();
+const out = document.createElement("p");
+out.id = "measured";
+out.textContent = "first=" + first.id + " heading=" + first.querySelector("h2").textContent
+  + " h2=" + document.querySelector("h2").closest("section").id
+  + " h1=" + document.querySelector("h1").getBoundingClientRect().bottom
+  + " top=" + box.top + " bottom=" + box.bottom
+  + " width=" + window.innerWidth + " height=" + window.innerHeight;
+document.body.appendChild(out);
+</script>"""
+
+
+@pytest.fixture(scope="module", params=["analyse", "compare"])
+def first_screen(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Loaded, Loaded]:
+    """The examples' report (`analyse` as `make demo` writes it, and `compare` of the same) at
+    1280×800: as shipped, screenshot; and measured by a script in a copy."""
+    if CHROMIUM is None:
+        pytest.skip(NO_BROWSER)
+    root = tmp_path_factory.mktemp("first-screen")
+    examples = FIXTURES.parent.parent / "examples"
+    result = invoke(request.param, str(examples / "spend"),
+                    "--lookup", str(examples / "lookups" / "suppliers.csv"),
+                    "--config", str(examples / "anchorspend.toml"), "--out", str(root / "out"),
+                    "-q")  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    page_ = root / "out" / "report.html"
+    html = page_.read_text(encoding="utf-8")
+    measure = root / "measure.html"
+    measure.write_text(
+        re.sub(r"<meta http-equiv=\"Content-Security-Policy\"[^>]*>", "", html).replace(
+            "</body>", _MEASURE + "</body>"
+        ),
+        encoding="utf-8",
+    )
+    running = {}
+    for name, p in (("report", page_), ("measure", measure)):
+        png = root / f"{name}.png"
+        size = f"--window-size={SCREEN[0]},{SCREEN[1]}"
+        running[name] = (subprocess.Popen(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={root / f'profile-{name}'}", size,
+             f"--screenshot={png}", "--dump-dom", p.as_uri()],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        ), p, png)  # fmt: skip
+    shot, measured = (_finish(*running[name]) for name in ("report", "measure"))
+    return shot, measured
+
+
+def test_at_a_glance_is_the_first_section_and_fits_the_first_screen(
+    first_screen: tuple[Loaded, Loaded],
+) -> None:
+    shot, measured = first_screen
+    found = re.search(
+        r"first=(\S+) heading=(.+?) h2=(\S+) h1=([\d.]+) top=([\d.]+) bottom=([\d.]+) "
+        r"width=(\d+) height=(\d+)",
+        measured.dom,
+    )
+    assert found is not None, measured.dom[-500:]
+    first, heading, first_h2 = found.group(1, 2, 3)
+    h1, top, bottom = (float(x) for x in found.group(4, 5, 6))
+    assert (first, heading, first_h2) == ("at-a-glance", "At a glance", "at-a-glance")
+    # laid out 1280 wide (headless chromium leaves less height to the page in a --dump-dom run
+    # than the screenshot's 800, and nothing on the page depends on the height)
+    assert int(found[7]) == SCREEN[0] and 0 < int(found[8]) <= SCREEN[1]
+    assert h1 <= top < bottom <= SCREEN[1]  # under the title, and whole in the first screenful
+    # the page as shipped, drawn: the section's own background fills the band it was measured in
+    css = (FIXTURES.parent.parent / "src" / "anchorspend" / "report" / "templates"
+           / "_glance.html.j2").read_text(encoding="utf-8")  # fmt: skip
+    background = re.search(r"section\.glance \{ background: (#[0-9a-f]{6});", css)
+    assert background is not None
+    image = read_png(shot.png)
+    assert image.shape == (SCREEN[1], SCREEN[0], 3)
+    packed = (image[:, :, 0].astype(np.uint32) << 16) | (image[:, :, 1].astype(np.uint32) << 8)
+    mask = (packed | image[:, :, 2]) == int(background[1][1:], 16)
+    rows = np.nonzero(mask.any(axis=1))[0]
+    assert mask.sum() > 0.3 * SCREEN[0] * (bottom - top)  # most of the band, between the text
+    assert abs(rows[0] - top) <= 1 and abs(rows[-1] + 1 - bottom) <= 1

@@ -38,6 +38,7 @@ SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 FORMULA = '=HYPERLINK("http://x","y")'
 FORMULA_ESCAPED = "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)"
 SECTIONS = [
+    "at-a-glance",
     "reconciliation",
     "coverage",
     "members",
@@ -376,7 +377,7 @@ def test_focus_member_leads_and_is_highlighted_once_per_league_table(
     p = page(html)
     assert "<title>Northborough Borough Council in the network</title>" in html
     assert "<h1>Northborough Borough Council in the network</h1>" in html
-    assert p.sections == [*SECTIONS[:2], "focus", *SECTIONS[2:]]
+    assert p.sections == [*SECTIONS[:3], "focus", *SECTIONS[3:]]
     (headline,) = tables(p, "focus-headline")
     sme = next(r for r in headline["rows"] if texts(r)[0] == "SME")
     assert texts(sme)[3] == "1 of 2" and texts(sme)[-1] == "✗ missed"
@@ -686,6 +687,7 @@ def test_markdown_carries_the_same_sections_and_marks(focused: dict[str, Any]) -
     md = render_compare_md(focused)
     headings = [line[3:] for line in md.splitlines() if line.startswith("## ")]
     assert headings == [
+        "At a glance",
         "Reconciliation",
         "Classification coverage",
         NORTH,

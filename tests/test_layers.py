@@ -19,7 +19,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("classify", ("classify", "payees", "suppliers")),
     ("locate", ("geo", "areas")),
     ("measure", ("measures",)),
-    ("document", ("views", "pipeline", "store", "check", "compare", "suppliers.match")),
+    ("document", ("views", "glance", "pipeline", "store", "check", "compare", "suppliers.match")),
     ("report", ("report", "report_md", "outputs")),
     ("cli", ("cli", "__main__")),
 ]

@@ -198,6 +198,7 @@ def analyse(
         elif not quiet:
             _print_summary(doc)
         if not quiet:
+            _print_not_measured(doc)
             _print_findings(doc["findings"])
         rejected = doc["reconciliation"]["rows_rejected"]
         return 1 if strict and rejected else 0
@@ -269,8 +270,27 @@ def _pct(value: object) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
+def _shown(m: dict[str, Any], key: str) -> str:
+    """A metric's share for the terminal: "unknown" where none of the spend could be classified
+    (coverage 0), for there 0% of total does not mean "none"."""
+    from anchorspend.glance import unknown
+
+    basis = "addressable" if key == "share_of_addressable" else "total"
+    return "unknown" if unknown(m, basis) else _pct(m[key])
+
+
+def _target_text(m: dict[str, Any]) -> str:
+    if m["target"] is None:
+        return ""
+    met = {True: "met", False: "missed", None: "unknown"}[m["target_met"]]
+    of = " of addressable" if m.get("target_basis") == "addressable" else ""
+    return f"{m['target']:.0%}{of} {met}"
+
+
 def _print_summary(doc: dict[str, Any]) -> None:
     """The reconciliation, then each organisation's measures for the whole input, on stderr."""
+    from anchorspend.glance import NOT_CLASSIFICATIONS
+
     rec = doc["reconciliation"]
     console.table(
         "Reconciliation",
@@ -287,14 +307,12 @@ def _print_summary(doc: dict[str, Any]) -> None:
             [
                 m["measure"],
                 m["spend"],
-                _pct(m["share_of_total"]),
-                _pct(m["share_of_addressable"]),
-                _pct(m["share_of_known"]),
-                "" if m["measure"] in ("total_spend", "redacted") else _pct(m["coverage"]),
+                _shown(m, "share_of_total"),
+                _shown(m, "share_of_addressable"),
+                _shown(m, "share_of_known"),
+                "" if m["measure"] in NOT_CLASSIFICATIONS else _pct(m["coverage"]),
                 f"{m['suppliers']:,}",
-                ""
-                if m["target"] is None
-                else f"{m['target']:.0%}{_basis_mark(m)} {'met' if m['target_met'] else 'missed'}",
+                _target_text(m),
             ]
             for m in doc["metrics"]
             if m["organisation"] == org and m["period"] == "all"
@@ -320,9 +338,16 @@ def _print_summary(doc: dict[str, Any]) -> None:
             )
 
 
-def _basis_mark(m: dict[str, Any]) -> str:
-    """ " of addressable" for a target on that basis."""
-    return " of addressable" if m.get("target_basis") == "addressable" else ""
+def _print_not_measured(doc: dict[str, Any]) -> None:
+    """Once, on stderr: the measures this run could not give, and the command that would."""
+    from anchorspend.glance import labels
+
+    glance = doc.get("glance") or {}
+    for n in glance.get("not_measured", []):
+        console.note(
+            f"{labels(n['measures'])} cannot be measured: {n['reason']}. "
+            f"`{n['command']}` {n['then']}."
+        )
 
 
 def _print_findings(findings: object) -> None:
@@ -450,6 +475,7 @@ def compare(
         elif not quiet:
             _print_league(doc)
         if not quiet:
+            _print_not_measured(doc)
             _print_findings(doc["findings"])
         return 1 if strict and doc["reconciliation"]["rows_rejected"] else 0
 
@@ -457,25 +483,34 @@ def compare(
 
 
 def _print_league(doc: dict[str, Any]) -> None:
-    """The reconciliation, then for the whole period each measure's members in rank order."""
+    """The reconciliation, then for the whole period each measure's members in rank order; a
+    measure none of whose spend could be classified gets one line saying so instead."""
     _print_summary({**doc, "metrics": []})
     network = doc["network"]
     for entry in network["league"]:
         if entry["period"] != "all":
             continue
+        every = [*entry["members"], *([entry["network"]] if entry["network"] else [])]
+        if all(not m["coverage"] for m in every):
+            console.note(
+                f"{entry['measure']}: whole period: unknown for every member: none of the "
+                "spend could be classified"
+            )
+            continue
         rows = [
             [
                 "" if m["rank"] is None else str(m["rank"]),
                 m["member"] + (" ◀" if m["member"] == network["focus"] else ""),
-                _pct(m["share_of_total"]),
+                _shown({**m, "measure": entry["measure"]}, "share_of_total"),
                 _pct(m["coverage"]),
                 m["spend"],
             ]
             for m in entry["members"]
         ]
         if entry["network"]:
-            n = entry["network"]
-            rows.append(["", "Network", _pct(n["share_of_total"]), _pct(n["coverage"]), n["spend"]])
+            n = {**entry["network"], "measure": entry["measure"]}
+            rows.append(["", "Network", _shown(n, "share_of_total"), _pct(n["coverage"]),
+                         n["spend"]])  # fmt: skip
         console.table(
             f"{entry['measure']}: whole period",
             ["rank", "member", "of total", "coverage", "spend (£)"],

@@ -117,6 +117,7 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
             {"name": m.name, "short_name": m.short_name, "type": m.type}
             for m in cc.run.config.members
         ]
+        files: tuple[Path, ...] = ()
     else:
         runs = _member_runs(cc)
         lookups = load_lookups(cc.run, progress)
@@ -125,7 +126,8 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
         data = _combine([ingest(run, progress, spend=spend) for run, _ in runs])
         data.spend = spend.finish()
         metas = [meta for _, meta in runs if meta]
-    result = analyse_ingested(data, cc.run, progress, lookups, network=True)
+        files = tuple(dict.fromkeys(f for run, _ in runs for f in run.inputs))
+    result = analyse_ingested(data, cc.run, progress, lookups, network=True, named_inputs=files)
     members = _members(result, metas)
     names = [m["name"] for m in members]
     if cc.member is not None and cc.member not in names:
@@ -271,7 +273,8 @@ def _gap_pence(target: float, total: int, spend: int) -> int:
 
 def targets(metrics: pl.DataFrame, close_points: float) -> list[dict[str, Any]]:
     """Progress against configured targets: met, close (within ``close_points``) or missed, with
-    the gap in pounds and in percentage points; undefined where the share is."""
+    the gap in pounds and in percentage points; undefined where the share is, and unknown where
+    none of the spend could be classified (the share is then null too)."""
     if not metrics.height or "target" not in metrics.columns:
         return []
     rows = metrics.filter(pl.col("target").is_not_null())
@@ -282,6 +285,8 @@ def targets(metrics: pl.DataFrame, close_points: float) -> list[dict[str, Any]]:
         share = r["share_of_addressable" if addressable else "share_of_total"]
         if share is None:
             status, points, gap = "undefined", None, None
+        elif r["known_spend"] == 0:  # nothing classified: 0% of total is unknown, not missed
+            share, status, points, gap = None, "unknown", None, None
         else:
             points = max(0.0, (r["target"] - share) * 100)
             if addressable:

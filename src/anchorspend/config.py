@@ -27,7 +27,7 @@ _EXCLUDE = {"name", "supplier", "expense_type", "supplier_id", "category", "desc
 _MEMBER = {"name", "files", "short_name", "type"}
 _GEOGRAPHY = {"store", "deprived_decile_max"}
 _COMPARE = {"close_points", "min_coverage"}
-_ADDRESSABLE = {"exclude"}
+_ADDRESSABLE = {"exclude", "basis"}
 PAYEE_KINDS = ("public", "tax", "pension", "individual", "market")
 """Every payee kind (see :mod:`anchorspend.payees`), in the order reports itemise them."""
 SET_ASIDE = ("public", "tax", "pension")
@@ -65,6 +65,7 @@ class Config:
     targets: dict[str, float] = field(default_factory=dict)
     target_bases: dict[str, str] = field(default_factory=dict)  # measure → basis, if not total
     set_aside: tuple[str, ...] = SET_ASIDE  # payee kinds left out of addressable spend
+    headline_basis: str = "total"  # the basis At a glance leads with ([addressable] basis)
     exclude: tuple[ExcludeRule, ...] = ()
     members: tuple[Member, ...] = ()
     close_points: float | None = None  # [compare]: a target missed by at most this is "close"
@@ -185,6 +186,13 @@ def load(path: Path) -> Config:
             path=str(path),
             hint='exclude = ["public", "tax", "pension", "individual"]',
         )
+    headline = addressable.get("basis", "total")
+    if headline not in BASES:
+        raise AnchorspendError(
+            f"[addressable] basis = {headline!r} is not one of " + ", ".join(BASES),
+            path=str(path),
+            hint='basis = "addressable" (At a glance leads with shares of addressable spend)',
+        )
 
     rules: list[ExcludeRule] = []
     excludes = raw.get("exclude", [])
@@ -247,6 +255,7 @@ def load(path: Path) -> Config:
         targets=targets,
         target_bases=target_bases,
         set_aside=tuple(dict.fromkeys(set_aside)),
+        headline_basis=headline,
         exclude=tuple(rules),
         members=tuple(members),
         close_points=close_points,

@@ -322,19 +322,23 @@ def with_targets(
     metrics: pl.DataFrame, targets: dict[str, float], bases: dict[str, str] | None = None
 ) -> pl.DataFrame:
     """``target`` (the share to reach), ``target_basis`` (``total``: the share of all spend;
-    ``addressable``: of addressable spend) and ``target_met``, for measures with a target."""
+    ``addressable``: of addressable spend) and ``target_met``, for measures with a target;
+    ``target_met`` is null where the share is not defined or none of the spend on the basis
+    could be classified (then its 0% is unknown, and so is whether the target was met)."""
     bases = bases or {}
     target = pl.col("measure").replace_strict(targets, default=None, return_dtype=pl.Float64)
     basis = pl.col("measure").replace_strict(bases, default="total", return_dtype=pl.String)
+    addressable = pl.col("target_basis") == "addressable"
     reached = (
-        pl.when(pl.col("target_basis") == "addressable")
+        pl.when(addressable)
         .then(pl.col("share_of_addressable"))
         .otherwise(pl.col("share_of_total"))
     )
+    known = pl.when(addressable).then(pl.col("known_addressable")).otherwise(pl.col("known_spend"))
     return metrics.with_columns(
         target.alias("target"), pl.when(target.is_not_null()).then(basis).alias("target_basis")
     ).with_columns(
-        pl.when(pl.col("target").is_not_null() & reached.is_not_null())
+        pl.when(pl.col("target").is_not_null() & reached.is_not_null() & (known != 0))
         .then(reached >= pl.col("target"))
         .alias("target_met")
     )

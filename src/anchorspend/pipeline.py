@@ -7,7 +7,7 @@ back; money stays integer pence until it is written.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
@@ -20,6 +20,8 @@ from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
 from anchorspend.config import Config
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
 from anchorspend.geo import Store, bundled_store, locate, open_store, resolve_tiers
+from anchorspend.glance import Context
+from anchorspend.glance import build as glance
 from anchorspend.ingest.canonical import (
     CLEAN_BEFORE,
     FOLDER_NOTE,
@@ -1049,6 +1051,25 @@ def read(
     return load(run.store, run, progress, ids)
 
 
+def _named_inputs(
+    run: RunConfig, named: Sequence[Path] | None, reports: list[InputReport]
+) -> tuple[str, ...]:
+    """The spend files a next step's command names: ``named``, else the run's INPUTs, else (a
+    store) the files its rows were read from (a zip's member as the zip)."""
+    if named or run.inputs:
+        return tuple(str(p) for p in (named or run.inputs))
+    return tuple(dict.fromkeys(r.path.split("!", 1)[0] for r in reports))
+
+
+def _pence(unmatched: pl.DataFrame) -> tuple[int, ...]:
+    """Each unmatched supplier's spend in pence, biggest first (as ``unmatched_suppliers``
+    sorts them)."""
+    if not unmatched.height:
+        return ()
+    pence = pl.col("spend").str.replace(".", "", literal=True).cast(pl.Int64)
+    return tuple(unmatched.select(pence).get_column("spend").to_list())
+
+
 def _refuse_reserved_name(summary: pl.DataFrame) -> None:
     """An organisation named as the pooled figures are, ``(all)``, would be read as them."""
     if not summary.height:
@@ -1078,12 +1099,14 @@ def analyse_ingested(
     lookups: list[Lookup] | None = None,
     *,
     network: bool = False,
+    named_inputs: Sequence[Path] | None = None,
 ) -> Result:
     """Classify and measure rows already read. ``compare`` calls this with every member's rows,
     so a member's figures come from the same code as ``analyse`` on its files alone.
     ``lookups``: those of ``run``, if already read. ``network``: keep the spend per
     organisation and per category with the attributes compare's views read
-    (:attr:`Result.by_org`, :attr:`Result.by_category`)."""
+    (:attr:`Result.by_org`, :attr:`Result.by_category`). ``named_inputs``: the spend files the
+    next step's commands name (default: those of ``run``)."""
     _refuse_reserved_name(data.summary)
     if lookups is None:
         lookups = load_lookups(run, progress)
@@ -1139,14 +1162,23 @@ def analyse_ingested(
                 "warning",
             )
         )
+    rec = reconciliation(data.summary)
+    doc_metrics = metrics.to_dicts() if metrics.height else []
+    context = Context(
+        inputs=_named_inputs(run, named_inputs, data.inputs),
+        lookups=tuple(str(p) for p in run.lookups),
+        geography=not store.bundled,
+        unmatched_spend=_pence(unmatched),
+    )
     document = {
         "schema": SCHEMA_ID,
         "generator": f"anchorspend {__version__}",
         "period": run.period,
-        "reconciliation": reconciliation(data.summary),
+        "reconciliation": rec,
+        "glance": glance(doc_metrics, list(measures), rec, context, run.config.headline_basis),
         "inputs": [r.as_dict() for r in data.inputs],
         "measures": list(measures),
-        "metrics": metrics.to_dicts() if metrics.height else [],
+        "metrics": doc_metrics,
         "categories": category_view,
         "top_suppliers": top_suppliers(sup),
         "unmatched_suppliers": unmatched.head(UNMATCHED_IN_DOCUMENT).to_dicts(),

@@ -8,7 +8,12 @@ literal text, never markup, a link or an autolink.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from anchorspend.glance import ALL_ORGS, unknown
+
+if TYPE_CHECKING:  # report/__init__ imports compare_md, which imports this module
+    from anchorspend.report.at_a_glance import Glance
 
 # Characters that make Markdown markup: tables, emphasis, code, links (HTML ones are entities).
 SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -42,12 +47,59 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
 def _target(m: dict[str, Any]) -> str:
     if m.get("target") is None:
         return ""
-    return f"{m['target']:.0%} {'met' if m['target_met'] else 'missed'}"
+    return f"{m['target']:.0%} {({True: 'met', False: 'missed', None: 'unknown'})[m['target_met']]}"
+
+
+def _share(m: dict[str, Any], key: str) -> Any:
+    """A share, or "unknown" where none of the spend could be classified (coverage 0)."""
+    return "unknown" if unknown(m) else m[key]
+
+
+def md_code(value: str) -> str:
+    """Literal text as a code span: fenced by more backticks than it holds in a row, on one
+    line (a code span shows ``<``, ``*`` and ``[`` as they are)."""
+    flat = " ".join(value.split())
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def glance_lines(g: Glance | None) -> list[str]:
+    """The "At a glance" section (see report/at_a_glance.py), as Markdown."""
+    from anchorspend.report.at_a_glance import HEADING
+
+    if g is None:
+        return []
+    out = [f"## {HEADING}", ""]
+    if not g.rows:
+        out += ["No spend was analysed, so there is no share to show."]
+    else:
+        out += [f"*{md_text(g.caption)}*", ""]
+        out.append("| organisation | " + " | ".join(md_text(h) for h in g.headers) + " |")
+        out.append("|---|" + "---:|" * len(g.headers))
+    for row in g.rows:
+        label = f"**{md_text(row.label)}**" if row.pooled else md_text(row.label)
+        cells = [f"**{md_text(c.share)}** ({md_text(c.detail)})" for c in row.cells]
+        out.append("| " + " | ".join([label, *cells]) + " |")
+    out += ["", f"**Reconciliation:** {md_text(g.reconciliation)}.", ""]
+    step = f"**Next step:** {md_text(g.next_step)}."
+    if g.command:
+        step += f" {md_code(g.command)} {md_text(g.then or '')}."
+    return [*out, step, ""]
+
+
+def _org_label(organisation: str) -> str:
+    return "All organisations" if organisation == ALL_ORGS else organisation
 
 
 def render(document: dict[str, Any]) -> str:
     rec = document["reconciliation"]
-    lines = ["# anchorspend report", "", "## Reconciliation", ""]
+    from anchorspend.report.at_a_glance import build as build_glance
+
+    lines = ["# anchorspend report", ""]
+    lines += glance_lines(build_glance(document, _org_label, ALL_ORGS))
+    lines += ["## Reconciliation", ""]
     lines += _table(
         ["", "rows", "amount (£)"],
         [
@@ -131,8 +183,8 @@ def render(document: dict[str, Any]) -> str:
                 m["measure"],
                 m["spend"],
                 m["total_spend"],
-                m["share_of_total"],
-                m["share_of_known"],
+                _share(m, "share_of_total"),
+                _share(m, "share_of_known"),
                 m["coverage"],
                 m["suppliers"],
                 _target(m),

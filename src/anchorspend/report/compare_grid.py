@@ -23,8 +23,11 @@ NETWORK = "Network"
 FOCUS_MARK = "◀ this member"
 LOW_MARK = "†"
 LOW_NOTE = "low coverage: not ranked"
-STATUS_SYMBOLS = {"met": "✓", "close": "≈", "missed": "✗", "undefined": "?"}
-STATUS_WORDS = {"undefined": "undefined (share not defined)"}
+STATUS_SYMBOLS = {"met": "✓", "close": "≈", "missed": "✗", "undefined": "?", "unknown": "?"}
+STATUS_WORDS = {
+    "undefined": "undefined (share not defined)",
+    "unknown": "unknown (nothing classified)",
+}
 
 T = TypeVar("T")
 

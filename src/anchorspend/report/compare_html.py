@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from anchorspend.report import compare_inputs, compare_suppliers, compare_tables
+from anchorspend.glance import ALL_ORGS
+from anchorspend.report import at_a_glance, compare_inputs, compare_suppliers, compare_tables
+from anchorspend.report.at_a_glance import Glance
 from anchorspend.report.compare_charts import (
     HEAT_STEPS,
     LOW_HATCH,
@@ -107,6 +109,7 @@ TEMPLATE = "compare.html.j2"
 @dataclass(frozen=True, slots=True)
 class CompareReport:
     title: str
+    glance: Glance | None
     focus: str | None
     period_kind: str
     min_coverage: float
@@ -148,6 +151,7 @@ def build_compare_report(document: dict[str, Any]) -> CompareReport:
         title = f"anchorspend network comparison ({len(ix.members)} members)"
     return CompareReport(
         title=title,
+        glance=at_a_glance.build(document, member_label, ALL_ORGS),
         focus=ix.focus,
         period_kind=PERIOD_KINDS.get(document.get("period", ""), str(document.get("period"))),
         min_coverage=ix.min_coverage,

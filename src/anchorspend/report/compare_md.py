@@ -17,7 +17,7 @@ from anchorspend.report.compare_html import (
     Row,
     build_compare_report,
 )
-from anchorspend.report_md import md_text
+from anchorspend.report_md import glance_lines, md_text
 
 
 def _row_cells(g: Grid, row: Row) -> list[str]:
@@ -55,6 +55,7 @@ def render_compare_md(document: dict[str, Any]) -> str:
     """compare.md for the compare document; the same document always gives the same text."""
     r: CompareReport = build_compare_report(document)
     lines = [f"# {md_text(r.title)}", ""]
+    lines += glance_lines(r.glance)
     lines += [
         f"Periods are {md_text(r.period_kind)}. Money is net spend in pounds. Members are "
         f"ranked only where classification coverage is at least {r.min_coverage:.1%}; a "

@@ -28,9 +28,7 @@ from anchorspend.report.compare_grid import (
     signed_money,
     status_text,
 )
-from anchorspend.report.html import ALL_ORGS, ALL_PERIODS, measure_label, text
-
-UNKNOWN = "unknown"
+from anchorspend.report.html import ALL_ORGS, ALL_PERIODS, UNKNOWN, measure_label, text
 
 
 def _share(share: float | None, coverage: float | None) -> str:
@@ -337,7 +335,7 @@ def targets(ix: Index) -> list[Titled]:
                     ix.member_cell(t["member"]),
                     Cell(measure_label(t["measure"]) + _basis_note(t)),
                     Cell(percent(t["target"])),
-                    Cell(percent(_basis_share(t))),
+                    Cell(UNKNOWN if t["status"] == UNKNOWN else percent(_basis_share(t))),
                     Cell(status_text(t["status"]), f"status-{t['status']}"),
                     Cell(points(t["gap_points"])),
                     Cell(money(t["gap"])),

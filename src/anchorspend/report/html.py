@@ -22,35 +22,25 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from anchorspend.report import charts
+# the document's vocabulary, which the compare report's modules take from here too
+from anchorspend.glance import ALL_ORGS as ALL_ORGS
+from anchorspend.glance import ALL_PERIODS as ALL_PERIODS
+from anchorspend.glance import NOT_CLASSIFICATIONS as NOT_CLASSIFICATIONS
+from anchorspend.glance import measure_label as measure_label
+from anchorspend.glance import unknown
+from anchorspend.report import at_a_glance, charts
+from anchorspend.report.at_a_glance import Glance
 from anchorspend.report.charts import DASH, Bar, Series, ShareRow, money, money_short, percent
 from anchorspend.report.places import place_chart, place_rows
 
-ALL_ORGS = "(all)"
-ALL_PERIODS = "all"
-NOT_CLASSIFICATIONS = ("total_spend", "redacted")  # measures that are never "unknown"
 TOP_CATEGORIES = 10
-LABELS = {
-    "total_spend": "Total spend",
-    "sme": "SME",
-    "vcse": "VCSE",
-    "diverse_led": "Diverse-led",
-    "local": "Local",
-    "redacted": "Redacted",
-}
+UNKNOWN = "unknown"  # a share where none of the spend could be classified (coverage 0)
 PERIOD_KINDS = {
     "quarter": "UK financial-year quarters (Q1 is April to June)",
     "calendar": "calendar quarters",
     "month": "months",
     "fy": "UK financial years (April to March)",
 }
-
-
-def measure_label(measure: str) -> str:
-    """``diverse_led:women`` → "Diverse-led (women)"; unknown ids are made readable."""
-    base, _, sub = measure.partition(":")
-    label = LABELS.get(base, base.replace("_", " ").capitalize())
-    return f"{label} ({sub})" if sub else label
 
 
 def org_label(organisation: str) -> str:
@@ -99,6 +89,7 @@ class Organisation:
 @dataclass(frozen=True, slots=True)
 class Report:
     title: str
+    glance: Glance | None
     period_kind: str
     measures: list[str]
     classifications: list[str]
@@ -171,8 +162,8 @@ def _headline(rows: list[dict[str, Any]]) -> Table:
             [
                 measure_label(m["measure"]),
                 money(m["spend"]),
-                percent(m["share_of_total"]),
-                percent(m["share_of_known"]),
+                UNKNOWN if unknown(m) else percent(m["share_of_total"]),
+                UNKNOWN if unknown(m) else percent(m["share_of_known"]),
                 percent(_coverage(m)),
                 charts.count(m["suppliers"]),
                 target,
@@ -439,6 +430,7 @@ def build_report(document: dict[str, Any]) -> Report:
     named = [o for o in orgs if o != ALL_ORGS]
     return Report(
         title="anchorspend report" + (f": {', '.join(named)}" if named else ""),
+        glance=at_a_glance.build(document, org_label, ALL_ORGS),
         period_kind=PERIOD_KINDS.get(document.get("period", ""), str(document.get("period"))),
         measures=measures,
         classifications=classifications,
