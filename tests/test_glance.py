@@ -229,15 +229,16 @@ def test_analyse_without_a_lookup_says_unknown_wherever_a_share_is_read(tmp_path
     assert _no_share_beside_zero_coverage(terminal, 5) == len(zero)
     targets = [r[7] for r in terminal if r[5] == "0.0%" and r[7]]
     assert targets and all(t.endswith(" unknown") for t in targets)  # never "missed"
-    # report.md's measures table: ..., share of total, share of known, coverage, ...
+    # report.md's measures table: ..., share of total, of addressable, of known, coverage, ...
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
-    measured = [r for r in _md_rows(md) if len(r) == 10]
-    assert _no_share_beside_zero_coverage(measured, 7) >= len(zero)
-    assert not [r for r in measured if r[7] == "0.0%" and any("missed" in c for c in r)]
-    # report.html's headline tables: measure, spend, of total, of known, coverage, ...
+    measured = [r for r in _md_rows(md) if len(r) == 11]
+    assert _no_share_beside_zero_coverage(measured, 8) >= len(zero)
+    assert not [r for r in measured if r[8] == "0.0%" and any("missed" in c for c in r)]
+    # report.html's headline tables: measure, spend, of total, of addressable, of known,
+    # coverage, ...
     tables = html_tables((tmp_path / "report.html").read_text(encoding="utf-8"))
-    assert _no_share_beside_zero_coverage(tables["headline"], 4) == len(zero)
-    assert all("missed" not in r for r in tables["headline"] if r[4] == "0.0%")
+    assert _no_share_beside_zero_coverage(tables["headline"], 5) == len(zero)
+    assert all("missed" not in r for r in tables["headline"] if r[5] == "0.0%")
     glance_cells = [c for row in tables["glance"][1:] for c in row[1:]]
     blind = [c for c in glance_cells if "nothing classified" in c]
     # VCSE is known for the examples' community interest company, by its name
@@ -415,7 +416,7 @@ def test_trafford_without_a_lookup_says_what_to_do(public: Path, tmp_path: Path)
     zero = [m for m in doc["metrics"] if m["period"] == "all" and m["coverage"] == 0]
     assert _no_share_beside_zero_coverage(_terminal_rows(result.stderr), 5) == len(zero) > 0
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert _no_share_beside_zero_coverage(html_tables(html)["headline"], 4) == len(zero)
+    assert _no_share_beside_zero_coverage(html_tables(html)["headline"], 5) == len(zero)
     assert f"<code>{BUILD_COMMAND}</code>" in html
 
 

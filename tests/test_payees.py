@@ -291,3 +291,59 @@ def test_total_is_addressable_plus_each_kind_set_aside(
         addressable = int(Decimal(row["addressable_spend"]) * 100)
         assert total == sum(kinds.values())
         assert addressable == total - kinds["public"] - kinds["tax"] - kinds["pension"]
+
+
+def test_the_reports_show_both_bases_and_the_money_set_aside(tmp_path: Path) -> None:
+    result = invoke("analyse", SPEND, "--out", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    section = md.split("## Addressable spend", 1)[1].split("\n## ", 1)[0]
+    assert section.strip().splitlines()[-1] == (
+        "| Northborough Council | 6725.00 | 3230.00 | 1745.00 | 850.00 | 900.00 | 25.00 | 3205.00 |"
+    )
+    assert "| public (£, set aside) | tax (£, set aside) | pension (£, set aside) |" in section
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    addressable = html.split('<section id="addressable">', 1)[1].split("</section>", 1)[0]
+    for cell in (
+        "£6,725.00",
+        "£3,230.00",
+        "£1,745.00",
+        "£850.00",
+        "£900.00",
+        "pension (set aside)",
+    ):
+        assert cell in addressable
+    assert 'class="num">share of addressable</th>' in html
+    assert "Northborough Council: addressable spend £3230.00 of £6725.00; set aside public " \
+        "£1745.00, tax £850.00, pension £900.00" in " ".join(result.stderr.split())  # fmt: skip
+
+
+def test_the_readmes_addressable_config_loads_as_it_says(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```toml\n[addressable]", 1)[1].split("```", 1)[0]
+    path = tmp_path / "anchorspend.toml"
+    path.write_text("[addressable]" + block, encoding="utf-8")
+    config = load_config(path)
+    assert (config.set_aside, config.headline_basis) == (
+        ("public", "tax", "pension", "individual"),
+        "addressable",
+    )
+    assert (config.targets, config.target_bases) == (
+        {"sme": 0.3, "vcse": 0.05},
+        {"vcse": "addressable"},
+    )
+
+
+def test_at_a_glance_leads_with_the_basis_the_config_names(tmp_path: Path) -> None:
+    config = tmp_path / "anchorspend.toml"
+    config.write_text('[addressable]\nbasis = "addressable"\n', encoding="utf-8")
+    doc = analyse_json(SPEND, "--lookup", str(HERE / "lookup.csv"), "--config", str(config))
+    glance = doc["glance"]
+    [vcse] = [r for r in glance["rows"] if r["measure"] == "vcse"]
+    [metric] = [m for m in doc["metrics"] if m["measure"] == "vcse" and m["period"] == "all"]
+    assert glance["basis"] == "addressable"
+    assert (vcse["share"], vcse["coverage"]) == (
+        metric["share_of_addressable"],
+        metric["coverage_addressable"],
+    )
+    assert vcse["share"] == pytest.approx(75 / 2840, abs=0)  # market 2815 + individual 25

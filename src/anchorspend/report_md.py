@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from anchorspend.config import PAYEE_KINDS
 from anchorspend.glance import ALL_ORGS, unknown
 
 if TYPE_CHECKING:  # report/__init__ imports compare_md, which imports this module
@@ -47,12 +48,16 @@ def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
 def _target(m: dict[str, Any]) -> str:
     if m.get("target") is None:
         return ""
-    return f"{m['target']:.0%} {({True: 'met', False: 'missed', None: 'unknown'})[m['target_met']]}"
+    of = " of addressable" if m.get("target_basis") == "addressable" else ""
+    met = {True: "met", False: "missed", None: "unknown"}[m["target_met"]]
+    return f"{m['target']:.0%}{of} {met}"
 
 
 def _share(m: dict[str, Any], key: str) -> Any:
-    """A share, or "unknown" where none of the spend could be classified (coverage 0)."""
-    return "unknown" if unknown(m) else m[key]
+    """A share, or "unknown" where none of the spend on its basis could be classified
+    (coverage 0)."""
+    basis = "addressable" if key == "share_of_addressable" else "total"
+    return "unknown" if unknown(m, basis) else m.get(key)
 
 
 def md_code(value: str) -> str:
@@ -87,6 +92,36 @@ def glance_lines(g: Glance | None) -> list[str]:
     if g.command:
         step += f" {md_code(g.command)} {md_text(g.then or '')}."
     return [*out, step, ""]
+
+
+def _addressable_lines(document: dict[str, Any]) -> list[str]:
+    """Spend by payee kind per organisation (whole period), those set aside marked."""
+    section = document.get("addressable") or {}
+    away = set(section.get("set_aside", []))
+    rows = [r for r in section.get("by_period", []) if r["period"] == "all"]
+    if not rows:
+        return []
+    kinds = [k for k in PAYEE_KINDS if any(r[f"{k}_spend"] != "0.00" for r in rows)]
+    heads = [f"{k} (£, set aside)" if k in away else f"{k} (£)" for k in kinds]
+    return [
+        "",
+        "## Addressable spend",
+        "",
+        "All spend but that with the payee kinds set aside (payees.csv lists each payee's kind).",
+        "",
+        *_table(
+            ["organisation", "total (£)", "addressable (£)", *heads],
+            [
+                [
+                    _org_label(r["organisation"]),
+                    r["total_spend"],
+                    r["addressable_spend"],
+                    *(r[f"{k}_spend"] for k in kinds),
+                ]
+                for r in rows
+            ],
+        ),
+    ]
 
 
 def _org_label(organisation: str) -> str:
@@ -171,6 +206,7 @@ def render(document: dict[str, Any]) -> str:
             "spend (£)",
             "total (£)",
             "share of total",
+            "share of addressable",
             "share of known",
             "coverage",
             "suppliers",
@@ -184,6 +220,7 @@ def render(document: dict[str, Any]) -> str:
                 m["spend"],
                 m["total_spend"],
                 _share(m, "share_of_total"),
+                _share(m, "share_of_addressable"),
                 _share(m, "share_of_known"),
                 m["coverage"],
                 m["suppliers"],
@@ -192,6 +229,7 @@ def render(document: dict[str, Any]) -> str:
             for m in document["metrics"]
         ],
     )
+    lines += _addressable_lines(document)
     if document["conflicts"]:
         lines += [
             "",

@@ -23,6 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 # the document's vocabulary, which the compare report's modules take from here too
+from anchorspend.config import PAYEE_KINDS
 from anchorspend.glance import ALL_ORGS as ALL_ORGS
 from anchorspend.glance import ALL_PERIODS as ALL_PERIODS
 from anchorspend.glance import NOT_CLASSIFICATIONS as NOT_CLASSIFICATIONS
@@ -95,6 +96,7 @@ class Report:
     classifications: list[str]
     coverage: Table
     evidence: Table
+    addressable: Table
     organisations: list[Organisation]
     reconciliation: dict[str, Any]
     inputs: list[dict[str, Any]]
@@ -151,7 +153,8 @@ def _target(m: dict[str, Any]) -> tuple[str, str]:
     if target is None:
         return DASH, DASH
     met = m.get("target_met")
-    return percent(target), {True: "met", False: "missed", None: "not assessable"}[met]
+    of = " of addressable" if m.get("target_basis") == "addressable" else ""
+    return percent(target) + of, {True: "met", False: "missed", None: "not assessable"}[met]
 
 
 def _headline(rows: list[dict[str, Any]]) -> Table:
@@ -163,6 +166,7 @@ def _headline(rows: list[dict[str, Any]]) -> Table:
                 measure_label(m["measure"]),
                 money(m["spend"]),
                 UNKNOWN if unknown(m) else percent(m["share_of_total"]),
+                UNKNOWN if unknown(m, "addressable") else percent(m.get("share_of_addressable")),
                 UNKNOWN if unknown(m) else percent(m["share_of_known"]),
                 percent(_coverage(m)),
                 charts.count(m["suppliers"]),
@@ -170,8 +174,29 @@ def _headline(rows: list[dict[str, Any]]) -> Table:
                 met,
             ]
         )
-    headers = ["measure", "spend", "share of total", "share of known", "coverage", "suppliers"]
-    return Table([*headers, "target", "target result"], body, [False, *[True] * 5, True, False])
+    headers = ["measure", "spend", "share of total", "share of addressable", "share of known",
+               "coverage", "suppliers"]  # fmt: skip
+    return Table([*headers, "target", "target result"], body, [False, *[True] * 6, True, False])
+
+
+def addressable_table(document: dict[str, Any]) -> Table:
+    """Per organisation (whole period): all spend, addressable spend, and the spend with each
+    payee kind, those set aside marked, so that nothing disappears between the two bases."""
+    section = document.get("addressable") or {}
+    away = set(section.get("set_aside", []))
+    rows = [r for r in section.get("by_period", []) if r["period"] == ALL_PERIODS]
+    kinds = [k for k in PAYEE_KINDS if any(r[f"{k}_spend"] != "0.00" for r in rows)]
+    body = [
+        [org_label(r["organisation"]), money(r["total_spend"]), money(r["addressable_spend"]),
+         *(money(r[f"{k}_spend"]) for k in kinds)]
+        for r in rows
+    ]  # fmt: skip
+    heads = [f"{k} (set aside)" if k in away else k for k in kinds]
+    return Table(
+        ["organisation", "total spend", "addressable spend", *heads],
+        body,
+        [False, True, True, *[True] * len(kinds)],
+    )
 
 
 def _share_chart(cid: str, label: str, rows: list[dict[str, Any]]) -> Chart:
@@ -436,6 +461,7 @@ def build_report(document: dict[str, Any]) -> Report:
         classifications=classifications,
         coverage=_coverage_table(document, orgs, classifications),
         evidence=_evidence_table(document),
+        addressable=addressable_table(document),
         organisations=[
             _organisation(i, o, document, measures, ids) for i, o in enumerate(orgs, start=1)
         ],

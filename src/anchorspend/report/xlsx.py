@@ -53,7 +53,10 @@ METRICS = [
     *(_col(k, "int") for k in ("suppliers", "known_suppliers", "total_suppliers")),
     *(_col(k, "share") for k in ("share_of_total", "share_of_known", "coverage")),
     *(_col(k, "share") for k in ("supplier_share_of_total", "supplier_share_of_known")),
+    *(_col(k, "money") for k in ("addressable_spend", "spend_addressable", "known_addressable")),
+    *(_col(k, "share") for k in ("share_of_addressable", "coverage_addressable")),
     _col("target", "share"),
+    _col("target_basis"),
     _col("target_met", "bool"),
 ]
 SUMMARY = [
