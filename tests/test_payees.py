@@ -347,3 +347,92 @@ def test_at_a_glance_leads_with_the_basis_the_config_names(tmp_path: Path) -> No
         metric["coverage_addressable"],
     )
     assert vcse["share"] == pytest.approx(75 / 2840, abs=0)  # market 2815 + individual 25
+
+
+NETWORK = HERE / "network"
+
+
+def _recomputed_flows() -> tuple[dict[tuple[str, str], Decimal], Decimal]:
+    """The flows and the pooled total net of them, from the fixture's files and config alone."""
+    import tomllib
+
+    config = tomllib.loads((NETWORK / "anchorspend.toml").read_text(encoding="utf-8"))
+
+    def words(name: str) -> str:
+        return " ".join("".join(c if c.isalnum() else " " for c in name.upper()).split())
+
+    names = {
+        words(n): m["name"]
+        for m in config["members"].values()
+        for n in [m["name"], *m.get("aliases", [])]
+    }
+    flows: dict[tuple[str, str], Decimal] = {}
+    total = Decimal(0)
+    for m in config["members"].values():
+        for file in m["files"]:
+            with (NETWORK / file).open(newline="") as fh:
+                for row in csv.DictReader(fh):
+                    amount = Decimal(row["Amount"])
+                    payee = names.get(words(row["Supplier Name"]))
+                    if payee is not None and payee != m["name"]:
+                        key = (m["name"], payee)
+                        flows[key] = flows.get(key, Decimal(0)) + amount
+                    else:
+                        total += amount
+    return flows, total
+
+
+@pytest.mark.parametrize("place", [True, False])
+def test_payments_between_members_are_shown_and_the_place_counted_once(place: bool) -> None:
+    flag = "--place" if place else "--no-place"
+    result = invoke("compare", "--config", str(NETWORK / "anchorspend.toml"), flag, "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    flows, net = _recomputed_flows()
+    assert doc["network"]["place"] is place
+    assert {(f["payer"], f["payee"]): Decimal(f["spend"]) for f in doc["network"]["flows"]} == flows
+    assert [(f["payer"], f["payee"], f["spend"], f["rows"]) for f in doc["network"]["flows"]] == [
+        ("Northborough Council", "Riverside Combined Authority", "1750.00", 3),
+        ("Riverside Combined Authority", "Northborough Council", "200.00", 1),
+    ]
+    total = {
+        m["organisation"]: Decimal(m["total_spend"])
+        for m in doc["metrics"]
+        if m["measure"] == "total_spend" and m["period"] == "all"
+    }
+    gross = sum(flows.values(), net)
+    assert total == {
+        "Northborough Council": Decimal("2100.00"),
+        "Riverside Combined Authority": Decimal("1000.00"),
+        "(all)": net if place else gross,
+    }
+    assert net == Decimal("1150.00")
+    [pooled] = [r for r in doc["addressable"]["by_period"]
+                if (r["organisation"], r["period"]) == ("(all)", "all")]  # fmt: skip
+    assert Decimal(pooled["total_spend"]) == (net if place else gross)
+
+
+def test_a_name_two_members_claim_is_an_error(tmp_path: Path) -> None:
+    config = (NETWORK / "anchorspend.toml").read_text(encoding="utf-8")
+    config = config.replace('aliases = ["Riverside CA"]', 'aliases = ["Northborough Council"]')
+    for name in ("northborough.csv", "riverside.csv"):
+        (tmp_path / name).write_bytes((NETWORK / name).read_bytes())
+    (tmp_path / "anchorspend.toml").write_text(config, encoding="utf-8")
+    result = invoke("compare", "--config", str(tmp_path / "anchorspend.toml"))
+    assert result.exit_code == 3
+    assert "'NORTHBOROUGH COUNCIL' names more than one member" in result.stderr
+
+
+def test_the_compare_reports_show_the_payments_between_members(tmp_path: Path) -> None:
+    config = str(NETWORK / "anchorspend.toml")
+    assert (
+        invoke("compare", "--config", config, "--place", "--out", str(tmp_path), "-q").exit_code
+        == 0
+    )
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    section = md.split("## Payments between members", 1)[1].split("\n## ", 1)[0]
+    assert "*Payments between members (the network row leaves them out)*" in section
+    assert "| Northborough Council | Riverside Combined Authority | £1,750.00 | 3 |" in section
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    flows = html.split('<section id="flows">', 1)[1].split("</section>", 1)[0]
+    assert "£1,750.00" in flows and "£200.00" in flows and "counted once" in flows

@@ -423,6 +423,14 @@ def compare(
             help="Rank members only where coverage is at least this share (or [compare]; 0.5).",
         ),
     ] = None,
+    place: Annotated[
+        bool | None,
+        typer.Option(
+            "--place/--no-place",
+            help="The network row net of payments between members, so a place's spend is "
+            "counted once (or [compare] place).",
+        ),
+    ] = None,
     date_range: DateRangeOpt = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,
@@ -459,6 +467,7 @@ def compare(
             run=rc,
             by=by.value,
             member=member,
+            place=cfg.place if place is None else place,
             **{k: v for k, v in thresholds.items() if v is not None},
         )
         with console.progress(quiet or as_json) as tick:
@@ -648,6 +657,7 @@ STARTER = """\
 [compare]
 # close_points = 2           # a target missed by at most this many percentage points is "close"
 # min_coverage = 0.5         # members whose classification coverage is lower are not ranked
+# place = false              # true: the network row net of payments between members
 
 [targets]
 # share_of_total targets per measure, between 0 and 1.

@@ -47,6 +47,7 @@ class CompareConfig:
     member: str | None = None  # one member's page in the network's context
     close_points: float = 2.0  # a target missed by less than this many points is "close"
     min_coverage: float = 0.5  # members below this coverage are listed but not ranked
+    place: bool = False  # the network row net of payments between members (a place, once)
 
 
 @dataclass(slots=True)
@@ -127,7 +128,9 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
         data.spend = spend.finish()
         metas = [meta for _, meta in runs if meta]
         files = tuple(dict.fromkeys(f for run, _ in runs for f in run.inputs))
-    result = analyse_ingested(data, cc.run, progress, lookups, network=True, named_inputs=files)
+    result = analyse_ingested(
+        data, cc.run, progress, lookups, network=True, place=cc.place, named_inputs=files
+    )
     members = _members(result, metas)
     names = [m["name"] for m in members]
     if cc.member is not None and cc.member not in names:
@@ -146,6 +149,8 @@ def compare(cc: CompareConfig, progress: Progress | None = None) -> CompareResul
         "changes": changes(metrics),
         "targets": targets(metrics, cc.close_points),
         "shared_suppliers": shared_suppliers(result.by_org),
+        "place": cc.place,
+        "flows": flows(result.by_org),
         "leakage": leakage(result.by_category, bool(cc.run.config.local_tiers)),
     }
     document = {**result.document, "network": network}
@@ -311,6 +316,27 @@ def targets(metrics: pl.DataFrame, close_points: float) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def flows(rows: pl.DataFrame) -> list[dict[str, Any]]:
+    """Payments from one member to another (the payee named as a member is, or carrying its
+    identifier: see ``payees.member_payees``), per payer and payee, biggest first: money a
+    pooled total counts twice, once paid and once spent again by the payee."""
+    if not rows.height or "payee_member" not in rows.columns:
+        return []
+    paid = rows.filter(
+        (pl.col("_status") == "analysed")
+        & pl.col("payee_member").is_not_null()
+        & (pl.col("payee_member") != pl.col("organisation").cast(pl.String))
+    )
+    return (
+        paid.group_by(pl.col("organisation").cast(pl.String).alias("payer"),
+                      pl.col("payee_member").alias("payee"))
+        .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().cast(pl.Int64).alias("rows"))
+        .sort(["pence", "payer", "payee"], descending=[True, False, False])
+        .select("payer", "payee", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
+        .to_dicts()
+    )  # fmt: skip
 
 
 def shared_suppliers(rows: pl.DataFrame) -> list[dict[str, Any]]:

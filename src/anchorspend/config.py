@@ -24,9 +24,9 @@ _TOP = {
     "addressable",
 }
 _EXCLUDE = {"name", "supplier", "expense_type", "supplier_id", "category", "description"}
-_MEMBER = {"name", "files", "short_name", "type"}
+_MEMBER = {"name", "files", "short_name", "type", "aliases", "identifiers"}
 _GEOGRAPHY = {"store", "deprived_decile_max"}
-_COMPARE = {"close_points", "min_coverage"}
+_COMPARE = {"close_points", "min_coverage", "place"}
 _ADDRESSABLE = {"exclude", "basis"}
 PAYEE_KINDS = ("public", "tax", "pension", "individual", "market")
 """Every payee kind (see :mod:`anchorspend.payees`), in the order reports itemise them."""
@@ -51,6 +51,8 @@ class Member:
     files: tuple[str, ...]
     short_name: str | None = None
     type: str | None = None
+    aliases: tuple[str, ...] = ()  # other names the member is paid under in exports
+    identifiers: tuple[str, ...] = ()  # its company, charity or VAT numbers
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class Config:
     members: tuple[Member, ...] = ()
     close_points: float | None = None  # [compare]: a target missed by at most this is "close"
     min_coverage: float | None = None  # [compare]: members below this coverage are not ranked
+    place: bool = False  # [compare]: the network's pooled figures net of flows between members
 
 
 def _number(
@@ -102,6 +105,16 @@ def _table(value: Any, where: str, path: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise AnchorspendError(f"{where} must be a table", path=str(path))
     return value
+
+
+def _strings(value: Any, where: str, path: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise AnchorspendError(
+            f"{where} must be a list of names or numbers, as text",
+            path=str(path),
+            hint='aliases = ["Trafford Metropolitan Borough Council"]',
+        )
+    return tuple(v.strip() for v in value)
 
 
 def _target(measure: str, value: Any, path: Path) -> tuple[float, str]:
@@ -165,6 +178,13 @@ def load(path: Path) -> Config:
     points = "percentage points between 0 and 100"
     close_points = _number(compare, "close_points", 100, points, 2, path)
     min_coverage = _number(compare, "min_coverage", 1, "a share between 0 and 1", 0.5, path)
+    place = compare.get("place", False)
+    if not isinstance(place, bool):
+        raise AnchorspendError(
+            f"[compare] place = {place!r}: true or false",
+            path=str(path),
+            hint="place = true (the network's pooled figures net of payments between members)",
+        )
 
     targets: dict[str, float] = {}
     target_bases: dict[str, str] = {}
@@ -231,8 +251,18 @@ def load(path: Path) -> Config:
         m = _table(m, f"[members.{key}]", path)
         _unknown(set(m), _MEMBER, f"[members.{key}]", path)
         files = m.get("files", [])
+        names = {f: _strings(m.get(f, []), f"[members.{key}] {f}", path)
+                 for f in ("aliases", "identifiers")}  # fmt: skip
         members.append(
-            Member(key, str(m.get("name", key)), tuple(files), m.get("short_name"), m.get("type"))
+            Member(
+                key,
+                str(m.get("name", key)),
+                tuple(files),
+                m.get("short_name"),
+                m.get("type"),
+                names["aliases"],
+                names["identifiers"],
+            )
         )
 
     renames = _table(raw.get("organisations", {}), "[organisations]", path)
@@ -260,4 +290,5 @@ def load(path: Path) -> Config:
         members=tuple(members),
         close_points=close_points,
         min_coverage=min_coverage,
+        place=place,
     )

@@ -73,6 +73,7 @@ def compute(
     attrs: pl.DataFrame,
     measures: dict[str, pl.Expr],
     set_aside: Sequence[str] = (),
+    place: bool = False,
 ) -> Measured:
     """Metric rows: organisation, period, measure, money in pence, supplier counts, shares.
     ``cells`` carries ``organisation``, ``period`` (see :func:`period_expr`), the supplier
@@ -80,8 +81,13 @@ def compute(
     has one row per ``_pid`` with ``supplier_key``, ``payee_kind`` and what the measures read.
     Addressable spend is the spend with payees of a kind not in ``set_aside``: each measure is
     given on that basis too (``addressable_spend``, ``spend_addressable``,
-    ``known_addressable``, ``share_of_addressable``, ``coverage_addressable``)."""
+    ``known_addressable``, ``share_of_addressable``, ``coverage_addressable``).
+
+    ``place``: the pooled ``(all)`` rows leave out payments from one organisation to another
+    (``attrs``' ``payee_member``, the organisation a profile names, if any), so that a place's
+    spend is counted once; each organisation's own rows keep them."""
     names = list(measures)
+    place = place and "payee_member" in attrs.columns
     # profiles of no stated kind (a caller that has not decided them) are market payees
     kind = (
         pl.col("payee_kind").replace_strict(
@@ -94,6 +100,7 @@ def compute(
     masks = [f"_mask{j}" for j in range((len(names) + _PER_MASK - 1) // _PER_MASK)]
     # every measure read once per supplier profile (a small table), into bits; the supplier as
     # an integer
+    member = [pl.col("payee_member")] if place else []
     profile = (
         attrs.lazy()
         .select(
@@ -101,29 +108,40 @@ def compute(
             dense_ids(attrs.get_column("supplier_key")).alias("supplier"),
             kind.alias("_kind"),
             *_mask_exprs(list(measures.values()), masks),
+            *member,
         )
         .collect()
     )
     keyed = by_profile(
         cells.select(pl.col("organisation").cast(pl.Categorical()), "period", "_pid", "amount"),
         profile,
-        ["supplier", "_kind", *masks],
+        ["supplier", "_kind", *masks, *(["payee_member"] if place else [])],
     )
+    # a payment within the network: to another organisation of the run
+    within = (
+        pl.col("payee_member").is_not_null()
+        & (pl.col("payee_member") != pl.col("organisation").cast(pl.String))
+        if place
+        else pl.lit(False)
+    )
+    keyed = keyed.with_columns(within.alias("_within"))
     # spend per organisation x period x combination of measure values: a handful of rows
     # whatever the size of the input, summed again for the rollups; and, to count each
     # supplier once, its bits per organisation x period, OR-ed together
     # (one after the other: each supplier's bits are a table of millions of rows at 10M rows,
     # better not built beside the other)
     spend = (
-        keyed.group_by("organisation", "period", "_kind", *masks)
+        keyed.group_by("organisation", "period", "_kind", "_within", *masks)
         .agg(pl.col("amount").sum())
         .collect()
     )
     suppliers = (
-        keyed.group_by("organisation", "period", "supplier")
+        keyed.group_by("organisation", "period", "supplier", "_within")
         .agg(pl.col(masks).bitwise_or())
         .collect()
     )
+    # what the pooled rows read: without the payments within the network when ``place``
+    pooled_spend = spend.filter(~pl.col("_within")) if place else spend
 
     def has(i: int, known: bool) -> pl.Expr:
         return (pl.col(masks[i // _PER_MASK]) & _bit(i, known)) != 0
@@ -155,28 +173,32 @@ def compute(
     def grouping(org: str | None, period: str | None) -> list[str]:
         return [k for k, fix in (("organisation", org), ("period", period)) if fix is None]
 
-    def layer(per_supplier: pl.LazyFrame, org: str | None, period: str | None) -> pl.LazyFrame:
+    def layer(
+        per_supplier: pl.LazyFrame, org: str | None, period: str | None, paid: pl.DataFrame
+    ) -> pl.LazyFrame:
         """One rollup: ``org``/``period`` fixed (``(all)``, ``all``) or, if None, grouped by;
-        ``per_supplier`` has one row per supplier within the grouping."""
+        ``per_supplier`` has one row per supplier within the grouping; ``paid``: the spend
+        table it sums."""
         keys = grouping(org, period)
         counted = per_supplier.group_by(*keys, *masks).agg(pl.len())
         if keys:
             out = (
-                spend.lazy()
+                paid.lazy()
                 .group_by(keys)
                 .agg(spend_aggs)
                 .join(counted.group_by(keys).agg(count_aggs), on=keys, nulls_equal=True)
             )
         else:
             out = pl.concat(
-                [spend.lazy().select(spend_aggs), counted.select(count_aggs)], how="horizontal"
+                [paid.lazy().select(spend_aggs), counted.select(count_aggs)], how="horizontal"
             )
         return out.select(*fixed(org, period), pl.exclude("organisation", "period"))
 
     def kinds(org: str | None, period: str | None) -> pl.LazyFrame:
         """The same rollup of the spend per payee kind."""
+        paid = pooled_spend if org == ALL_ORGS else spend
         return (
-            spend.lazy()
+            paid.lazy()
             .group_by(*grouping(org, period), "_kind")
             .agg(pl.col("amount").sum())
             .select(
@@ -190,14 +212,18 @@ def compute(
         return frame.group_by(*keys, "supplier").agg(pl.col(masks).bitwise_or())
 
     # lazy, and collected together: polars' query engine groups these faster than eager calls
-    by_org = rolled(suppliers.lazy(), ["organisation"])
+    # one row per organisation x period x supplier (``_within`` apart only with ``place``)
+    mine = rolled(suppliers.lazy(), ["organisation", "period"]) if place else suppliers.lazy()
+    by_org = rolled(mine, ["organisation"])
     rollups: list[tuple[str | None, str | None]] = [(None, None), (None, ALL_PERIODS)]
-    plans = [layer(suppliers.lazy(), None, None), layer(by_org, None, ALL_PERIODS)]
+    plans = [layer(mine, None, None, spend), layer(by_org, None, ALL_PERIODS, spend)]
     if suppliers.get_column("organisation").n_unique() > 1:
         rollups += [(ALL_ORGS, None), (ALL_ORGS, ALL_PERIODS)]
+        pooled = suppliers.lazy().filter(~pl.col("_within")) if place else mine
+        pooled_by_org = rolled(pooled, ["organisation"]) if place else by_org
         plans += [
-            layer(rolled(suppliers.lazy(), ["period"]), ALL_ORGS, None),
-            layer(rolled(by_org, []), ALL_ORGS, ALL_PERIODS),
+            layer(rolled(pooled, ["period"]), ALL_ORGS, None, pooled_spend),
+            layer(rolled(pooled_by_org, []), ALL_ORGS, ALL_PERIODS, pooled_spend),
         ]
     layers = pl.collect_all([*plans, *(kinds(o, p) for o, p in rollups)])
     grouped = plain_columns(pl.concat(layers[: len(plans)]))

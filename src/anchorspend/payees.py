@@ -33,16 +33,26 @@ friends it must not catch (``tests/test_payees.py``).
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 import polars as pl
 
 from anchorspend.config import PAYEE_KINDS as KINDS
-from anchorspend.config import SET_ASIDE
-from anchorspend.normalise import plain_name
+from anchorspend.config import SET_ASIDE, Member
+from anchorspend.errors import AnchorspendError
+from anchorspend.normalise import company_number, plain_id, plain_name, vat_number
 
-__all__ = ["KINDS", "KNOWLEDGE_SOURCE", "RULES", "SET_ASIDE", "knowledge", "payee_kinds"]
+__all__ = [
+    "KINDS",
+    "KNOWLEDGE_SOURCE",
+    "RULES",
+    "SET_ASIDE",
+    "knowledge",
+    "member_payees",
+    "payee_kinds",
+]
 
 KNOWLEDGE = "public_bodies.csv"
 DISTRICTS = "local_authorities.csv"
@@ -234,4 +244,64 @@ def payee_kinds(profiles: pl.DataFrame) -> pl.DataFrame:
             .otherwise(pl.col("_by"))
             .alias("payee_rule"),
         )
+    )
+
+
+def member_payees(profiles: pl.DataFrame, members: Sequence[Member]) -> pl.DataFrame:
+    """Which profiles are a network member being paid: ``_pid`` and ``payee_member`` (the
+    member's name), for profiles named as a member is (its name, short name or ``aliases``,
+    in plain words) or carrying one of its ``identifiers`` (company, charity or VAT number).
+    Exact, never fuzzy; a name or number two members claim is an error."""
+    keys: list[tuple[str, str, str]] = []  # (column, value, member)
+    for m in members:
+        for name in (m.name, m.short_name, *m.aliases):
+            if name:
+                keys.append(("_plain", name, m.name))
+        for ident in m.identifiers:
+            keys += [(col, ident, m.name) for col in _ID_COLUMNS if col in profiles.columns]
+    if not keys:
+        return pl.DataFrame(schema={"_pid": pl.UInt32, "payee_member": pl.String})
+    table = pl.DataFrame(keys, schema=["_col", "_raw", "payee_member"], orient="row")
+    table = table.with_columns(
+        pl.when(pl.col("_col") == "_plain")
+        .then(plain_name(pl.col("_raw")))
+        .otherwise(_normalised_id(pl.col("_col"), pl.col("_raw")))
+        .alias("_value")
+    ).unique(["_col", "_value", "payee_member"])
+    clash = table.group_by("_col", "_value").agg(pl.col("payee_member").unique().sort())
+    clash = clash.filter(pl.col("payee_member").list.len() > 1)
+    if clash.height:
+        first = clash.row(0, named=True)
+        raise AnchorspendError(
+            f"{first['_value']!r} names more than one member: " + ", ".join(first["payee_member"]),
+            hint="give each member's aliases and identifiers once ([members.<key>])",
+        )
+    named = profiles.select("_pid", plain_name(pl.col("supplier_name")).alias("_value"))
+    found = [
+        named.join(table.filter(pl.col("_col") == "_plain"), on="_value").select(
+            "_pid", "payee_member"
+        )
+    ]
+    for col in _ID_COLUMNS:
+        if col in profiles.columns:
+            found.append(
+                profiles.select("_pid", pl.col(col).alias("_value"))
+                .join(table.filter(pl.col("_col") == col), on="_value")
+                .select("_pid", "payee_member")
+            )
+    out = pl.concat(found).unique("_pid", keep="first", maintain_order=True)
+    return out.with_columns(pl.col("_pid").cast(pl.UInt32))
+
+
+_ID_COLUMNS = ("company_number", "charity_number", "vat_number")
+
+
+def _normalised_id(column: pl.Expr, raw: pl.Expr) -> pl.Expr:
+    """A member's identifier as the profiles hold that kind of number."""
+    return (
+        pl.when(column == "company_number")
+        .then(company_number(raw))
+        .when(column == "charity_number")
+        .then(plain_id(raw))
+        .otherwise(vat_number(raw))
     )

@@ -17,7 +17,7 @@ import polars as pl
 
 from anchorspend import __version__
 from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
-from anchorspend.config import Config
+from anchorspend.config import Config, Member
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
 from anchorspend.geo import Store, bundled_store, locate, open_store, resolve_tiers
 from anchorspend.glance import Context
@@ -67,7 +67,7 @@ from anchorspend.measures import (
     with_targets,
 )
 from anchorspend.normalise import DateRange, pence_to_text
-from anchorspend.payees import KNOWLEDGE_SOURCE, payee_kinds
+from anchorspend.payees import KNOWLEDGE_SOURCE, member_payees, payee_kinds
 from anchorspend.schemas import Schema
 from anchorspend.schemas import load as load_schema
 from anchorspend.spend import (
@@ -1092,6 +1092,14 @@ def _refuse_reserved_name(summary: pl.DataFrame) -> None:
     )
 
 
+def _members_of(run: RunConfig, spend: Spend) -> list[Member]:
+    """The config's members, and every other organisation of the run by its name alone."""
+    orgs = spend.cells.get_column("organisation").cast(pl.String).unique().drop_nulls()
+    configured = {m.name for m in run.config.members}
+    others = [Member(o, o, ()) for o in sorted(orgs.to_list()) if o not in configured]
+    return [*run.config.members, *others]
+
+
 def analyse_ingested(
     data: Ingested,
     run: RunConfig,
@@ -1099,11 +1107,13 @@ def analyse_ingested(
     lookups: list[Lookup] | None = None,
     *,
     network: bool = False,
+    place: bool = False,
     named_inputs: Sequence[Path] | None = None,
 ) -> Result:
     """Classify and measure rows already read. ``compare`` calls this with every member's rows,
     so a member's figures come from the same code as ``analyse`` on its files alone.
-    ``lookups``: those of ``run``, if already read. ``network``: keep the spend per
+    ``lookups``: those of ``run``, if already read. ``place`` (with ``network``): the pooled
+    figures net of payments from one organisation to another. ``network``: keep the spend per
     organisation and per category with the attributes compare's views read
     (:attr:`Result.by_org`, :attr:`Result.by_category`). ``named_inputs``: the spend files the
     next step's commands name (default: those of ``run``)."""
@@ -1127,14 +1137,21 @@ def analyse_ingested(
         .join(kinds, on="_pid", how="left", maintain_order="left")
         .with_columns(measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local"))
     )
+    if network:  # which payees are the run's own organisations (see payees.member_payees)
+        attrs = attrs.join(
+            member_payees(classified.rows, _members_of(run, spend)),
+            on="_pid",
+            how="left",
+            maintain_order="left",
+        )
     if progress:
         progress("measuring", 0.9)
     # one large table at a time: at 10M rows each rollup of the facts has millions of rows
     metrics_pence, by_kind = pl.DataFrame(), pl.DataFrame()
     if spend.facts.height:
-        measured = attrs.select("_pid", *MEASURE_ATTRS)
+        measured = attrs.select("_pid", *MEASURE_ATTRS, *(["payee_member"] if network else []))
         facts = spend_facts(spend, ("organisation", "period"))
-        computed = compute(facts, measured, measures, run.config.set_aside)
+        computed = compute(facts, measured, measures, run.config.set_aside, network and place)
         metrics_pence = with_targets(computed.metrics, run.config.targets, run.config.target_bases)
         by_kind = computed.by_kind
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence

@@ -401,4 +401,4 @@ MEASURE_ATTRS = (
 )
 CATEGORY_ATTRS = ("supplier_key", "local", "_status")
 # what compare's shared-supplier view reads of spend by organisation
-BY_ORG_ATTRS = ("supplier_key", "supplier_name", "redacted", "_status")
+BY_ORG_ATTRS = ("supplier_key", "supplier_name", "redacted", "_status", "payee_member")

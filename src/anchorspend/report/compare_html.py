@@ -111,6 +111,7 @@ class CompareReport:
     title: str
     glance: Glance | None
     focus: str | None
+    network_place: bool  # the network row is net of the payments between members
     period_kind: str
     min_coverage: float
     close_points: float
@@ -129,6 +130,7 @@ class CompareReport:
     changes: list[Titled]
     targets: list[Titled]
     shared: Grid | None
+    flows: Grid | None
     top_suppliers: Grid | None
     leakage: Grid | None
     member_leakage: list[Titled]
@@ -153,6 +155,7 @@ def build_compare_report(document: dict[str, Any]) -> CompareReport:
         title=title,
         glance=at_a_glance.build(document, member_label, ALL_ORGS),
         focus=ix.focus,
+        network_place=bool(ix.network.get("place", False)),
         period_kind=PERIOD_KINDS.get(document.get("period", ""), str(document.get("period"))),
         min_coverage=ix.min_coverage,
         close_points=float(ix.network.get("close_points", 0.0)),
@@ -171,6 +174,7 @@ def build_compare_report(document: dict[str, Any]) -> CompareReport:
         changes=compare_tables.changes(ix),
         targets=compare_tables.targets(ix),
         shared=compare_suppliers.shared(ix),
+        flows=compare_suppliers.flows(ix),
         top_suppliers=compare_suppliers.top_suppliers(document),
         leakage=leakage,
         member_leakage=member_leakage,

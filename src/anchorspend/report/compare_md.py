@@ -98,6 +98,9 @@ def render_compare_md(document: dict[str, Any]) -> str:
     lines += _section("Targets", [t.grid for t in r.targets], "No targets are set.")
     lines += _section("Shared suppliers", _optional(r.shared), "No supplier is shared.")
     lines += _section(
+        "Payments between members", _optional(r.flows), "No member was paid by another."
+    )
+    lines += _section(
         "Network top suppliers", _optional(r.top_suppliers), "No pooled supplier figures."
     )
     lines += _section(

@@ -1,5 +1,6 @@
-"""The compare report's supplier tables: suppliers shared by members, the network's top
-suppliers, and spend outside the local area (leakage) for the network and each member."""
+"""The compare report's supplier tables: suppliers shared by members, payments between members,
+the network's top suppliers, and spend outside the local area (leakage) for the network and
+each member."""
 
 from __future__ import annotations
 
@@ -36,6 +37,24 @@ def shared(ix: Index) -> Grid | None:
         cells_of,
         "shared",
     )
+
+
+def flows(ix: Index) -> Grid | None:
+    """Payments from one member to another, payer → payee (see compare.flows)."""
+    found = ix.network.get("flows", [])
+    if not found:
+        return None
+    place = ix.network.get("place", False)
+    net = "the network row leaves them out" if place else "the network row counts them"
+    return table(
+        f"Payments between members ({net})",
+        ["payer", "payee", "spend", "payments"],
+        [False, False, True, True],
+        found,
+        lambda f: [Cell(text(f["payer"])), Cell(text(f["payee"])), Cell(money(f["spend"])),
+                   Cell(count(f["rows"]))],
+        "flows",
+    )  # fmt: skip
 
 
 def top_suppliers(document: dict[str, Any]) -> Grid | None:
