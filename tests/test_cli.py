@@ -12,7 +12,7 @@ import pytest
 from anchorspend.cli import app
 from tests.conftest import FIXTURES, ROOT, analyse_json, invoke
 
-COMMANDS = ["analyse", "check", "compare", "init", "schema"]
+COMMANDS = ["analyse", "check", "compare", "init", "payments", "schema"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

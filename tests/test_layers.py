@@ -18,8 +18,11 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("spend", ("spend",)),
     ("classify", ("classify", "suppliers")),
     ("locate", ("geo",)),
-    ("measure", ("measures",)),
-    ("document", ("views", "pipeline", "store", "check", "compare", "suppliers.match")),
+    ("measure", ("measures", "payments")),
+    (
+        "document",
+        ("views", "pipeline", "store", "check", "compare", "suppliers.match", "payments_doc"),
+    ),
     ("report", ("report", "report_md", "outputs")),
     ("cli", ("cli", "__main__")),
 ]

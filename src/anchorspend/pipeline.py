@@ -196,6 +196,7 @@ def ingest(
     batch_rows: int | None = None,
     sink: RowSink | None = None,
     spend: SpendBuilder | None = None,
+    table: str = "spend",
 ) -> Ingested:
     """Every input's rows, read ``batch_rows`` records at a time, with the rules that look
     across inputs applied: the config's organisation renames, then duplicates across files.
@@ -205,9 +206,15 @@ def ingest(
     :attr:`Ingested.rows`; otherwise every row is kept, or handed to ``sink`` (then
     :attr:`Ingested.rows` is empty). ``spend``: split the analysed rows into this builder, which
     the caller finishes (compare gathers its members' spend in one). The result does not depend
-    on ``batch_rows``."""
-    schema = load_schema("spend")
-    overrides = {**run.config.columns, **parse_overrides(list(run.column_map), schema)}
+    on ``batch_rows``. ``table``: the bundled schema the inputs are read as (``payments``: a
+    finance system's invoice export, whose fields beyond spend's ride along as text, and whose
+    rows without a payment date are unpaid invoices, not rejections)."""
+    schema = load_schema(table)
+    spend_fields = load_schema("spend").names
+    overrides = {
+        **{f: h for f, h in run.config.columns.items() if f in schema.names},
+        **parse_overrides(list(run.column_map), schema),
+    }
     gather = _Gather(
         run,
         ReadOptions(encoding=run.encoding, sheet=run.sheet),
@@ -216,6 +223,8 @@ def ingest(
             date_range=run.date_range,
             date_format=run.date_format,
             exclude=run.config.exclude,
+            undated_ok=not schema.field("payment_date").required,
+            carry=tuple(f for f in schema.names if f not in spend_fields),
         ),
         schema,
         overrides,
