@@ -442,3 +442,30 @@ def test_property_against_an_independent_recount(tmp_path_factory: pytest.TempPa
         assert Decimal(rec["amount_read"]) * 100 == total
 
     check()
+
+
+def test_check_validates_a_payments_export(tmp_path: Path) -> None:
+    f = tmp_path / "invoices.csv"
+    f.write_text(
+        "Supplier,Date Received,Due Date,Date Paid,Amount,Status,Disputed\n"
+        "A Ltd,10/02/2026,12/03/2026,01/02/2026,10.00,Paid,No\n"  # received after paid
+        "B Ltd,10/02/2026,01/02/2026,20/02/2026,10.00,Paid,No\n"  # due before received
+        "C Ltd,31/02/2026,,20/02/2026,10.00,Paid,No\n"  # no such day
+        "D Ltd,01/02/2026,,,10.00,Pending approval,Maybe\n"  # unknown status and flag
+        "E Ltd,01/02/2026,,,10.00,Unpaid,No\n",  # unpaid: fine
+        encoding="utf-8",
+    )
+    r = invoke("check", f, "--json")
+    assert r.exit_code == 1, r.stderr
+    doc = json.loads(r.stdout)
+    assert [x["schema"] for x in doc["files"]] == ["payments"]
+    flat = [(x["row"], x["column"], x["code"], x["severity"]) for x in doc["findings"]]
+    assert flat == [
+        (2, "Date Received", "received-after-paid", "error"),
+        (3, "Due Date", "due-before-received", "warning"),
+        (4, "Date Received", "invalid-received-date", "error"),
+        (5, "Disputed", "unknown-disputed", "warning"),
+        (5, "Status", "unknown-status", "warning"),
+    ]
+    spend = invoke("check", f, "--schema", "spend", "--json")
+    assert json.loads(spend.stdout)["files"][0]["schema"] == "spend"

@@ -638,7 +638,8 @@ def check(
     schema: Annotated[
         str | None,
         typer.Option(
-            help="Schema name (spend, suppliers) or a Table Schema .json file. Default: detected."
+            help="Schema name (spend, payments, suppliers) or a Table Schema .json file. Default: "
+            "detected (a spend file with invoice received, due or invoice dates is payments)."
         ),
     ] = None,
     as_json: Annotated[

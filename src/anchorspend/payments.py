@@ -519,3 +519,61 @@ def quarter_of(day: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     first_month = (day.dt.month() - 1) // 3 * 3 + 1
     start = pl.date(day.dt.year(), first_month, 1)
     return start, pl.date(day.dt.year(), first_month + 2, 1).dt.month_end()
+
+
+# what ``check`` says of a payments export's rows: (field, code, severity, message)
+CHECKS = {
+    "received-after-paid": (
+        "invoice_received_date",
+        "error",
+        "the invoice was received after it was paid: negative days to pay",
+    ),
+    "due-before-received": (
+        "due_date",
+        "warning",
+        "the due date is before the invoice was received",
+    ),
+    "invalid-received-date": ("invoice_received_date", "error", "not a recognised date"),
+    "invalid-invoice-date": ("invoice_date", "error", "not a recognised date"),
+    "invalid-due-date": ("due_date", "error", "not a recognised date"),
+    "unknown-status": ("status", "warning", "status is neither paid nor unpaid"),
+    "unknown-disputed": ("disputed", "warning", "disputed is not a yes/no value"),
+    "unknown-regime": (
+        "procured_under",
+        "warning",
+        "names neither the 2023 Act nor an earlier regime",
+    ),
+}
+
+
+def row_checks(rows: pl.DataFrame, options: RowOptions) -> pl.DataFrame:
+    """``check``'s findings for canonical payment rows (not excluded ones): one row per problem
+    with ``path``, ``sheet``, ``row``, ``field`` (canonical), ``code``, ``severity``, ``value``
+    (the cell as published) and ``message``."""
+    rows = parse_fields(rows.filter(pl.col("_status") != "excluded"), options)
+    bad = {"missing", "ok"}
+    received = pl.col("invoice_received_date")
+    conds = {
+        "received-after-paid": (received > pl.col("payment_date")).fill_null(False),
+        "due-before-received": (pl.col("due_date") < received).fill_null(False),
+        "invalid-received-date": ~pl.col("_invoice_received_date_status").is_in(bad),
+        "invalid-invoice-date": ~pl.col("_invoice_date_status").is_in(bad),
+        "invalid-due-date": ~pl.col("_due_date_status").is_in(bad),
+        "unknown-status": pl.col("_status_present") & pl.col("status").is_null(),
+        "unknown-disputed": pl.col("_disputed_odd").fill_null(False),
+        "unknown-regime": pl.col("_regime_present") & pl.col("regime").is_null(),
+    }
+    parts = [
+        rows.filter(cond).select(
+            pl.col("_source").cast(pl.String).alias("path"),
+            pl.col("_sheet").cast(pl.String).alias("sheet"),
+            pl.col("_row").alias("row"),
+            pl.lit(CHECKS[code][0]).alias("field"),
+            pl.lit(code).alias("code"),
+            pl.lit(CHECKS[code][1]).alias("severity"),
+            pl.col(RAW_PREFIX + CHECKS[code][0]).alias("value"),
+            pl.lit(CHECKS[code][2]).alias("message"),
+        )
+        for code, cond in conds.items()
+    ]
+    return pl.concat(parts)

@@ -126,6 +126,7 @@ class InputReport:
     amount_read: int = 0
     blank_rows: int = 0
     repeated_headers: int = 0
+    headers: tuple[str, ...] = ()  # every header cell, mapped or not (not in the document)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -592,6 +593,7 @@ class _Gather:
             amount_read=part.amount,
             blank_rows=blank,
             repeated_headers=repeated,
+            headers=mapping.headers,
         )
         return part, notes, report
 
@@ -854,25 +856,36 @@ class _Discard:
 
 
 def check_spend(
-    source: Source, options: ReadOptions, overrides: dict[str, str]
-) -> tuple[list[Finding], pl.DataFrame, int, dict[str, dict[str, str]]]:
-    """One spend source read as ``analyse`` reads it, batch by batch, keeping only what
-    ``check`` reports: the file-level findings, the value findings and the data rows read.
-    Memory stays that of a batch, whatever the size of the file."""
+    source: Source,
+    options: ReadOptions,
+    overrides: dict[str, str],
+    table: str = "spend",
+    sink: RowSink | None = None,
+) -> tuple[list[Finding], pl.DataFrame, InputReport]:
+    """One source read as ``analyse`` (``table`` "spend") or ``payments`` ("payments") reads
+    it, batch by batch, keeping only what ``check`` reports: the file-level findings, the
+    value findings and the input's report (rows read, mapping, headers). Each batch's rows go
+    to ``sink`` (by default nowhere): memory stays that of a batch, whatever the file's size."""
+    schema = load_schema(table)
+    spend_fields = load_schema("spend").names
     gather = _Gather(
         RunConfig(inputs=()),
         options,
-        RowOptions(organisation="-"),  # check does not credit rows to organisations
-        load_schema("spend"),
+        RowOptions(
+            organisation="-",  # check does not credit rows to organisations
+            undated_ok=not schema.field("payment_date").required,
+            carry=tuple(f for f in schema.names if f not in spend_fields),
+        ),
+        schema,
         overrides,
         None,
         BATCH_ROWS,
         None,
-        _Discard(),
+        sink or _Discard(),
     )
     gather.source(source, 0.0, 1.0, later=False)
     done = gather.finish()
-    return done.notes, done.findings, done.inputs[0].rows_read, done.inputs[0].mapping
+    return done.notes, done.findings, done.inputs[0]
 
 
 def described(mapping: Mapping, config_fields: Collection[str]) -> dict[str, dict[str, str]]:
