@@ -469,3 +469,39 @@ def test_check_validates_a_payments_export(tmp_path: Path) -> None:
     ]
     spend = invoke("check", f, "--schema", "spend", "--json")
     assert json.loads(spend.stdout)["files"][0]["schema"] == "spend"
+
+
+def test_example_export_is_reproducible_and_reconciles(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    examples = ROOT / "examples"
+    done = subprocess.run(
+        [sys.executable, str(examples / "generate_payments.py"), str(tmp_path)],
+        capture_output=True, text=True, encoding="utf-8", check=True,
+    )  # fmt: skip
+    name = "northborough-invoices-2026.csv"
+    assert (tmp_path / name).read_bytes() == (examples / "payments" / name).read_bytes()
+    rows, total = done.stdout.split(": ", 1)[1].split(" rows, total ")
+    doc = payments(
+        PaymentsConfig(
+            run=RunConfig(
+                inputs=(examples / "payments",),
+                lookups=(examples / "lookups" / "suppliers.csv",),
+                config=load_config(examples / "anchorspend.toml"),
+            )
+        )
+    ).document
+    rec = doc["payments_reconciliation"]
+    assert (rec["rows_read"], rec["amount_read"]) == (int(rows), total.strip())
+    assert {r["invoice_id"]: r["reasons"] for r in doc["payments_not_measured"]} == {
+        "NBC-S7": "disputed",
+        "NBC-S8": "credit-note",
+        "NBC-S9": "zero-value",
+        "NBC-S10": "paid-before-received",
+        "NBC-S11": "missing-received-date",
+    }
+    assert rec["outside"] == [{"reason": "earlier-regime-unpaid", "rows": 1, "amount": "25724.97"}]
+    assert "period-not-over" in {f["code"] for f in doc["findings"]}

@@ -307,12 +307,13 @@ def _print_summary(doc: dict[str, Any]) -> None:
         )
 
 
-def _print_findings(findings: object) -> None:
+def _print_findings(findings: object, nowhere: str = "lookups") -> None:
+    """Warnings and errors on stderr; ``nowhere`` stands for a finding of no file."""
     assert isinstance(findings, list)
     for f in findings:
         if f["severity"] == "info":
             continue
-        where = (f["path"] or "lookups") + (f" [{f['sheet']}]" if f["sheet"] else "")
+        where = (f["path"] or nowhere) + (f" [{f['sheet']}]" if f["sheet"] else "")
         rows = ", ".join(str(r) for r in f["rows"])
         col = f" in {f['column']}" if f["column"] else ""
         many = (
@@ -544,7 +545,7 @@ def payments(
         elif not quiet:
             _print_payments(doc)
         if not quiet:
-            _print_findings(doc["findings"])
+            _print_findings(doc["findings"], nowhere="payments")
         return 1 if strict and doc["payments_reconciliation"]["rows_rejected"] else 0
 
     _guard(debug, body)

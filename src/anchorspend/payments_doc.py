@@ -8,7 +8,9 @@ then measured by :mod:`anchorspend.payments`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import polars as pl
@@ -17,7 +19,7 @@ from anchorspend import __version__
 from anchorspend.classify import classify, identifiers_used
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.geo import locate, resolve_tiers
-from anchorspend.ingest.canonical import ID_KEYS, RAW_PREFIX, RowOptions
+from anchorspend.ingest.canonical import ID_KEYS, RAW_PREFIX, RowOptions, detached
 from anchorspend.measures import measure_set
 from anchorspend.normalise import pence_to_text
 from anchorspend.payments import (
@@ -41,7 +43,7 @@ from anchorspend.pipeline import (
     ingest,
     load_lookups,
 )
-from anchorspend.spend import PROFILE_COLS
+from anchorspend.spend import PROFILE_COLS, numbered
 
 SCHEMA_ID = "anchorspend/payments/v1"
 NOT_MEASURED_IN_DOCUMENT = 1_000  # the rest are in payments_not_measured.csv
@@ -83,7 +85,9 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
     """Read, classify, assess and measure the payments exports of ``cfg``."""
     run = cfg.run
     lookups = load_lookups(run, progress)
-    data = ingest(run, progress, table="payments")
+    options = RowOptions(date_range=run.date_range, date_format=run.date_format)
+    narrow = Narrowed(identifiers_used(lookups), options)
+    data = ingest(run, progress, table="payments", sink=narrow)
     _refuse_reserved_name(data.summary)
     _require_dates(data, cfg)
     fields = frozenset(f for r in data.inputs for f in r.columns)
@@ -95,34 +99,12 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
     )
     if progress:
         progress("measuring payments", 0.85)
-    rows = parse_fields(
-        data.rows, RowOptions(date_range=run.date_range, date_format=run.date_format)
-    )
+    rows, profiles = narrow.finish()
     with_regime = [r.path for r in data.inputs if "procured_under" in r.columns]
     rows = rows.with_columns(
         pl.col("_source").cast(pl.String).is_in(with_regime).alias("_regime_given")
     )
     rows = assess(rows, setup)
-
-    # a supplier as published, classified once, as analyse's spend profiles are: identifiers
-    # no lookup can match on are left out (an authority's own supplier ids would split them)
-    used = identifiers_used(lookups)
-    rows = rows.with_columns(pl.lit(None, pl.String).alias(c) for c in ID_KEYS if c not in used)
-    analysed = rows.filter(pl.col("_status") == "analysed")
-    profiles = (
-        analysed.group_by(PROFILE_COLS, maintain_order=True)
-        .agg(pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n"))
-        .with_row_index("_pid")
-        .with_columns(pl.lit("analysed").alias("_status"))
-    )
-    pids = rows.select(PROFILE_COLS).join(
-        profiles.select("_pid", *PROFILE_COLS),
-        on=list(PROFILE_COLS),
-        how="left",
-        nulls_equal=True,
-        maintain_order="left",
-    )
-    rows = rows.with_columns(pids.get_column("_pid"))
     classified = classify(profiles, lookups)
     store = _geography(run)
     located, _ = locate(classified.rows, store)
@@ -131,12 +113,12 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
 
     table = figures(rows, types, setup)
     dist = distribution(rows)
-    notes = data.notes + classified.findings + _notes(rows, data, setup)
+    notes = data.notes + classified.findings + _notes(rows, data) + _unfinished(rows, table)
     s70 = None
     if cfg.s70:
-        s70, s70_notes = s70_rows(rows, setup)
+        s70, s70_notes = s70_rows(rows, setup, profiles)
         notes += s70_notes
-    not_measured = listed(rows.filter(pl.col("_pay_status") == "not-measured"))
+    not_measured = listed(named(rows.filter(pl.col("_pay_status") == "not-measured"), profiles))
     document = {
         "schema": SCHEMA_ID,
         "generator": f"anchorspend {__version__}",
@@ -166,6 +148,101 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
         }
     rejected = rows.filter(pl.col("_status") == "rejected")
     return PaymentsResult(document, table, not_measured, rejected, data.findings, dist, s70, notes)
+
+
+# what is kept of each row read, besides its profile (see Narrowed)
+KEPT = (
+    "_source", "_sheet", "_row", "_status", "_reason", "organisation", "amount",
+    "payment_date", "_date_status", "invoice_date", "invoice_received_date", "due_date",
+    "_invoice_date_status", "_invoice_received_date_status", "_due_date_status",
+    "vat_amount", "gross_amount", "_vat_amount_odd", "_gross_amount_odd", "disputed",
+    "_disputed_odd", "status", "regime", "_status_present", "_regime_present",
+    RAW_PREFIX + "invoice_id",
+)  # fmt: skip
+# kept only where s.70 may publish the row (over the threshold), or where it was not analysed
+S70_KEPT = ("company_number", "expense_type", "purpose", RAW_PREFIX + "contract_id")
+REJECTED_KEPT = ("supplier_name", "_amount_text", "_date_text")
+
+
+class Narrowed:
+    """A :class:`~anchorspend.pipeline.RowSink`: each batch's canonical rows, as they are read,
+    parsed (:func:`~anchorspend.payments.parse_fields`) and reduced to what payments measures
+    (:data:`KEPT`), the supplier held as a profile number ``_pid`` (profiles numbered across
+    batches as analyse's spend numbers them, identifiers no lookup matches on left out), so a
+    file's text is never all held at once."""
+
+    def __init__(self, ids: Collection[str], options: RowOptions) -> None:
+        self.dropped = [c for c in ID_KEYS if c not in ids]
+        self.options = options
+        self.known: pl.DataFrame | None = None
+        self.parts: dict[int, list[pl.DataFrame]] = {}
+
+    def add(self, rows: pl.DataFrame, source: int) -> None:
+        rows = parse_fields(rows, self.options)
+        analysed = rows.get_column("_status") == "analysed"
+        profile = rows.filter(analysed).select(
+            pl.lit(None, pl.String).alias(c) if c in self.dropped else pl.col(c)
+            for c in PROFILE_COLS
+        )
+        self.known, pid = numbered(self.known, profile, "_pid")
+        pids = pl.repeat(None, rows.height, dtype=pl.UInt32, eager=True).scatter(
+            analysed.arg_true(), pid
+        )
+        # whichever way the gross is found later, it is one of these
+        gross = pl.coalesce(
+            pl.col("gross_amount"), pl.col("amount") + pl.col("vat_amount"), pl.col("amount")
+        )
+        large = (gross > S70_THRESHOLD) | (pl.col("gross_amount") > S70_THRESHOLD)
+        kept = rows.select(
+            *KEPT,
+            pids.alias("_pid"),
+            *(pl.when(large).then(pl.col(c)).alias(f"_s70_{c.removeprefix(RAW_PREFIX)}")
+              for c in S70_KEPT),
+            *(pl.when(pl.col("_status") != "analysed").then(pl.col(c)).alias(c)
+              for c in REJECTED_KEPT),
+        )  # fmt: skip
+        self.parts.setdefault(source, []).append(detached(kept))
+
+    def forget(self, source: int) -> None:
+        self.parts.pop(source, None)
+
+    def finish(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Every row kept, in reading order, and the profiles (``_pid``, the profile columns,
+        ``amount`` and ``n`` of the analysed rows, ``_status`` "analysed") to classify."""
+        frames = [pl.concat(self.parts[k]).sort("_row") for k in sorted(self.parts)]
+        rows = pl.concat(frames) if frames else pl.DataFrame()
+        known = self.known
+        if known is None:
+            known = pl.DataFrame(schema={c: pl.String for c in PROFILE_COLS}).with_columns(
+                pl.lit(None, pl.UInt32).alias("_pid")
+            )
+        stats = (
+            rows.filter(pl.col("_status") == "analysed")
+            .group_by("_pid")
+            .agg(pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n"))
+            if rows.height
+            else pl.DataFrame(schema={"_pid": pl.UInt32, "amount": pl.Int64, "n": pl.Int64})
+        )
+        profiles = (
+            known.select("_pid", *PROFILE_COLS)
+            .join(stats, on="_pid", how="left")
+            .with_columns(pl.col("amount", "n").fill_null(0), pl.lit("analysed").alias("_status"))
+        )
+        return rows, profiles
+
+
+def named(rows: pl.DataFrame, profiles: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` with their supplier's name: the profile's for analysed rows, as read for the
+    rest."""
+    names = rows.select("_pid").join(
+        profiles.select("_pid", pl.col("supplier_name").alias("_name")),
+        on="_pid",
+        how="left",
+        maintain_order="left",
+    )
+    return rows.with_columns(
+        pl.coalesce(names.get_column("_name"), pl.col("supplier_name")).alias("supplier_name")
+    )
 
 
 def _blank(frame: pl.DataFrame, col: str) -> bool:
@@ -288,7 +365,26 @@ def listed(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _notes(rows: pl.DataFrame, data: Ingested, setup: Setup) -> list[Finding]:
+def _unfinished(rows: pl.DataFrame, table: pl.DataFrame) -> list[Finding]:
+    """Periods that end after the last payment the exports record: the export was taken before
+    they ended, so what was not paid within them is not known yet."""
+    last = rows.filter(pl.col("_status") == "analysed").get_column("payment_date").max()
+    if not isinstance(last, date) or not table.height:
+        return []
+    ends = table.filter(pl.col("period_end") > pl.lit(last)).get_column("period_end").unique()
+    return [
+        Finding(
+            "period-not-over",
+            f"the period ending {end:%Y-%m-%d} ends after the last payment in the exports "
+            f"({last:%Y-%m-%d}): its figures cover only part of it, and its due-not-paid share "
+            "counts invoices that may yet be paid within it",
+            "warning",
+        )
+        for end in sorted(ends.to_list())
+    ]
+
+
+def _notes(rows: pl.DataFrame, data: Ingested) -> list[Finding]:
     """What the reader should know about how the figures were made."""
     notes: list[Finding] = []
     for r in data.inputs:
@@ -332,7 +428,9 @@ def _notes(rows: pl.DataFrame, data: Ingested, setup: Setup) -> list[Finding]:
     return notes
 
 
-def s70_rows(rows: pl.DataFrame, setup: Setup) -> tuple[pl.DataFrame, list[Finding]]:
+def s70_rows(
+    rows: pl.DataFrame, setup: Setup, profiles: pl.DataFrame
+) -> tuple[pl.DataFrame, list[Finding]]:
     """Each payment over £30,000 gross (VAT included), one row a payment, never aggregated,
     by calendar quarter: those under contracts procured under the 2023 Act (all payments
     where the export does not say). The publication's fields as far as the export carries
@@ -364,8 +462,13 @@ def s70_rows(rows: pl.DataFrame, setup: Setup) -> tuple[pl.DataFrame, list[Findi
             )
         )
     start, end = quarter_of(pl.col("payment_date"))
-    over = paid.filter(pl.col("_gross") > S70_THRESHOLD).sort("payment_date", "_source", "_row")
-    text = {f: pl.col(RAW_PREFIX + f) for f in ("contract_id", "invoice_id")}
+    over = named(paid.filter(pl.col("_gross") > S70_THRESHOLD), profiles).sort(
+        "payment_date", pl.col("_source").cast(pl.String), "_row"
+    )
+    text = {
+        "contract_id": pl.col("_s70_contract_id"),
+        "invoice_id": pl.col(RAW_PREFIX + "invoice_id"),
+    }
     cols = [
         pl.col("organisation"),
         start.dt.to_string("%Y-%m-%d").alias("quarter_start"),
@@ -375,9 +478,9 @@ def s70_rows(rows: pl.DataFrame, setup: Setup) -> tuple[pl.DataFrame, list[Findi
         pl.col("_gross").map_batches(_money_text, return_dtype=pl.String).alias("gross_amount"),
         pl.col("amount").map_batches(_money_text, return_dtype=pl.String).alias("net_amount"),
         *(t.alias(f) for f, t in text.items()),
-        pl.col("company_number"),
-        pl.col("expense_type"),
-        pl.col("purpose"),
+        pl.col("_s70_company_number").alias("company_number"),
+        pl.col("_s70_expense_type").alias("expense_type"),
+        pl.col("_s70_purpose").alias("purpose"),
         pl.col("_source").cast(pl.String).alias("path"),
         pl.col("_row").alias("row"),
     ]
