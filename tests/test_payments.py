@@ -271,6 +271,7 @@ def test_cli_json_and_outputs(tmp_path: Path) -> None:
         "payments.html",
         "payments.json",
         "payments.md",
+        "payments.xlsx",
         "payments_distribution.csv",
         "payments_not_measured.csv",
         "rejected_rows.csv",
@@ -284,6 +285,12 @@ def test_cli_json_and_outputs(tmp_path: Path) -> None:
     assert "<script" not in html and "36.40" in html and "<svg" in html
     assert "| Average days to pay | 36.40 |" in (out / "payments.md").read_text(encoding="utf-8")
     assert pl.read_csv(out / "s70_payments.csv").height == 0  # nothing over £30,000
+    sheet = pl.read_excel(out / "payments.xlsx", sheet_name="Payments")
+    assert sheet.height == 3 * 7 and sheet.item(0, "average_days_to_pay") == 36.4
+    again = tmp_path / "again"
+    invoke(*args, "--out", again, "--s70", "--quiet")
+    for name in names:
+        assert (again / name).read_bytes() == (out / name).read_bytes(), name
     strict = invoke(*args, "--strict", "--quiet")
     assert strict.exit_code == 1  # BADAMOUNT was rejected
 
@@ -313,7 +320,11 @@ def test_s70_lists_each_payment_over_30000_gross(tmp_path: Path) -> None:
         ("2026-01-01", "2026-02-11", "30000.01", "C1"),
         ("2026-04-01", "2026-04-12", "48000.00", "C3"),
     ]
-    assert "invoice_id" in result.document["s70"]["fields_missing"]
+    assert result.document["s70"] == {
+        "threshold": "30000.00",
+        "fields_missing": ["invoice_id", "company_number", "expense_type", "purpose"],
+        "payments": 2,
+    }
 
 
 def test_s70_without_gross_or_vat_stops(tmp_path: Path) -> None:

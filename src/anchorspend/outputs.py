@@ -330,6 +330,7 @@ def write_payments_outputs(result: PaymentsResult, out: Path) -> list[Path]:
     """``payments --out DIR``: the document, the figures and the rows behind them, and the
     reports."""
     from anchorspend.report.payments import render_payments_html, render_payments_md
+    from anchorspend.report.payments_xlsx import write_payments_xlsx
 
     doc = result.document
     rejected = result.rejected.select(
@@ -353,6 +354,7 @@ def write_payments_outputs(result: PaymentsResult, out: Path) -> list[Path]:
         "findings.csv": lambda p: for_people(result.findings).write_csv(p),
         "payments.md": lambda p: p.write_text(render_payments_md(doc), encoding="utf-8"),
         "payments.html": lambda p: p.write_text(render_payments_html(doc), encoding="utf-8"),
+        "payments.xlsx": lambda p: write_payments_xlsx(doc, p),
     }
     if result.s70 is not None:
         s70 = result.s70
