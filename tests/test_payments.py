@@ -516,3 +516,40 @@ def test_example_export_is_reproducible_and_reconciles(tmp_path: Path) -> None:
     }
     assert rec["outside"] == [{"reason": "earlier-regime-unpaid", "rows": 1, "amount": "25724.97"}]
     assert "period-not-over" in {f["code"] for f in doc["findings"]}
+
+
+def test_a_workbook_with_real_dates_and_serials(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Supplier", "Date Received", "Due Date", "Date Paid", "Amount", "Disputed"])
+    ws.append(["A Ltd", date(2026, 1, 5), None, date(2026, 2, 4), 100.0, "N"])  # 30 days
+    ws.append(["B Ltd", datetime(2026, 1, 5), date(2026, 2, 4), None, 50.5, "N"])  # unpaid
+    ws.append(["C Ltd", 46031, None, 46067, 20, "N"])  # serials: 9 Jan, 14 Feb = 36 days
+    f = tmp_path / "invoices.xlsx"
+    wb.save(f)
+    doc = payments(PaymentsConfig(run=RunConfig(inputs=(f,)))).document
+    a = row(doc, A)
+    assert (a["paid_count"], a["average_days_to_pay"], a["share_paid_31_60"]) == (2, 33.0, 0.5)
+    assert (a["due_count"], a["due_not_paid_share"]) == (3, 1 / 3)
+
+
+def test_several_organisations_are_pooled(tmp_path: Path) -> None:
+    f = tmp_path / "two.csv"
+    f.write_text(
+        "Organisation,Supplier,Date Received,Date Paid,Amount\n"
+        "North,A Ltd,05/01/2026,15/01/2026,100.00\n"  # 10 days
+        "South,B Ltd,05/01/2026,04/03/2026,300.00\n"  # 58 days
+        "South,B Ltd,05/01/2026,06/03/2026,100.00\n",  # 60 days
+        encoding="utf-8",
+    )
+    doc = payments(PaymentsConfig(run=RunConfig(inputs=(f,)))).document
+    assert [p["organisation"] for p in doc["payments"][::7]] == ["North", "South", "(all)"]
+    pooled = next(p for p in doc["payments"] if p["organisation"] == "(all)")
+    assert (pooled["paid_count"], pooled["paid_value"]) == (3, "500.00")
+    assert pooled["average_days_to_pay"] == 42.67  # 128 / 3
+    assert pooled["value_share_paid_31_60"] == 400 / 500
