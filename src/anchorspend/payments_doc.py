@@ -304,7 +304,7 @@ def supplier_types(located: pl.DataFrame, measures: dict[str, pl.Expr]) -> pl.Da
         measures["vcse"].fill_null(False).alias("vcse"),
         local.fill_null(False).alias("local"),
         measures["diverse_led"].fill_null(False).alias("diverse_led"),
-        (measures["sme"] == False).fill_null(False).alias("large"),  # noqa: E712
+        measures["sme"].not_().fill_null(False).alias("large"),
         measures["sme"].is_null().alias("unknown"),
     )
     return (

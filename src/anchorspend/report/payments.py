@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from anchorspend.payments import NOT_MEASURED, OUTSIDE
 from anchorspend.report.charts import (
     BLUE,
     DASH,
@@ -36,6 +37,14 @@ TYPE_LABELS = {
     "large": "Large (not SME)",
     "unknown": "SME status unknown",
 }
+REASONS = {**NOT_MEASURED, **OUTSIDE}  # what each reason code means, for the reader
+
+
+def meaning(code: str) -> str:
+    """A reason code's meaning (a config's exclusion rule or a reading rejection: "")."""
+    return REASONS.get(code, "")
+
+
 PERIOD_KINDS = {
     "half": "six-month periods ending 31 March and 30 September",
     "h1": "six-month periods ending 30 September",
@@ -165,6 +174,7 @@ def render_payments_html(doc: dict[str, Any]) -> str:
         reconciliation=_reconciliation_rows(doc["payments_reconciliation"]),
         period_kind=PERIOD_KINDS[doc["period"]],
         types=TYPE_LABELS,
+        meaning=meaning,
         percent2=percent2,
         days=days,
     )
@@ -255,10 +265,11 @@ def render_payments_md(doc: dict[str, Any]) -> str:
     lines.append("")
     for label, key in (("Not measured", "not_measured"), ("Outside the periods", "outside")):
         if rec[key]:
-            lines += [f"{label}, by reason:", "", _md_row(["reason", "rows", "amount"])]
-            lines.append(_md_row(["---", "---:", "---:"]))
+            lines += [f"{label}, by reason:", "", _md_row(["reason", "rows", "amount", "meaning"])]
+            lines.append(_md_row(["---", "---:", "---:", "---"]))
             lines += [
-                _md_row([r["reason"], count(r["rows"]), money(r["amount"])]) for r in rec[key]
+                _md_row([r["reason"], count(r["rows"]), money(r["amount"]), meaning(r["reason"])])
+                for r in rec[key]
             ]
             lines.append("")
     listed = doc["payments_not_measured"]
