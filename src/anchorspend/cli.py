@@ -466,7 +466,7 @@ def payments(
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option(help="anchorspend.toml ([payments] commencement, [columns], [local])."),
+        typer.Option(help="anchorspend.toml: the payments commencement day, columns, local tiers."),
     ] = None,
     geography: GeographyOpt = None,
     organisation: OrganisationOpt = None,
