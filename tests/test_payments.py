@@ -553,3 +553,21 @@ def test_several_organisations_are_pooled(tmp_path: Path) -> None:
     assert (pooled["paid_count"], pooled["paid_value"]) == (3, "500.00")
     assert pooled["average_days_to_pay"] == 42.67  # 128 / 3
     assert pooled["value_share_paid_31_60"] == 400 / 500
+
+
+def test_hostile_text_stays_text_in_every_output(tmp_path: Path) -> None:
+    f = tmp_path / "hostile.csv"
+    f.write_text(
+        "Supplier,Invoice Number,Date Received,Date Paid,Amount\n"
+        '<script>alert(1)</script>,"=HYPERLINK(""http://x"")",05/01/2026,15/01/2026,-10.00\n'
+        "A Ltd,I2,05/01/2026,15/01/2026,10.00\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    r = invoke("payments", f, "--out", out, "--quiet")
+    assert r.exit_code == 0, r.stderr
+    html = (out / "payments.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    listed = pl.read_csv(out / "payments_not_measured.csv")
+    assert listed.item(0, "invoice_id") == '\'=HYPERLINK("http://x")'
+    assert listed.item(0, "value") == -10.0  # our own money is never prefixed
