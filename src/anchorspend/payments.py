@@ -453,9 +453,10 @@ def _grid(joined: pl.DataFrame, orgs: list[str], setup: Setup) -> pl.DataFrame:
 def average_days(days_sum: pl.Expr, count: pl.Expr) -> pl.Expr:
     """The exact mean ``days_sum / count`` rounded to 2 decimal places, half up (away from
     zero: days are never negative), by integer arithmetic: hundredths = ⌊(200·sum + count) /
-    (2·count)⌋. Null when there is no payment."""
+    (2·count)⌋, as the float that prints as that decimal. Null when there is no payment."""
     hundredths = (200 * days_sum + count) // (2 * count)
-    return pl.when(count > 0).then(hundredths / 100)
+    # the float nearest the 2 dp decimal (1833 / 100 alone gives 18.330000000000002)
+    return pl.when(count > 0).then((hundredths / 100).round(2))
 
 
 def _shares(t: pl.DataFrame) -> pl.DataFrame:
