@@ -284,7 +284,7 @@ def test_cli_json_and_outputs(tmp_path: Path) -> None:
     figures = pl.read_csv(out / "payments.csv")
     assert figures.height == 3 * 7
     listed = pl.read_csv(out / "payments_not_measured.csv")
-    assert listed.get_column("value").to_list() == [999.0, -45.0, 70.0, 0.0, 25.0]
+    assert listed.get_column("invoice_amount").to_list() == [999.0, -45.0, 70.0, 0.0, 25.0]
     html = (out / "payments.html").read_text(encoding="utf-8")
     assert "<script" not in html and "36.40" in html and "<svg" in html
     assert "| Average days to pay | 36.40 |" in (out / "payments.md").read_text(encoding="utf-8")
@@ -575,4 +575,4 @@ def test_hostile_text_stays_text_in_every_output(tmp_path: Path) -> None:
     assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     listed = pl.read_csv(out / "payments_not_measured.csv")
     assert listed.item(0, "invoice_id") == '\'=HYPERLINK("http://x")'
-    assert listed.item(0, "value") == -10.0  # our own money is never prefixed
+    assert listed.item(0, "invoice_amount") == -10.0  # our own money is never prefixed

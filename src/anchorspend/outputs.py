@@ -57,7 +57,8 @@ FORMULA_START = r"^[=+\-@\t\r\x00]"
 # Text columns that hold money we formatted ourselves ("-150.00"): numbers, never formulas.
 MONEY_COLUMNS = frozenset({
     "total_spend", "spend", "known_spend", "network_spend", "member_spend",
-    "paid_value", "due_value", "all_regimes_paid_value", "value", "gross_amount", "net_amount",
+    "paid_value", "due_value", "all_regimes_paid_value", "invoice_amount", "gross_amount",
+    "net_amount",
 })  # fmt: skip
 
 

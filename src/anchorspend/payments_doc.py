@@ -130,7 +130,7 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
         "payments": _records(table),
         "payments_distribution": _records(
             dist.with_columns(
-                pl.col("pence").map_batches(_money_text, return_dtype=pl.String).alias("value")
+                pl.col("pence").map_batches(_money_text, return_dtype=pl.String).alias("paid_value")
             ).drop("pence")
         ),
         "payments_not_measured": not_measured.head(NOT_MEASURED_IN_DOCUMENT).to_dicts(),
@@ -363,7 +363,7 @@ def listed(rows: pl.DataFrame) -> pl.DataFrame:
         "organisation",
         "supplier_name",
         pl.col(RAW_PREFIX + "invoice_id").alias("invoice_id"),
-        pl.col("amount").map_batches(_money_text, return_dtype=pl.String).alias("value"),
+        pl.col("amount").map_batches(_money_text, return_dtype=pl.String).alias("invoice_amount"),
         pl.col("received").dt.to_string("%Y-%m-%d").alias("received"),
         pl.col("payment_date").dt.to_string("%Y-%m-%d").alias("payment_date"),
         pl.col("_pay_reason").alias("reasons"),

@@ -287,7 +287,7 @@ def render_payments_md(doc: dict[str, Any]) -> str:
                     str(r["row"]),
                     str(r["supplier_name"] or DASH),
                     str(r["invoice_id"] or DASH),
-                    money(r["value"]),
+                    money(r["invoice_amount"]),
                     r["reasons"],
                 ]
             )

@@ -41,7 +41,7 @@ DISTRIBUTION = [
     _col("period_end"),
     _col("bucket"),
     _col("count", "int"),
-    _col("value", "money"),
+    _col("paid_value", "money"),
 ]
 NOT_MEASURED = [
     _col("path"),
@@ -50,7 +50,7 @@ NOT_MEASURED = [
     _col("organisation"),
     _col("supplier_name"),
     _col("invoice_id"),
-    _col("value", "money"),
+    _col("invoice_amount", "money"),
     _col("received"),
     _col("payment_date"),
     _col("reasons"),
