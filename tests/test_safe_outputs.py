@@ -64,6 +64,7 @@ ANALYSE_CSVS = [
     "conflicts.csv",
     "findings.csv",
     "metrics.csv",
+    "payees.csv",
     "rejected_rows.csv",
     "unmatched_suppliers.csv",
 ]

@@ -19,9 +19,10 @@ from typing import Any
 
 import polars as pl
 
+from anchorspend.config import PAYEE_KINDS
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.ingest.canonical import ID_KEYS, SUPPLIER_COLS
-from anchorspend.ingest.header import map_table, score_cells
+from anchorspend.ingest.header import Mapping, map_table, score_cells
 from anchorspend.ingest.raw import ROW
 from anchorspend.ingest.sources import ReadOptions, expand, open_sources, read_source
 from anchorspend.normalise import (
@@ -35,6 +36,7 @@ from anchorspend.normalise import (
     normalise_postcode,
     pence_text_expr,
     plain_id,
+    plain_name,
     vat_number,
 )
 from anchorspend.schemas import load as load_schema
@@ -115,6 +117,7 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                     .list.eval(pl.element().filter(pl.element() != ""))
                     .alias("categories"),
                     plain_id(raw("local_authority_code")).alias("local_authority_code"),
+                    raw("payee_kind").str.to_lowercase().alias("payee_kind"),
                     # valid postcodes in one form (so duplicates compare); others as written
                     pl.coalesce(normalise_postcode(raw("postcode")), raw("postcode")).alias(
                         "postcode"
@@ -142,6 +145,7 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                                 column=f,
                             )
                         )
+                _check_payee_kinds(frame, source.display, mapping)
                 frames.append(frame.drop(*(f"_odd_{f}" for f in FLAGS)))
     frame = pl.concat(frames, how="vertical_relaxed")
     frame = frame.with_columns(name_key(pl.col("supplier_name")).alias("name_key"))
@@ -160,7 +164,40 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
     return Lookup(str(path), Path(path).name, frame, findings + dup_findings, aliases)
 
 
-_ATTRS = (*FLAGS, "categories", "local_authority_code", "postcode")
+def _check_payee_kinds(frame: pl.DataFrame, display: str, mapping: Mapping) -> None:
+    """Refuse a ``payee_kind`` that is not one of the kinds, naming the row and the value."""
+    kind = pl.col("payee_kind")
+    odd = frame.filter(kind.is_not_null() & ~kind.is_in(PAYEE_KINDS))
+    if odd.height:
+        first = odd.row(0, named=True)
+        more = f" ({odd.height} rows)" if odd.height > 1 else ""
+        column = mapping.header_of("payee_kind")
+        raise AnchorspendError(
+            f"row {first['_lrow']}, column {column!r}: payee kind {first['payee_kind']!r} is "
+            f"not one of {', '.join(PAYEE_KINDS)}{more}",
+            path=display,
+            hint="write one of the kinds, or leave the cell blank for anchorspend to decide",
+        )
+
+
+CIC_EVIDENCE = (
+    "the name ends in 'Community Interest Company' or 'CIC', as the law requires of a CIC and "
+    "of no other company (Companies (Audit, Investigations and Community Enterprise) Act 2004, "
+    "s.33)"
+)
+_CIC_NAME = (
+    r"\b(COMMUNITY INTEREST (PUBLIC LIMITED )?COMPANY|COMMUNITY INTEREST PLC|CIC|C I C|"
+    r"CWMNI BUDDIANT CYMUNEDOL( CYHOEDDUS CYFYNGEDIG)?)$"
+)
+
+
+def is_cic_name(name: pl.Expr) -> pl.Expr:
+    """The name is a community interest company's: it ends in one of the forms s.33 of the
+    2004 Act requires (English or Welsh, the abbreviations read in plain words)."""
+    return plain_name(name).str.contains(_CIC_NAME)
+
+
+_ATTRS = (*FLAGS, "categories", "local_authority_code", "postcode", "payee_kind")
 _EVIDENCE = tuple(f"{f}_{part}" for f in FLAGS for part in ("confidence", "evidence"))
 UNSTATED = "not stated"  # a lookup that gives a flag without saying how sure it is
 
@@ -414,6 +451,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
                 ("categories", pl.List(pl.String)),
                 ("local_authority_code", pl.String),
                 ("postcode", pl.String),
+                ("payee_kind", pl.String),
             )
         ),
     )
@@ -462,11 +500,15 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
     unknown = pl.col("redacted")
     from_lookup = {f: pl.col(f"_lookup_{f}").is_not_null() for f in FLAGS}
     from_export = {f: pl.col(f).is_not_null() for f in FLAGS}
+    # a community interest company's name must say so (CIC_EVIDENCE): a VCSE from its name
+    cic = is_cic_name(pl.col("supplier_name")).fill_null(False)
+    from_name = {f: cic if f == "is_vcse" else pl.lit(False) for f in FLAGS}
     out = out.with_columns(
         *(
             pl.when(unknown).then(None)
             .when(from_lookup[f]).then(pl.col(f"_lookup_{f}_confidence").fill_null(UNSTATED))
             .when(from_export[f]).then(pl.lit("declared"))
+            .when(from_name[f]).then(pl.lit("registered"))
             .alias(f"{f}_confidence")
             for f in FLAGS
         ),
@@ -475,13 +517,17 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
             .when(from_lookup[f]).then(pl.coalesce(
                 pl.col(f"_lookup_{f}_evidence"), pl.col(f"_lookup_{f}_source")))
             .when(from_export[f]).then(pl.lit("the export's own column"))
+            .when(from_name[f]).then(pl.lit(CIC_EVIDENCE))
             .alias(f"{f}_evidence")
             for f in FLAGS
         ),
     )  # fmt: skip
     out = out.with_columns(
         *(
-            pl.when(unknown).then(None).otherwise(pl.coalesce(f"_lookup_{f}", f)).alias(f)
+            pl.when(unknown)
+            .then(None)
+            .otherwise(pl.coalesce(f"_lookup_{f}", f, pl.when(from_name[f]).then(pl.lit(True))))
+            .alias(f)
             for f in FLAGS
         ),
         pl.when(unknown).then(None).otherwise(pl.col("_lookup_categories")).alias("categories"),
@@ -490,6 +536,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
         .otherwise(pl.col("_lookup_local_authority_code"))
         .alias("local_authority_code"),
         pl.when(unknown).then(None).otherwise(pl.col("_lookup_postcode")).alias("postcode"),
+        pl.when(unknown).then(None).otherwise(pl.col("_lookup_payee_kind")).alias("payee_kind"),
         pl.when(unknown).then(None).otherwise(pl.col("matched_by")).alias("matched_by"),
     ).drop(
         *(f"_lookup_{a}" for a in _ATTRS),

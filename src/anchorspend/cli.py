@@ -288,23 +288,41 @@ def _print_summary(doc: dict[str, Any]) -> None:
                 m["measure"],
                 m["spend"],
                 _pct(m["share_of_total"]),
+                _pct(m["share_of_addressable"]),
                 _pct(m["share_of_known"]),
                 "" if m["measure"] in ("total_spend", "redacted") else _pct(m["coverage"]),
                 f"{m['suppliers']:,}",
                 ""
                 if m["target"] is None
-                else f"{m['target']:.0%} {'met' if m['target_met'] else 'missed'}",
+                else f"{m['target']:.0%}{_basis_mark(m)} {'met' if m['target_met'] else 'missed'}",
             ]
             for m in doc["metrics"]
             if m["organisation"] == org and m["period"] == "all"
         ]
         console.table(
             f"{'All organisations' if org == '(all)' else org}: whole period",
-            ["measure", "spend (£)", "of total", "of known", "coverage", "suppliers", "target"],
+            ["measure", "spend (£)", "of total", "of addressable", "of known", "coverage",
+             "suppliers", "target"],
             rows,
-            right={1, 2, 3, 4, 5},
+            right={1, 2, 3, 4, 5, 6},
             stderr=True,
-        )
+        )  # fmt: skip
+    for row in doc.get("addressable", {}).get("by_period", []):
+        if row["period"] == "all" and row["set_aside_spend"] != "0.00":
+            kinds = ", ".join(
+                f"{k} £{row[f'{k}_spend']}"
+                for k in doc["addressable"]["set_aside"]
+                if row[f"{k}_spend"] != "0.00"
+            )
+            console.note(
+                f"{row['organisation']}: addressable spend £{row['addressable_spend']} of "
+                f"£{row['total_spend']}; set aside {kinds} (payees.csv lists who is which)"
+            )
+
+
+def _basis_mark(m: dict[str, Any]) -> str:
+    """ " of addressable" for a target on that basis."""
+    return " of addressable" if m.get("target_basis") == "addressable" else ""
 
 
 def _print_findings(findings: object, nowhere: str = "lookups") -> None:
@@ -872,25 +890,18 @@ def geo_import(
 @geo_app.command("lookup")
 def geo_lookup(
     postcodes: Annotated[list[str], typer.Argument(help="Postcodes, as written.")],
-    store: Annotated[Path, typer.Option(help="The geography store.")] = Path("geo"),
+    store: Annotated[
+        Path | None,
+        typer.Option(help="A store from `geo import` (default: the table bundled in anchorspend)."),
+    ] = None,
     debug: DebugOpt = False,
 ) -> None:
     """Show where postcodes are, as anchorspend will read them."""
 
     def body() -> int:
-        import polars as pl
+        from anchorspend.geo import bundled_store, lookup, open_store
 
-        from anchorspend.geo import open_store
-        from anchorspend.normalise import normalise_postcode
-
-        st = open_store(store)
-        frame = pl.DataFrame({"written": postcodes}).with_columns(
-            normalise_postcode(pl.col("written")).alias("postcode")
-        )
-        found = frame.lazy().join(st.postcodes, on="postcode", how="left")
-        if st.imd is not None:
-            found = found.join(st.imd, on="lsoa_code", how="left")
-        rows = found.collect()
+        rows = lookup(postcodes, bundled_store() if store is None else open_store(store))
         cols = [c for c in rows.columns if c != "written"]
         table = [
             [str(r[0]), *("" if v is None else str(v) for v in r[1:])]
@@ -1133,24 +1144,47 @@ def _count_first(result: Any) -> int:
 @suppliers_app.command("unmatched")
 def suppliers_unmatched(
     inputs: Annotated[list[Path], typer.Argument(help="Spend exports or folders.")],
-    lookup: LookupOpt,
+    lookup: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--lookup",
+            help="Supplier lookup(s), in precedence order. Without one, every market "
+            "supplier is unmatched: the list says which to classify first.",
+        ),
+    ] = None,
     top: Annotated[int, typer.Option(help="How many suppliers to list.")] = 40,
     map_: MapOpt = None,
+    config: Annotated[
+        Path | None, typer.Option(help="anchorspend.toml to use ([addressable] exclude).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="As JSON on stdout.")] = False,
     debug: DebugOpt = False,
 ) -> None:
-    """The unclassified suppliers by spend, with the share of unmatched spend they cover."""
+    """The unclassified market suppliers by spend, with the share of unmatched spend they cover.
+    Public bodies, HMRC and pension funds are set aside (and counted): classifying them would
+    not change an addressable share."""
 
     def body() -> int:
+        from anchorspend import config as config_mod
         from anchorspend.pipeline import RunConfig
         from anchorspend.suppliers.match import match
 
-        rc = RunConfig(inputs=tuple(inputs), lookups=tuple(lookup), column_map=tuple(map_ or ()))
+        cfg = config_mod.load(config) if config else config_mod.Config()
+        rc = RunConfig(
+            inputs=tuple(inputs),
+            lookups=tuple(lookup or ()),
+            column_map=tuple(map_ or ()),
+            config=cfg,
+        )
         result = match(rc, keep=0)
         rows = result.unmatched.head(top).to_dicts()
         if as_json:
-            sys.stdout.write(json.dumps({"schema": "anchorspend/unmatched/v1",
-                                         "suppliers": rows}, indent=2) + "\n")  # fmt: skip
+            doc = {
+                "schema": "anchorspend/unmatched/v1",
+                "suppliers": rows,
+                "set_aside": result.set_aside,
+            }
+            sys.stdout.write(json.dumps(doc, indent=2) + "\n")  # fmt: skip
             return 0
         console.table(
             "Unmatched suppliers by spend",
@@ -1163,6 +1197,15 @@ def suppliers_unmatched(
             console.line(
                 f"classifying these {len(rows)} suppliers covers "
                 f"{rows[-1]['cumulative_share']:.0%} of the remaining unmatched spend"
+            )
+        if result.set_aside:
+            parts = [
+                f"{s['payee_kind']} £{s['spend']} ({s['suppliers']:,} suppliers)"
+                for s in result.set_aside
+            ]
+            console.line(
+                "set aside, not addressable: " + "; ".join(parts) + " (anchorspend analyse "
+                "--out writes payees.csv to review; [addressable] exclude in the config)"
             )
         return 0
 

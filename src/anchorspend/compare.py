@@ -277,12 +277,17 @@ def targets(metrics: pl.DataFrame, close_points: float) -> list[dict[str, Any]]:
     rows = metrics.filter(pl.col("target").is_not_null())
     out = []
     for r in rows.iter_rows(named=True):
-        share = r["share_of_total"]
+        # the share, the denominator and the spend of the target's basis
+        addressable = r.get("target_basis") == "addressable"
+        share = r["share_of_addressable" if addressable else "share_of_total"]
         if share is None:
             status, points, gap = "undefined", None, None
         else:
             points = max(0.0, (r["target"] - share) * 100)
-            gap = _gap_pence(r["target"], r["total_spend"], r["spend"])
+            if addressable:
+                gap = _gap_pence(r["target"], r["addressable_spend"], r["spend_addressable"])
+            else:
+                gap = _gap_pence(r["target"], r["total_spend"], r["spend"])
             status = (
                 "met" if share >= r["target"] else ("close" if points <= close_points else "missed")
             )
@@ -292,7 +297,9 @@ def targets(metrics: pl.DataFrame, close_points: float) -> list[dict[str, Any]]:
                 "measure": r["measure"],
                 "period": r["period"],
                 "target": r["target"],
-                "share_of_total": share,
+                "target_basis": r.get("target_basis") or "total",
+                "share_of_total": r["share_of_total"],
+                "share_of_addressable": r.get("share_of_addressable"),
                 "status": status,
                 "gap_points": points,
                 "gap": None if gap is None else pence_to_text(gap),

@@ -23,6 +23,7 @@ _TOP = {
     "members",
     "compare",
     "payments",
+    "addressable",
 }
 _EXCLUDE = {"name", "supplier", "expense_type", "supplier_id", "category", "description"}
 _MEMBER = {"name", "files", "short_name", "type"}
@@ -30,6 +31,13 @@ _GEOGRAPHY = {"store", "deprived_decile_max"}
 _COMPARE = {"close_points", "min_coverage"}
 _PAYMENTS = {"commencement"}
 COMMENCEMENT = date(2026, 1, 1)  # Procurement Act 2023 s.69 and reg 38 apply from this day
+_ADDRESSABLE = {"exclude"}
+PAYEE_KINDS = ("public", "tax", "pension", "individual", "market")
+"""Every payee kind (see :mod:`anchorspend.payees`), in the order reports itemise them."""
+SET_ASIDE = ("public", "tax", "pension")
+"""The kinds left out of addressable spend unless ``[addressable] exclude`` names others."""
+BASES = ("total", "addressable")
+"""What a share is of: all spend, or addressable spend."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,8 @@ class Config:
     geography_store: str | None = None
     deprived_decile_max: int = 2
     targets: dict[str, float] = field(default_factory=dict)
+    target_bases: dict[str, str] = field(default_factory=dict)  # measure → basis, if not total
+    set_aside: tuple[str, ...] = SET_ASIDE  # payee kinds left out of addressable spend
     exclude: tuple[ExcludeRule, ...] = ()
     members: tuple[Member, ...] = ()
     close_points: float | None = None  # [compare]: a target missed by at most this is "close"
@@ -97,6 +107,28 @@ def _table(value: Any, where: str, path: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise AnchorspendError(f"{where} must be a table", path=str(path))
     return value
+
+
+def _target(measure: str, value: Any, path: Path) -> tuple[float, str]:
+    """A ``[targets]`` entry: a share, or ``{ share = 0.3, basis = "addressable" }``."""
+    basis = "total"
+    if isinstance(value, dict):
+        _unknown(set(value), {"share", "basis"}, f"[targets] {measure}", path)
+        basis = value.get("basis", "total")
+        if basis not in BASES:
+            raise AnchorspendError(
+                f"[targets] {measure}: basis = {basis!r} is not one of " + ", ".join(BASES),
+                path=str(path),
+                hint=f'{measure} = {{ share = 0.30, basis = "addressable" }}',
+            )
+        value = value.get("share")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise AnchorspendError(
+            f"[targets] {measure} = {value!r}: a target is a share between 0 and 1",
+            path=str(path),
+            hint=f'{measure} = 0.30, or {measure} = {{ share = 0.30, basis = "addressable" }}',
+        )
+    return float(value), basis
 
 
 def load(path: Path) -> Config:
@@ -151,14 +183,25 @@ def load(path: Path) -> Config:
     min_coverage = _number(compare, "min_coverage", 1, "a share between 0 and 1", 0.5, path)
 
     targets: dict[str, float] = {}
+    target_bases: dict[str, str] = {}
     for measure, value in _table(raw.get("targets", {}), "[targets]", path).items():
-        if not isinstance(value, int | float) or not 0 <= value <= 1:
-            raise AnchorspendError(
-                f"[targets] {measure} = {value!r}: a target is a share between 0 and 1",
-                path=str(path),
-                hint=f"{measure} = 0.30",
-            )
-        targets[measure] = float(value)
+        share, basis = _target(measure, value, path)
+        targets[measure] = share
+        if basis != "total":
+            target_bases[measure] = basis
+
+    addressable = _table(raw.get("addressable", {}), "[addressable]", path)
+    _unknown(set(addressable), _ADDRESSABLE, "[addressable]", path)
+    set_aside = addressable.get("exclude", list(SET_ASIDE))
+    if not isinstance(set_aside, list) or not all(
+        k in PAYEE_KINDS and k != "market" for k in set_aside
+    ):
+        raise AnchorspendError(
+            f"[addressable] exclude = {set_aside!r}: a list of payee kinds out of "
+            + ", ".join(k for k in PAYEE_KINDS if k != "market"),
+            path=str(path),
+            hint='exclude = ["public", "tax", "pension", "individual"]',
+        )
 
     rules: list[ExcludeRule] = []
     excludes = raw.get("exclude", [])
@@ -219,6 +262,8 @@ def load(path: Path) -> Config:
         geography_store=geo.get("store"),
         deprived_decile_max=int(geo.get("deprived_decile_max", 2)),
         targets=targets,
+        target_bases=target_bases,
+        set_aside=tuple(dict.fromkeys(set_aside)),
         exclude=tuple(rules),
         members=tuple(members),
         close_points=close_points,

@@ -9,7 +9,9 @@ scanned lazily and only the needed columns are read, so a full ONSPD imports in 
 
 ``locate`` gives every supplier a place: an explicit local authority code first, else the
 lookup's postcode, else the export's postcode; each distinct postcode is normalised and looked up
-once.
+once. With no store of the user's, the postcode table bundled in the package is used
+(``bundled_store``). Every district is then put on current boundaries and given its region and
+country from the built-in table (:mod:`anchorspend.areas`), whatever placed it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,16 @@ from typing import Any
 
 import polars as pl
 
+from anchorspend.areas import (
+    AREA_NAMES,
+    GEODATA,
+    abolished,
+    country_of,
+    current_code,
+    district_names,
+    name_of,
+    region_of,
+)
 from anchorspend.errors import AnchorspendError, UsageError
 from anchorspend.normalise import normalise_postcode
 from anchorspend.schemas import header_key
@@ -38,7 +50,8 @@ POSTCODE_COLUMNS: dict[str, tuple[str, ...]] = {
         r"lad\d\dcd", r"oslaua", r"laua", r"lacode", r"ladcode", r"localauthoritycode",
         r"ladcd", r"lad\d\d",
     ),
-    "local_authority_name": (r"lad\d\dnm", r"laname", r"ladname", r"localauthorityname"),
+    "local_authority_name": (r"lad\d\dnm", r"ladnm", r"laname", r"ladname",
+                             r"localauthorityname"),
     "region_code": (r"rgn\d\dcd", r"rgn", r"regioncode", r"gor"),
     "lsoa_code": (r"lsoa21cd", r"lsoa21", r"lsoa11cd", r"lsoa11", r"lsoacode", r"lsoa\d\dcd"),
     "ward_code": (r"wd\d\dcd", r"osward", r"wardcode", r"ward"),
@@ -53,15 +66,6 @@ IMD_COLUMNS: dict[str, tuple[str, ...]] = {
     "imd_rank": (r"imdrank", r"\w*imd\w*rank\w*", r"\w*deprivation\w*rank\w*"),
 }  # fmt: skip
 
-# UK postcode: outward (area letters + district) and inward (digit + two letters)
-REGION_NAMES = {
-    "north east": "E12000001", "north west": "E12000002",
-    "yorkshire and the humber": "E12000003", "yorkshire and humber": "E12000003",
-    "east midlands": "E12000004", "west midlands": "E12000005",
-    "east of england": "E12000006", "east": "E12000006", "london": "E12000007",
-    "south east": "E12000008", "south west": "E12000009", "wales": "W92000004",
-    "scotland": "S92000003", "northern ireland": "N92000002",
-}  # fmt: skip
 GSS_CODE = re.compile(r"^[A-Z]{1,3}\d+$")  # E08000009, E12000002, or a code of your own
 
 
@@ -232,6 +236,11 @@ class Store:
         imd = self.manifest.get("imd")
         return imd.get("edition") if imd else None
 
+    @property
+    def bundled(self) -> bool:
+        """The postcode table shipped in the package, not a store from `geo import`."""
+        return bool(self.manifest.get("bundled"))
+
 
 def open_store(path: Path) -> Store:
     manifest_path = path / MANIFEST
@@ -246,18 +255,48 @@ def open_store(path: Path) -> Store:
     return Store(path, manifest, pl.scan_parquet(path / POSTCODES), imd)
 
 
+def bundled_store() -> Store:
+    """The geography shipped in the package (built by ``scripts/build_geography.py``): every
+    postcode of the ONS May 2022 lookup → district on current boundaries and LSOA 2011; no IMD.
+    Opening it reads only its manifest; the table is scanned when suppliers are located."""
+    return open_store(GEODATA)
+
+
+def lookup(postcodes: list[str], store: Store) -> pl.DataFrame:
+    """Where each postcode (as written) is, as ``locate`` places it: the store's row, with the
+    district on current boundaries and its region and country from the built-in table."""
+    frame = pl.DataFrame({"written": postcodes}, schema={"written": pl.String})
+    found = (
+        frame.lazy()
+        .with_columns(normalise_postcode(pl.col("written")).alias("postcode"))
+        .join(store.postcodes, on="postcode", how="left", maintain_order="left")
+    )
+    if store.imd is not None:
+        found = found.join(store.imd, on="lsoa_code", how="left", maintain_order="left")
+    rows = found.collect()
+    for c in ("region_code", "country_code"):
+        if c not in rows.columns:
+            rows = rows.with_columns(pl.lit(None, pl.String).alias(c))
+    name = pl.col("local_authority_name") if "local_authority_name" in rows.columns else None
+    return _areas(rows).with_columns(
+        pl.coalesce(name_of(pl.col("local_authority_code")), name).alias("local_authority_name")
+    )
+
+
 LOCATION_BASES = ("lookup local_authority_code", "lookup postcode", "export postcode", "unknown")
 
 
 def resolve_tiers(
     tiers: dict[str, tuple[str, ...]], store: Store | None
 ) -> dict[str, tuple[str, ...]]:
-    """Tier entries may be codes (ONS local authorities E06…/E07…/E08…/E09…, regions E12…: any
-    letters followed by digits is taken as a code), region names ("North West") or, with a store
-    carrying names, local authority names ("Trafford")."""
-    la_names: dict[str, str] = {}
+    """Tier entries may be codes (ONS local authorities E06…/E07…/E08…/E09…, regions E12…,
+    countries E92…: any letters followed by digits is taken as a code), region or country names
+    ("North West", "Wales") or local authority names ("Trafford", and those of a store carrying
+    names). A district abolished since is refused, naming its successor: suppliers are placed on
+    current boundaries, so the old code would match nobody."""
+    la_names = district_names()
     if store is not None and "local_authority_name" in store.postcodes.collect_schema().names():
-        la_names = {
+        la_names = la_names | {
             n.lower(): c
             for n, c in store.postcodes.select("local_authority_name", "local_authority_code")
             .unique()
@@ -269,27 +308,36 @@ def resolve_tiers(
     for tier, entries in tiers.items():
         codes = []
         for e in entries:
+            gone = abolished(e.strip().upper())
+            if gone is not None:
+                name, successor, successor_name, on = gone
+                raise AnchorspendError(
+                    f"[local.tiers] {tier!r}: {e.strip()} ({name}) was abolished on {on}; its "
+                    f"area is part of {successor} ({successor_name})",
+                    hint=f"write {successor}: anchorspend places suppliers on current boundaries",
+                )
             if GSS_CODE.match(e.strip()):
                 codes.append(e.strip())
-            elif e.strip().lower() in REGION_NAMES:
-                codes.append(REGION_NAMES[e.strip().lower()])
+            elif e.strip().lower() in AREA_NAMES:
+                codes.append(AREA_NAMES[e.strip().lower()])
             elif e.strip().lower() in la_names:
                 codes.append(la_names[e.strip().lower()])
             else:
                 raise AnchorspendError(
                     f"[local.tiers] {tier!r}: {e!r} is not a local authority or region code, nor a "
                     "name anchorspend knows",
-                    hint="use ONS codes (E08000009, E12000002) or a region name such as "
-                    '"North West"',
+                    hint="use ONS codes (E08000009, E12000002), a district name such as "
+                    '"Trafford" or a region name such as "North West"',
                 )
         out[tier] = tuple(codes)
     return out
 
 
 def locate(rows: pl.DataFrame, store: Store | None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Add ``local_authority_code`` (final), ``region_code``, ``lsoa_code``, ``imd_decile``,
-    ``location_basis`` and ``_postcode_problem`` to classified rows; also return the postcodes
-    that were given but could not be placed (as written, with why)."""
+    """Add ``local_authority_code`` (final, on current boundaries), ``region_code``,
+    ``country_code``, ``lsoa_code``, ``imd_decile``, ``location_basis`` and
+    ``postcode_terminated`` to classified rows; also return the postcodes that were given but
+    could not be placed (as written, with why)."""
     lookup_pc = pl.col("postcode") if "postcode" in rows.columns else pl.lit(None, pl.String)
     export_pc = pl.when(~pl.col("redacted")).then(pl.col("supplier_postcode"))
     rows = rows.with_columns(
@@ -300,16 +348,17 @@ def locate(rows: pl.DataFrame, store: Store | None) -> tuple[pl.DataFrame, pl.Da
         schema={"postcode": pl.String, "problem": pl.String, "source": pl.String}
     )
     if store is None:
-        return rows.with_columns(
+        return _areas(rows.with_columns(
             pl.when(pl.col("local_authority_code").is_not_null())
             .then(pl.lit(LOCATION_BASES[0]))
             .otherwise(pl.lit("unknown"))
             .alias("location_basis"),
             pl.lit(None, pl.String).alias("region_code"),
+            pl.lit(None, pl.String).alias("country_code"),
             pl.lit(None, pl.String).alias("lsoa_code"),
             pl.lit(None, pl.Int8).alias("imd_decile"),
             pl.lit(False).alias("postcode_terminated"),
-        ).drop("_pc_lookup", "_pc_export"), empty_problems
+        ).drop("_pc_lookup", "_pc_export")), empty_problems  # fmt: skip
     # every distinct postcode text, normalised and placed once
     written = (
         pl.concat(
@@ -321,19 +370,21 @@ def locate(rows: pl.DataFrame, store: Store | None) -> tuple[pl.DataFrame, pl.Da
         .drop_nulls()
         .unique()
     )
+    optional = ("region_code", "country_code", "lsoa_code")
     places = store.postcodes.select(
-        "postcode", "local_authority_code", *(
-            [c for c in ("region_code", "lsoa_code") if c in
-             store.postcodes.collect_schema().names()]
-        ), "terminated",
+        "postcode", "local_authority_code",
+        *[c for c in optional if c in store.postcodes.collect_schema().names()], "terminated",
     )  # fmt: skip
+    written = written.with_columns(normalise_postcode(pl.col("w")).alias("postcode"))
+    wanted = written.get_column("postcode").drop_nulls().unique()
     placed = (
         written.lazy()
-        .with_columns(normalise_postcode(pl.col("w")).alias("postcode"))
-        .join(places, on="postcode", how="left")
+        # filtered as it is scanned: only the wanted postcodes of a 2.7M-row table are kept
+        .join(places.filter(pl.col("postcode").is_in(wanted.implode())), on="postcode",
+              how="left")
         .collect()
-    )
-    for c in ("region_code", "lsoa_code"):
+    )  # fmt: skip
+    for c in optional:
         if c not in placed.columns:
             placed = placed.with_columns(pl.lit(None, pl.String).alias(c))
     if store.imd is not None:
@@ -343,6 +394,7 @@ def locate(rows: pl.DataFrame, store: Store | None) -> tuple[pl.DataFrame, pl.Da
         placed = placed.with_columns(pl.lit(None, pl.Int8).alias("imd_decile"))
     found = placed.select(
         "w", pl.col("local_authority_code").alias("_la"), pl.col("region_code").alias("_rgn"),
+        pl.col("country_code").alias("_ctry"),
         pl.col("lsoa_code").alias("_lsoa"), pl.col("imd_decile").alias("_imd"),
         pl.col("terminated").alias("_term"),
         pl.col("local_authority_code").is_not_null().alias("_ok"),
@@ -378,15 +430,33 @@ def locate(rows: pl.DataFrame, store: Store | None) -> tuple[pl.DataFrame, pl.Da
         .otherwise(pl.lit("unknown")).alias("location_basis"),
         pl.coalesce(pl.col("local_authority_code"), pick("_la")).alias("local_authority_code"),
         pick("_rgn").alias("region_code"),
+        pick("_ctry").alias("country_code"),
         pick("_lsoa").alias("lsoa_code"),
         pick("_imd").alias("imd_decile"),
         pick("_term").fill_null(False).alias("postcode_terminated"),
     )  # fmt: skip
+    absent = (
+        f"not in the bundled postcode table ({store.manifest['source']['date']})"
+        if store.bundled
+        else "not in the geography store"
+    )
     problems = placed.filter(~pl.col("local_authority_code").is_not_null()).select(
         pl.col("w").alias("postcode"),
         pl.when(pl.col("postcode").is_null()).then(pl.lit("not a valid postcode"))
-        .otherwise(pl.lit("not in the geography store")).alias("problem"),
+        .otherwise(pl.lit(absent)).alias("problem"),
     )  # fmt: skip
-    drop = [c for c in rows.columns if c.startswith(("_pc_", "_la_", "_rgn_", "_lsoa_", "_imd_",
-                                                     "_ok_", "_term_"))]  # fmt: skip
-    return rows.drop(drop), problems.with_columns(pl.lit("").alias("source")).sort("postcode")
+    drop = [c for c in rows.columns if c.startswith(("_pc_", "_la_", "_rgn_", "_ctry_", "_lsoa_",
+                                                     "_imd_", "_ok_", "_term_"))]  # fmt: skip
+    return _areas(rows.drop(drop)), problems.with_columns(pl.lit("").alias("source")).sort(
+        "postcode"
+    )
+
+
+def _areas(rows: pl.DataFrame) -> pl.DataFrame:
+    """Every district on current boundaries, with its region and country from the built-in table
+    (the postcode's own, from the store, only for a code the table does not hold)."""
+    la = pl.col("local_authority_code")
+    return rows.with_columns(current_code(la).alias("local_authority_code")).with_columns(
+        pl.coalesce(region_of(la), pl.col("region_code")).alias("region_code"),
+        pl.coalesce(country_of(la), pl.col("country_code")).alias("country_code"),
+    )

@@ -12,9 +12,11 @@ of the supplier list or smaller, not the transactions.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
+from anchorspend.config import PAYEE_KINDS as KINDS
 from anchorspend.normalise import pence_text_expr
 
 ALL_PERIODS = "all"
@@ -41,13 +43,11 @@ def measure_set(
             .when(pl.col("categories").is_not_null())
             .then(pl.col("categories").list.contains(pl.lit(cat)))
         )
-    code, region = pl.col("local_authority_code"), pl.col("region_code")
+    places = [pl.col(c) for c in ("local_authority_code", "region_code", "country_code")]
     for i, (tier, codes) in enumerate(local_tiers.items()):
-        # a tier lists local authority codes and/or region codes
-        inside = code.is_in(list(codes)).fill_null(False) | region.is_in(list(codes)).fill_null(
-            False
-        )
-        expr = pl.when(code.is_not_null() | region.is_not_null()).then(inside)
+        # a tier lists local authority, region and/or country codes
+        inside = pl.any_horizontal(p.is_in(list(codes)).fill_null(False) for p in places)
+        expr = pl.when(pl.any_horizontal(p.is_not_null() for p in places)).then(inside)
         if i == 0:
             measures["local"] = expr
         measures[f"local:{tier}"] = expr
@@ -58,12 +58,39 @@ def measure_set(
     return measures
 
 
-def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Expr]) -> pl.DataFrame:
+@dataclass(slots=True)
+class Measured:
+    """``metrics``: one row per organisation × period × measure (see :func:`compute`).
+    ``by_kind``: the spend per organisation × period × payee kind (``payee_kind``, ``amount``
+    in pence), with the same ``(all)`` and ``all`` rollups."""
+
+    metrics: pl.DataFrame
+    by_kind: pl.DataFrame
+
+
+def compute(
+    cells: pl.LazyFrame,
+    attrs: pl.DataFrame,
+    measures: dict[str, pl.Expr],
+    set_aside: Sequence[str] = (),
+) -> Measured:
     """Metric rows: organisation, period, measure, money in pence, supplier counts, shares.
     ``cells`` carries ``organisation``, ``period`` (see :func:`period_expr`), the supplier
     profile ``_pid`` and ``amount`` in pence, at any finer grain (the spend facts); ``attrs``
-    has one row per ``_pid`` with ``supplier_key`` and what the measures read."""
+    has one row per ``_pid`` with ``supplier_key``, ``payee_kind`` and what the measures read.
+    Addressable spend is the spend with payees of a kind not in ``set_aside``: each measure is
+    given on that basis too (``addressable_spend``, ``spend_addressable``,
+    ``known_addressable``, ``share_of_addressable``, ``coverage_addressable``)."""
     names = list(measures)
+    # profiles of no stated kind (a caller that has not decided them) are market payees
+    kind = (
+        pl.col("payee_kind").replace_strict(
+            {k: i for i, k in enumerate(KINDS)}, return_dtype=pl.UInt8
+        )
+        if "payee_kind" in attrs.columns
+        else pl.lit(KINDS.index("market"), pl.UInt8)
+    )
+    addressable = ~pl.col("_kind").is_in([KINDS.index(k) for k in set_aside])
     masks = [f"_mask{j}" for j in range((len(names) + _PER_MASK - 1) // _PER_MASK)]
     # every measure read once per supplier profile (a small table), into bits; the supplier as
     # an integer
@@ -72,6 +99,7 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
         .select(
             "_pid",
             dense_ids(attrs.get_column("supplier_key")).alias("supplier"),
+            kind.alias("_kind"),
             *_mask_exprs(list(measures.values()), masks),
         )
         .collect()
@@ -79,14 +107,18 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
     keyed = by_profile(
         cells.select(pl.col("organisation").cast(pl.Categorical()), "period", "_pid", "amount"),
         profile,
-        ["supplier", *masks],
+        ["supplier", "_kind", *masks],
     )
     # spend per organisation x period x combination of measure values: a handful of rows
     # whatever the size of the input, summed again for the rollups; and, to count each
     # supplier once, its bits per organisation x period, OR-ed together
     # (one after the other: each supplier's bits are a table of millions of rows at 10M rows,
     # better not built beside the other)
-    spend = keyed.group_by("organisation", "period", *masks).agg(pl.col("amount").sum()).collect()
+    spend = (
+        keyed.group_by("organisation", "period", "_kind", *masks)
+        .agg(pl.col("amount").sum())
+        .collect()
+    )
     suppliers = (
         keyed.group_by("organisation", "period", "supplier")
         .agg(pl.col(masks).bitwise_or())
@@ -96,22 +128,37 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
     def has(i: int, known: bool) -> pl.Expr:
         return (pl.col(masks[i // _PER_MASK]) & _bit(i, known)) != 0
 
-    spend_aggs = [pl.col("amount").sum().alias("total_spend")]
+    spend_aggs = [
+        pl.col("amount").sum().alias("total_spend"),
+        pl.col("amount").filter(addressable).sum().alias("addressable_spend"),
+    ]
     count_aggs = [pl.col("len").sum().alias("total_suppliers")]
     for i in range(len(names)):
         spend_aggs += [
             pl.col("amount").filter(has(i, False)).sum().alias(f"m{i}_spend"),
             pl.col("amount").filter(has(i, True)).sum().alias(f"m{i}_known"),
+            pl.col("amount").filter(has(i, False) & addressable).sum().alias(f"m{i}_aspend"),
+            pl.col("amount").filter(has(i, True) & addressable).sum().alias(f"m{i}_aknown"),
         ]
         count_aggs += [
             pl.col("len").filter(has(i, False)).sum().alias(f"m{i}_sup"),
             pl.col("len").filter(has(i, True)).sum().alias(f"m{i}_ksup"),
         ]
 
+    def fixed(org: str | None, period: str | None) -> list[pl.Expr]:
+        """The organisation and period columns of a rollup (see ``layer``)."""
+        return [
+            pl.lit(org).alias("organisation") if org else pl.col("organisation").cast(pl.String),
+            pl.lit(period).alias("period") if period else pl.col("period").cast(pl.String),
+        ]
+
+    def grouping(org: str | None, period: str | None) -> list[str]:
+        return [k for k, fix in (("organisation", org), ("period", period)) if fix is None]
+
     def layer(per_supplier: pl.LazyFrame, org: str | None, period: str | None) -> pl.LazyFrame:
         """One rollup: ``org``/``period`` fixed (``(all)``, ``all``) or, if None, grouped by;
         ``per_supplier`` has one row per supplier within the grouping."""
-        keys = [k for k, fixed in (("organisation", org), ("period", period)) if fixed is None]
+        keys = grouping(org, period)
         counted = per_supplier.group_by(*keys, *masks).agg(pl.len())
         if keys:
             out = (
@@ -124,10 +171,19 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
             out = pl.concat(
                 [spend.lazy().select(spend_aggs), counted.select(count_aggs)], how="horizontal"
             )
-        return out.select(
-            pl.lit(org).alias("organisation") if org else pl.col("organisation").cast(pl.String),
-            pl.lit(period).alias("period") if period else pl.col("period").cast(pl.String),
-            pl.exclude("organisation", "period"),
+        return out.select(*fixed(org, period), pl.exclude("organisation", "period"))
+
+    def kinds(org: str | None, period: str | None) -> pl.LazyFrame:
+        """The same rollup of the spend per payee kind."""
+        return (
+            spend.lazy()
+            .group_by(*grouping(org, period), "_kind")
+            .agg(pl.col("amount").sum())
+            .select(
+                *fixed(org, period),
+                pl.col("_kind").replace_strict(dict(enumerate(KINDS))).alias("payee_kind"),
+                "amount",
+            )
         )
 
     def rolled(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
@@ -135,14 +191,16 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
 
     # lazy, and collected together: polars' query engine groups these faster than eager calls
     by_org = rolled(suppliers.lazy(), ["organisation"])
+    rollups: list[tuple[str | None, str | None]] = [(None, None), (None, ALL_PERIODS)]
     plans = [layer(suppliers.lazy(), None, None), layer(by_org, None, ALL_PERIODS)]
     if suppliers.get_column("organisation").n_unique() > 1:
+        rollups += [(ALL_ORGS, None), (ALL_ORGS, ALL_PERIODS)]
         plans += [
             layer(rolled(suppliers.lazy(), ["period"]), ALL_ORGS, None),
             layer(rolled(by_org, []), ALL_ORGS, ALL_PERIODS),
         ]
-    layers = pl.collect_all(plans)
-    grouped = plain_columns(pl.concat(layers))
+    layers = pl.collect_all([*plans, *(kinds(o, p) for o, p in rollups)])
+    grouped = plain_columns(pl.concat(layers[: len(plans)]))
     long = pl.concat(
         grouped.select(
             "organisation",
@@ -154,23 +212,45 @@ def compute(cells: pl.LazyFrame, attrs: pl.DataFrame, measures: dict[str, pl.Exp
             pl.col(f"m{i}_sup").cast(pl.Int64).alias("suppliers"),
             pl.col(f"m{i}_ksup").cast(pl.Int64).alias("known_suppliers"),
             pl.col("total_suppliers").cast(pl.Int64),
+            "addressable_spend",
+            pl.col(f"m{i}_aspend").alias("spend_addressable"),
+            pl.col(f"m{i}_aknown").alias("known_addressable"),
         )
         for i, name in enumerate(names)
     )
     order = {n: i for i, n in enumerate(names)}
-    return (
+    metrics = (
         long.with_columns(
             share(pl.col("spend"), pl.col("total_spend")).alias("share_of_total"),
             share(pl.col("spend"), pl.col("known_spend")).alias("share_of_known"),
             share(pl.col("known_spend"), pl.col("total_spend")).alias("coverage"),
             share(pl.col("suppliers"), pl.col("total_suppliers")).alias("supplier_share_of_total"),
             share(pl.col("suppliers"), pl.col("known_suppliers")).alias("supplier_share_of_known"),
+            share(pl.col("spend_addressable"), pl.col("addressable_spend")).alias(
+                "share_of_addressable"
+            ),
+            share(pl.col("known_addressable"), pl.col("addressable_spend")).alias(
+                "coverage_addressable"
+            ),
             (pl.col("organisation") == ALL_ORGS).alias("_pooled"),
             (pl.col("period") == ALL_PERIODS).alias("_allp"),
             pl.col("measure").replace_strict(order, return_dtype=pl.Int32).alias("_m"),
         )
         .sort("_pooled", "organisation", "_allp", "period", "_m")
         .drop("_pooled", "_allp", "_m")
+    )
+    return Measured(metrics, _sorted_rollups(pl.concat(layers[len(plans) :])))
+
+
+def _sorted_rollups(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows per organisation × period in the metrics' order, ``(all)`` and ``all`` last."""
+    return (
+        frame.with_columns(
+            (pl.col("organisation") == ALL_ORGS).alias("_pooled"),
+            (pl.col("period") == ALL_PERIODS).alias("_allp"),
+        )
+        .sort("_pooled", "organisation", "_allp", "period", maintain_order=True)
+        .drop("_pooled", "_allp")
     )
 
 
@@ -238,18 +318,39 @@ def share(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     return pl.when((den > 0) & ratio.is_between(0.0, 1.0)).then(ratio)
 
 
-def with_targets(metrics: pl.DataFrame, targets: dict[str, float]) -> pl.DataFrame:
-    """``target`` (the share_of_total to reach) and ``target_met``, for measures with a target."""
+def with_targets(
+    metrics: pl.DataFrame, targets: dict[str, float], bases: dict[str, str] | None = None
+) -> pl.DataFrame:
+    """``target`` (the share to reach), ``target_basis`` (``total``: the share of all spend;
+    ``addressable``: of addressable spend) and ``target_met``, for measures with a target."""
+    bases = bases or {}
     target = pl.col("measure").replace_strict(targets, default=None, return_dtype=pl.Float64)
-    return metrics.with_columns(target.alias("target")).with_columns(
-        pl.when(pl.col("target").is_not_null() & pl.col("share_of_total").is_not_null())
-        .then(pl.col("share_of_total") >= pl.col("target"))
+    basis = pl.col("measure").replace_strict(bases, default="total", return_dtype=pl.String)
+    reached = (
+        pl.when(pl.col("target_basis") == "addressable")
+        .then(pl.col("share_of_addressable"))
+        .otherwise(pl.col("share_of_total"))
+    )
+    return metrics.with_columns(
+        target.alias("target"), pl.when(target.is_not_null()).then(basis).alias("target_basis")
+    ).with_columns(
+        pl.when(pl.col("target").is_not_null() & reached.is_not_null())
+        .then(reached >= pl.col("target"))
         .alias("target_met")
     )
 
 
 def money_columns(metrics: pl.DataFrame) -> pl.DataFrame:
     """Pence → two-place decimal strings for output."""
-    return metrics.with_columns(
-        pence_text_expr(pl.col(c)).alias(c) for c in ("total_spend", "spend", "known_spend")
-    )
+    return metrics.with_columns(pence_text_expr(pl.col(c)).alias(c) for c in MONEY)
+
+
+MONEY = (
+    "total_spend",
+    "spend",
+    "known_spend",
+    "addressable_spend",
+    "spend_addressable",
+    "known_addressable",
+)
+"""The metric rows' money columns."""

@@ -344,17 +344,23 @@ _LEGAL_SUFFIX = (
 )
 
 
-def name_key(expr: pl.Expr) -> pl.Expr:
-    """The normalised supplier name that names are matched on: upper case; ``&`` and ``+`` read
-    as AND; "T/A" and "trading as" dropped; full stops and apostrophes removed (``A.B.C.`` =
-    ``ABC``, ``Children's`` = ``CHILDRENS``); other punctuation read as a space; whitespace
-    collapsed; legal suffixes (LTD, LIMITED, PLC, LLP, CIC…) removed from the end. Apply it to
-    distinct names, not rows."""
+def plain_name(expr: pl.Expr) -> pl.Expr:
+    """A name in plain words: upper case; ``&`` and ``+`` read as AND; "T/A" and "trading as"
+    dropped; full stops and apostrophes removed (``A.B.C.`` = ``ABC``, ``Children's`` =
+    ``CHILDRENS``); other punctuation read as a space; whitespace collapsed. Legal suffixes
+    stay (see :func:`name_key`)."""
     s = expr.str.to_uppercase()
     s = s.str.replace_all(r"\bT\s*/\s*A\b|\bTRADING\s+AS\b", " ")
     s = s.str.replace_all(r"\s*[&+]\s*", " AND ")
     s = s.str.replace_all(r"[.'’`]", "")
-    s = s.str.replace_all(r"[^0-9A-Z]+", " ").str.strip_chars()
+    return s.str.replace_all(r"[^0-9A-Z]+", " ").str.strip_chars()
+
+
+def name_key(expr: pl.Expr) -> pl.Expr:
+    """The normalised supplier name that names are matched on: :func:`plain_name` with legal
+    suffixes (LTD, LIMITED, PLC, LLP, CIC…) removed from the end. Apply it to distinct names,
+    not rows."""
+    s = plain_name(expr)
     for _ in range(2):  # "… LIMITED LLP", "… CIC LTD"
         s = s.str.replace(_LEGAL_SUFFIX, "")
     return pl.when(s != "").then(s)

@@ -287,6 +287,7 @@ def _data_files(result: Result) -> dict[str, Callable[[Path], object]]:
         "findings.csv": lambda p: for_people(result.findings).write_csv(p),
         "unmatched_suppliers.csv": lambda p: for_people(result.unmatched).write_csv(p),
         "conflicts.csv": lambda p: conflicts_csv(result).write_csv(p),
+        "payees.csv": lambda p: for_people(result.payees).write_csv(p),
     }
 
 

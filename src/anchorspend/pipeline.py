@@ -19,7 +19,7 @@ from anchorspend import __version__
 from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
 from anchorspend.config import Config
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
-from anchorspend.geo import Store, locate, open_store, resolve_tiers
+from anchorspend.geo import Store, bundled_store, locate, open_store, resolve_tiers
 from anchorspend.ingest.canonical import (
     CLEAN_BEFORE,
     FOLDER_NOTE,
@@ -65,6 +65,7 @@ from anchorspend.measures import (
     with_targets,
 )
 from anchorspend.normalise import DateRange, pence_to_text
+from anchorspend.payees import KNOWLEDGE_SOURCE, payee_kinds
 from anchorspend.schemas import Schema
 from anchorspend.schemas import load as load_schema
 from anchorspend.spend import (
@@ -81,9 +82,11 @@ from anchorspend.spend import (
 )
 from anchorspend.views import (
     UNMATCHED_IN_DOCUMENT,
+    addressable_view,
     categories,
     evidence,
     geography_view,
+    payees,
     suppliers_of,
     top_suppliers,
     unmatched_suppliers,
@@ -921,6 +924,8 @@ class Result:
     by_org: pl.DataFrame = field(default_factory=pl.DataFrame)
     summary: pl.DataFrame = field(default_factory=pl.DataFrame)  # see summarise()
     by_category: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # one row per supplier as published with its payee kind and spend (see views.payees)
+    payees: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     @property
     def rejected(self) -> pl.DataFrame:
@@ -1020,13 +1025,14 @@ def group_findings(findings: pl.DataFrame, notes: list[Finding]) -> list[dict[st
     return out + list(grouped.values())
 
 
-def _geography(run: RunConfig) -> Store | None:
+def _geography(run: RunConfig) -> Store:
+    """The user's store (`--geography`, else the config's), else the one in the package."""
     if run.geography is not None:
         return open_store(run.geography)
     if run.config.geography_store:
         base = run.config.path.parent if run.config.path else Path(".")
         return open_store(base / run.config.geography_store)
-    return None
+    return bundled_store()
 
 
 def document_json(document: dict[str, Any]) -> str:
@@ -1109,24 +1115,27 @@ def analyse_ingested(
     # the analysed rows live on in the facts and the summary; let them go
     data.rows = data.rows.filter(pl.col("_status") != "analysed") if data.rows.height else data.rows
     classified = classify(spend.profiles, lookups)
+    kinds = payee_kinds(classified.rows)
     store = _geography(run)
     tiers = resolve_tiers(run.config.local_tiers, store)
     located, postcode_problems = locate(classified.rows, store)
     deprived = run.config.deprived_decile_max if store and store.imd is not None else None
     measures = measure_set(classified.categories, tiers, deprived)
-    attrs = located.with_columns(
-        measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local")
+    attrs = (
+        located.drop("payee_kind")
+        .join(kinds, on="_pid", how="left", maintain_order="left")
+        .with_columns(measures.get("local", pl.lit(None, dtype=pl.Boolean)).alias("local"))
     )
     if progress:
         progress("measuring", 0.9)
     # one large table at a time: at 10M rows each rollup of the facts has millions of rows
-    metrics_pence = pl.DataFrame()
+    metrics_pence, by_kind = pl.DataFrame(), pl.DataFrame()
     if spend.facts.height:
         measured = attrs.select("_pid", *MEASURE_ATTRS)
-        metrics_pence = with_targets(
-            compute(spend_facts(spend, ("organisation", "period")), measured, measures),
-            run.config.targets,
-        )
+        facts = spend_facts(spend, ("organisation", "period"))
+        computed = compute(facts, measured, measures, run.config.set_aside)
+        metrics_pence = with_targets(computed.metrics, run.config.targets, run.config.target_bases)
+        by_kind = computed.by_kind
     metrics = money_columns(metrics_pence) if metrics_pence.height else metrics_pence
     org_cells = spend_cells(spend, ("organisation",))
     sup = suppliers_of(org_cells, attrs)
@@ -1140,7 +1149,7 @@ def analyse_ingested(
     category_view = (
         categories(spend_facts(spend, ()), spend.cells, sup) if spend.facts.height else []
     )
-    unmatched = unmatched_suppliers(sup)
+    unmatched = unmatched_suppliers(sup, run.config.set_aside)
     conflicts = classified.conflicts
     notes = data.notes + classified.findings
     if conflicts.height:
@@ -1163,6 +1172,11 @@ def analyse_ingested(
         "categories": category_view,
         "top_suppliers": top_suppliers(sup),
         "unmatched_suppliers": unmatched.head(UNMATCHED_IN_DOCUMENT).to_dicts(),
+        "addressable": {
+            "set_aside": list(run.config.set_aside),
+            "knowledge": KNOWLEDGE_SOURCE,
+            "by_period": addressable_view(by_kind, run.config.set_aside),
+        },
         "conflicts": [
             {k: r[k] for k in ("supplier", "field", "values", "spend")}
             for r in conflicts.to_dicts()
@@ -1186,4 +1200,5 @@ def analyse_ingested(
         by_org,
         data.summary,
         by_category,
+        payees(sup),
     )

@@ -170,7 +170,14 @@ def render(document: dict[str, Any]) -> str:
         )
     geography = document.get("geography") or {}
     if geography.get("basis"):
-        lines += ["", "## Where suppliers are", "", "How each supplier's place was found:", ""]
+        lines += ["", "## Where suppliers are", ""]
+        source = geography.get("source")
+        if source:
+            lines += [f"Postcodes placed with the {source['name']}, on {source['boundaries']}. "
+                      f"{source['attribution']}", ""]  # fmt: skip
+        elif geography.get("store"):
+            lines += [f"Postcodes placed with the geography store `{geography['store']}`.", ""]
+        lines += ["How each supplier's place was found:", ""]
         lines += _table(
             ["basis", "spend (£)", "rows"],
             [[b["location_basis"], b["spend"], b["rows"]] for b in geography["basis"]],

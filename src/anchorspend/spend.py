@@ -393,9 +393,11 @@ MEASURE_ATTRS = (
     "categories",
     "local_authority_code",
     "region_code",
+    "country_code",
     "imd_decile",
     "redacted",
     "local",
+    "payee_kind",
 )
 CATEGORY_ATTRS = ("supplier_key", "local", "_status")
 # what compare's shared-supplier view reads of spend by organisation

@@ -7,12 +7,15 @@ profile, see :func:`suppliers_of`, or per category for :func:`categories`) for t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
+from anchorspend.areas import local_authorities
 from anchorspend.classify import display_names
+from anchorspend.config import PAYEE_KINDS
 from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, share
 from anchorspend.normalise import pence_text_expr, pence_to_text
 from anchorspend.spend import numbered_combos
@@ -73,7 +76,7 @@ def suppliers_of(by_org: pl.DataFrame, attrs: pl.DataFrame) -> Suppliers:
 _PROFILE_VIEW = ("supplier_name", "matched_by", "redacted", "is_sme", "is_vcse", "is_diverse_led",
                  "is_sme_confidence", "is_vcse_confidence", "is_diverse_led_confidence", "local",
                  "local_authority_code", "location_basis", "postcode", "supplier_postcode",
-                 "postcode_terminated")  # fmt: skip
+                 "postcode_terminated", "payee_kind", "payee_evidence", "payee_rule")  # fmt: skip
 
 
 def _per_org_and_pooled(
@@ -268,9 +271,59 @@ def top_suppliers(sup: Suppliers) -> list[dict[str, Any]]:
     )
 
 
-def unmatched_suppliers(sup: Suppliers) -> pl.DataFrame:
-    """Suppliers no lookup matched (redacted rows aside), biggest spend first."""
-    rows = sup.profiles.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
+def payees(sup: Suppliers) -> pl.DataFrame:
+    """One row per supplier as published: ``supplier_name``, ``payee_kind``, ``evidence``,
+    ``rule`` and ``spend`` (all organisations), largest first: the list a person reviews."""
+    cols = ["supplier_name", "payee_kind", "payee_evidence", "payee_rule"]
+    if not sup.profiles.height:
+        return pl.DataFrame(schema={c: pl.String for c in (*cols, "spend")})
+    return (
+        sup.profiles.group_by(cols)
+        .agg(pl.col("amount").sum().alias("pence"))
+        .sort(["pence", "supplier_name"], descending=[True, False], nulls_last=True)
+        .select(
+            "supplier_name",
+            "payee_kind",
+            pl.col("payee_evidence").alias("evidence"),
+            pl.col("payee_rule").alias("rule"),
+            pence_text_expr(pl.col("pence")).alias("spend"),
+        )
+    )
+
+
+def addressable_view(by_kind: pl.DataFrame, set_aside: Sequence[str]) -> list[dict[str, Any]]:
+    """Per organisation and period (the metrics' rollups): all spend, addressable spend, the
+    spend set aside, and the spend with each payee kind, so that total = addressable + each
+    kind set aside, to the penny."""
+    if not by_kind.height:
+        return []
+    keys = ["organisation", "period"]
+    wide = (
+        by_kind.with_columns(pl.col("payee_kind").is_in(list(set_aside)).alias("_away"))
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.col("amount").sum().alias("total_spend"),
+            pl.col("amount").filter(~pl.col("_away")).sum().alias("addressable_spend"),
+            pl.col("amount").filter(pl.col("_away")).sum().alias("set_aside_spend"),
+            *(
+                pl.col("amount").filter(pl.col("payee_kind") == k).sum().alias(f"{k}_spend")
+                for k in PAYEE_KINDS
+            ),
+        )
+    )
+    money = [c for c in wide.columns if c.endswith("_spend")]
+    return wide.with_columns(pence_text_expr(pl.col(c)).alias(c) for c in money).to_dicts()
+
+
+def unmatched_suppliers(sup: Suppliers, set_aside: Sequence[str]) -> pl.DataFrame:
+    """Suppliers no lookup matched, biggest spend first, but for redacted payees and those of a
+    kind ``set_aside`` from addressable spend (public bodies, HMRC, pension funds: not worth
+    classifying, see :func:`payees`)."""
+    rows = sup.profiles.filter(
+        pl.col("matched_by").is_null()
+        & ~pl.col("redacted")
+        & ~pl.col("payee_kind").is_in(list(set_aside))
+    )
     if not rows.height:
         return pl.DataFrame(schema={"supplier": pl.String, "spend": pl.String, "rows": pl.Int64})
     return (
@@ -285,10 +338,12 @@ def unmatched_suppliers(sup: Suppliers) -> pl.DataFrame:
 def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[str, Any]:
     """Where the suppliers are: which basis placed how much spend, spend by supplier local
     authority (unknown shown, never hidden), and the postcodes that could not be placed."""
+    user_store = store is not None and not store.bundled
+    source = None if store is None or user_store else store.manifest["source"]
     if not sup.cells.height:
-        return {"store": None, "terminated_postcode_spend": "0.00", "terminated_postcode_rows": 0,
-                "imd_edition": None, "basis": [], "by_local_authority": [],
-                "unplaced_postcodes": []}  # fmt: skip
+        return {"store": None, "source": source, "terminated_postcode_spend": "0.00",
+                "terminated_postcode_rows": 0, "imd_edition": None, "basis": [],
+                "by_local_authority": [], "unplaced_postcodes": []}  # fmt: skip
     profiles = sup.profiles
     basis = (
         profiles.group_by("location_basis")
@@ -296,12 +351,13 @@ def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[s
         .sort("location_basis")
         .select("location_basis", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
     )
-    names = pl.DataFrame(schema={"local_authority_code": pl.String, "name": pl.String})
+    # the built-in table's names (current boundaries), then a store's for codes it lacks
+    names = local_authorities().select(pl.col("code").alias("local_authority_code"), "name")
     if store is not None and "local_authority_name" in store.postcodes.collect_schema().names():
-        names = (
-            store.postcodes.select("local_authority_code", pl.col("local_authority_name")
-                                   .alias("name")).unique("local_authority_code").collect()
-        )  # fmt: skip
+        names = pl.concat([names, store.postcodes.select(
+            "local_authority_code", pl.col("local_authority_name").alias("name")
+        ).drop_nulls().unique("local_authority_code").collect()]).unique(
+            "local_authority_code", keep="first", maintain_order=True)  # fmt: skip
     by_la = (
         _per_org_and_pooled(
             sup.cells.join(profiles.select("_pid", "local_authority_code"), on="_pid", how="left"),
@@ -331,7 +387,8 @@ def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[s
     )  # fmt: skip
     terminated = profiles.filter(pl.col("postcode_terminated"))
     return {
-        "store": None if store is None else str(store.path),
+        "store": str(store.path) if user_store else None,
+        "source": source,
         "terminated_postcode_spend": pence_to_text(int(terminated.get_column("amount").sum() or 0)),
         "terminated_postcode_rows": int(terminated.get_column("n").sum() or 0),
         "imd_edition": None if store is None else store.imd_edition,

@@ -392,8 +392,10 @@ def _organisation(
     places = place_rows(document, name)
     if places:
         cid = next(ids)
-        basis = (document.get("geography") or {}).get("basis", [])
-        summary, svg, headers, body = place_chart(cid, label, places, total, basis)
+        geography = document.get("geography") or {}
+        summary, svg, headers, body = place_chart(
+            cid, label, places, total, geography.get("basis", []), geography.get("source")
+        )
         table = Table(headers, body, [False, True, True, True])
         found.append(Chart(cid, "places", "Where suppliers are", summary, svg, table))
     return Organisation(f"org-{index}", name, label, headline, found)

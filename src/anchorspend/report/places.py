@@ -33,8 +33,10 @@ def place_chart(
     rows: list[dict[str, Any]],
     total: Decimal | None,
     basis: list[dict[str, Any]] | None = None,
+    source: dict[str, Any] | None = None,
 ) -> tuple[list[str], Any, list[str], list[list[str]]]:
-    """(summary, svg, headers, table rows) for one organisation."""
+    """(summary, svg, headers, table rows) for one organisation. ``source``: the bundled
+    postcode table's, named with its attribution (the Open Government Licence asks for it)."""
     known = [r for r in rows if r["local_authority_code"] is not None]
     unknown = [r for r in rows if r["local_authority_code"] is None]
     head, rest = known[:TOP_PLACES], known[TOP_PLACES:]
@@ -73,6 +75,8 @@ def place_chart(
             + "; ".join(f"{b['location_basis']} {money_short(b['spend'])}" for b in basis)
             + " (all organisations)."
         )
+    if source:
+        summary.append(f"Postcodes placed with the {source['name']}. {source['attribution']}")
     title = f"Spend by supplier local authority: {label}"
     svg = charts.hbar_chart(cid, bars, title, f"{label}'s spend by where its suppliers are.")
     return summary, svg, ["supplier local authority", "spend", "share of total", "suppliers"], body

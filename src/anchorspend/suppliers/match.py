@@ -15,14 +15,16 @@ five-million-entry lookup is searched without comparing everything with everythi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 from rapidfuzz import fuzz, process
 
 from anchorspend.classify import classify, load_lookup
+from anchorspend.config import PAYEE_KINDS
 from anchorspend.normalise import name_key, pence_text_expr
+from anchorspend.payees import payee_kinds
 from anchorspend.pipeline import RunConfig, ingest
 from anchorspend.spend import spend_of
 
@@ -42,6 +44,8 @@ class MatchResult:
     review: pl.DataFrame  # REVIEW_COLUMNS, decision empty
     unmatched: pl.DataFrame  # supplier, spend, rows, cumulative share of unmatched spend
     total_pence: int
+    # the unmatched spend not worth classifying: payee kind, spend, suppliers (see payees)
+    set_aside: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _block(expr: pl.Expr) -> pl.Expr:
@@ -77,6 +81,7 @@ def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
     data = ingest(run)
     lookups = [load_lookup(p) for p in run.lookups]
     rows = classify(spend_of(data.rows, "quarter").profiles, lookups).rows
+    rows = rows.drop("payee_kind").join(payee_kinds(rows), on="_pid", how="left")
     total = int(rows.get_column("amount").sum() or 0)
     how = (
         pl.when(pl.col("redacted"))
@@ -90,6 +95,17 @@ def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
         .sort("resolved_by")
     )  # fmt: skip
     unmatched_rows = rows.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
+    # only market payees are worth classifying: public bodies, HMRC and pension funds are set
+    # aside (and counted) as addressable spend leaves them out
+    away = unmatched_rows.filter(pl.col("payee_kind").is_in(run.config.set_aside))
+    set_aside = (
+        away.group_by("payee_kind")
+        .agg(pl.col("amount").sum().alias("pence"),
+             name_key(pl.col("supplier_name")).n_unique().cast(pl.Int64).alias("suppliers"))
+        .sort(pl.col("payee_kind").replace_strict(
+            {k: i for i, k in enumerate(PAYEE_KINDS)}, return_dtype=pl.Int8))
+    )  # fmt: skip
+    unmatched_rows = unmatched_rows.filter(~pl.col("payee_kind").is_in(run.config.set_aside))
     # the spelling on most rows (alphabetical first among equals) speaks for the name key
     queries = (
         unmatched_rows.group_by(name_key(pl.col("supplier_name")).alias("name_key"),
@@ -137,6 +153,12 @@ def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
         review,
         unmatched,
         total,
+        [
+            {"payee_kind": k, "spend": sp, "suppliers": n}
+            for k, sp, n in set_aside.select(
+                "payee_kind", pence_text_expr(pl.col("pence")), "suppliers"
+            ).iter_rows()
+        ],
     )
 
 

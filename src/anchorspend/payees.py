@@ -1,0 +1,237 @@
+"""Who is paid: each supplier's *payee kind*, and so which spend is addressable.
+
+A procurement team can move spend between market suppliers; it cannot move a levy to its
+combined authority, tax to HMRC or contributions to a pension fund. Every supplier gets one
+kind:
+
+- ``public``: UK local authorities of every tier, combined and regional authorities, NHS
+  bodies, police, fire, central government departments and agencies;
+- ``tax``: HM Revenue and Customs;
+- ``pension``: pension funds and superannuation schemes;
+- ``individual``: redacted or withheld payees;
+- ``market``: everyone else, including whatever the rules below are not sure of
+  (council-owned companies, joint ventures, academies, a school's name alone).
+
+The kind comes from the lookup where it has a ``payee_kind`` column, else from built-in
+knowledge, in this order (the first that decides wins; ``payee_rule`` says which):
+
+1. ``redacted``: the export withheld the payee's name.
+2. ``table``: the plain name is exactly one in the reviewed table shipped with the package
+   (``knowledge/public_bodies.csv``: government departments and agencies, regional
+   authorities, HMRC; built by ``data/public_bodies/build.py``), or is a name cut short by the
+   export (30 characters or more) that begins one. Local authorities are named by the rules,
+   from the package's table of districts (``geodata/local_authorities.csv``) and the county
+   councils in the table.
+3. Name rules (:data:`RULES`), read on the plain name (upper case, punctuation as spaces, ``&``
+   as AND). None applies to a name with a company's legal form in it (Ltd, Limited, PLC, LLP,
+   CIC…): a company is a market supplier unless a lookup says otherwise, whoever owns it.
+
+Nothing here is fuzzy: a rule is a pattern a public body's own name takes, tested on the false
+friends it must not catch (``tests/test_payees.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+import polars as pl
+
+from anchorspend.config import PAYEE_KINDS as KINDS
+from anchorspend.config import SET_ASIDE
+from anchorspend.normalise import plain_name
+
+__all__ = ["KINDS", "KNOWLEDGE_SOURCE", "RULES", "SET_ASIDE", "knowledge", "payee_kinds"]
+
+KNOWLEDGE = "public_bodies.csv"
+DISTRICTS = "local_authorities.csv"
+KNOWLEDGE_SOURCE = (
+    "anchorspend public_bodies.csv 2026-12-05 (a reviewed list of public bodies), the local "
+    "authority districts of geodata/local_authorities.csv (ONS, Open Government Licence v3.0) "
+    "and the name rules of anchorspend.payees.RULES"
+)
+"""What the built-in knowledge is, for the document: change the date when the table changes."""
+TRUNCATED_MIN = 30
+"""A name this long or longer that begins a table name is taken as that name cut short."""
+
+_COMPANY_FORM = (
+    r"\b(LTD|LIMITED|PLC|LLP|LP|CIC|CIO|LLC|INC|GMBH|COMPANY|CO|INCORPORATED|PARTNERSHIP)\b"
+)
+_COUNCIL_NOT = r"\bCOUNCIL (FOR|OF|ON)\b"  # "Council for Voluntary Service" is a charity
+_LA_FORMS = (
+    r"(CITY |COUNTY |BOROUGH |DISTRICT |METROPOLITAN BOROUGH |METROPOLITAN DISTRICT |"
+    r"CITY AND COUNTY |COUNTY BOROUGH )?(COUNCIL|MBC|MDC|LBC|CBC|MB)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    kind: str
+    pattern: str  # a regular expression over the plain name
+    means: str  # in words, for the README and the review list
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("tax:hmrc", "tax", r"\bHMRC\b|\bH M R C\b|\bREVENUE AND CUSTOMS\b|^INLAND REVENUE\b",
+         "HMRC, HM Revenue and Customs, Inland Revenue"),
+    Rule("pension:fund", "pension",
+         r"\bPENSIONS? (FUND|SCHEME|AUTHORITY)\b|\bSUPERANN|\bGMPF\b|\bLGPS\b|"
+         r"\bLOCAL GOVERNMENT PENSION|^TEACHERS PENSIONS?\b|^NHS PENSIONS?\b|"
+         r"^CIVIL SERVICE PENSION",
+         "a pension fund or scheme, superannuation, LGPS, Teachers' or NHS Pensions"),
+    Rule("public:local-authority", "public",
+         r"^(THE )?(COUNCIL OF THE )?(CITY OF )?({places}) " + _LA_FORMS + r"\b",
+         "a UK local authority's name (ONS list) followed by Council, MBC…"),
+    Rule("public:council", "public",
+         r"\b(CITY|COUNTY|BOROUGH|DISTRICT|METROPOLITAN BOROUGH|TOWN|PARISH|COMMUNITY|"
+         r"UNITARY|COUNTY BOROUGH) COUNCIL\b|^(LONDON|ROYAL) BOROUGH OF\b",
+         "… City/County/Borough/District/Town/Parish Council, London Borough of …"),
+    Rule("public:combined-authority", "public",
+         r"\bCOMBINED AUTH|\bMAYORAL (COMBINED )?AUTH",
+         "a combined authority (also cut short: 'Combined Authori')"),
+    Rule("public:nhs", "public",
+         r"\bNHS\b|\b(HEALTH|HOSPITALS?|CARE|COMMUNITY) NH$|\bHEALTH BOARD\b|"
+         r"\bINTEGRATED CARE BOARD\b|\bCLINICAL COMMISSIONING GROUP\b",
+         "an NHS body (… NHS Foundation Trust, NHS … ICB, '… Health NH' cut short), a health "
+         "board"),
+    Rule("public:police", "public",
+         r"\bPOLICE (AND|FIRE AND) CRIME COMMISSIONER\b|\bCHIEF CONSTABLE\b|\bCONSTABULARY\b|"
+         r"\bPOLICE (SERVICE|FORCE|AUTHORITY)\b|\bPOLICE$",
+         "a police force, its chief constable or commissioner"),
+    Rule("public:fire", "public",
+         r"\bFIRE AND RESCUE\b|\bFIRE AUTHORITY\b|\bFIRE BRIGADE\b",
+         "a fire and rescue service or authority"),
+    Rule("public:port-health", "public", r"\bPORT HEALTH AUTHORITY\b",
+         "a port health authority"),
+)  # fmt: skip
+
+
+@functools.cache
+def knowledge() -> pl.DataFrame:
+    """The reviewed table of public bodies shipped with the package: kind, body, name, code,
+    source, and ``_plain`` (the name in plain words)."""
+    text = resources.files("anchorspend").joinpath("knowledge", KNOWLEDGE).read_bytes()
+    table = pl.read_csv(text, infer_schema=False)
+    return table.with_columns(plain_name(pl.col("name")).alias("_plain"))
+
+
+def _local_places() -> str:
+    """The local authorities' names (every district, abolished ones too, from the package's
+    table of districts) and the county councils' as one alternation, longest first (so "North
+    East Lincolnshire" is tried before "Lincolnshire")."""
+    text = resources.files("anchorspend").joinpath("geodata", DISTRICTS).read_bytes()
+    districts = pl.read_csv(text, infer_schema=False).filter(
+        ~pl.col("name").str.starts_with("Pseudo")
+    )
+    counties = knowledge().filter(pl.col("body") == "county council")
+    places = (
+        pl.concat([districts.select(plain_name(pl.col("name")).alias("_plain")),
+                   counties.select("_plain")])
+        .get_column("_plain")
+        .unique()
+        .to_list()
+    )  # fmt: skip
+    return "|".join(sorted(places, key=lambda p: (-len(p), p)))
+
+
+def _rule_patterns() -> list[tuple[Rule, str]]:
+    places = _local_places()
+    return [(r, r.pattern.replace("{places}", places)) for r in RULES]
+
+
+def _table_matches(plain: pl.DataFrame) -> pl.DataFrame:
+    """``_plain`` names found in the table (not the local authorities, which the name rules
+    read): ``_plain``, ``_table_kind``, ``_table_rule``."""
+    table = knowledge().filter(pl.col("body") != "county council")
+    entry = table.select(
+        "_plain",
+        pl.col("kind").alias("_table_kind"),
+        pl.concat_str(
+            pl.lit("table: "), pl.col("name"), pl.lit(" ("), pl.col("body"), pl.lit(")")
+        ).alias("_table_rule"),
+    )
+    exact = plain.join(entry, on="_plain", how="inner")
+    # a name cut short: each table name's beginnings of TRUNCATED_MIN characters or more
+    longest = entry.select(pl.col("_plain").str.len_chars().max().fill_null(0)).item()
+    beginnings = (
+        entry.with_columns(
+            pl.int_ranges(TRUNCATED_MIN, pl.col("_plain").str.len_chars()).alias("_n")
+        )
+        .explode("_n")
+        .drop_nulls("_n")
+        .select(
+            pl.col("_plain").str.slice(0, pl.col("_n")).str.strip_chars().alias("_plain"),
+            "_table_kind",
+            "_table_rule",
+        )
+        .unique("_plain", keep="first")
+    )
+    cut = plain.filter(
+        pl.col("_plain").str.len_chars().is_between(TRUNCATED_MIN, max(longest, TRUNCATED_MIN))
+    ).join(beginnings, on="_plain", how="inner")
+    return pl.concat([exact, cut.join(exact.select("_plain"), on="_plain", how="anti")])
+
+
+def payee_kinds(profiles: pl.DataFrame) -> pl.DataFrame:
+    """Each profile's payee kind. ``profiles``: ``_pid``, ``supplier_name``, ``redacted`` and
+    ``payee_kind`` (the lookup's, null where it has none). Returns ``_pid``, ``payee_kind``,
+    ``payee_evidence`` (``lookup``, ``redacted``, ``built-in``, or ``default`` for market by
+    default) and ``payee_rule`` (the rule or table entry that decided, null by default).
+    The rules run once per distinct name."""
+    names = (
+        profiles.select("supplier_name")
+        .unique()
+        .with_columns(plain_name(pl.col("supplier_name")).alias("_plain"))
+    )
+    plain = names.select("_plain").unique().drop_nulls()
+    table = _table_matches(plain)
+    company = pl.col("_plain").str.contains(_COMPANY_FORM)
+    rule_id = pl.lit(None, pl.String)
+    for rule, pattern in reversed(_rule_patterns()):
+        hit = pl.col("_plain").str.contains(pattern)
+        if rule.id.startswith("public:"):
+            hit = hit & ~pl.col("_plain").str.contains(_COUNCIL_NOT)
+        rule_id = pl.when(hit & ~company).then(pl.lit(rule.id)).otherwise(rule_id)
+    kind_of = {r.id: r.kind for r in RULES}
+    decided = (
+        plain.join(table, on="_plain", how="left")
+        .with_columns(rule_id.alias("_rule"))
+        .select(
+            "_plain",
+            pl.coalesce("_table_kind", pl.col("_rule").replace_strict(kind_of, default=None)).alias(
+                "_kind"
+            ),
+            pl.coalesce("_table_rule", "_rule").alias("_by"),
+        )
+    )
+    named = names.join(decided, on="_plain", how="left").select("supplier_name", "_kind", "_by")
+    looked = pl.col("payee_kind")
+    return (
+        profiles.select("_pid", "supplier_name", "redacted", "payee_kind")
+        .join(named, on="supplier_name", how="left", nulls_equal=True, maintain_order="left")
+        .select(
+            "_pid",
+            pl.when(looked.is_not_null())
+            .then(looked)
+            .when(pl.col("redacted"))
+            .then(pl.lit("individual"))
+            .otherwise(pl.coalesce("_kind", pl.lit("market")))
+            .alias("payee_kind"),
+            pl.when(looked.is_not_null())
+            .then(pl.lit("lookup"))
+            .when(pl.col("redacted"))
+            .then(pl.lit("redacted"))
+            .when(pl.col("_kind").is_not_null())
+            .then(pl.lit("built-in"))
+            .otherwise(pl.lit("default"))
+            .alias("payee_evidence"),
+            pl.when(looked.is_not_null())
+            .then(None)
+            .when(pl.col("redacted"))
+            .then(pl.lit("redacted"))
+            .otherwise(pl.col("_by"))
+            .alias("payee_rule"),
+        )
+    )
