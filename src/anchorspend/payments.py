@@ -118,10 +118,11 @@ class Setup:
 
 def parse_fields(rows: pl.DataFrame, options: RowOptions) -> pl.DataFrame:
     """The payment fields read as text (``_raw_<field>``) → values, each distinct text parsed
-    once: dates with ``_<field>_status`` (``ok``, ``missing`` or why not), money in pence
-    (null where it does not parse), ``disputed`` as a flag, ``status`` as ``paid``/``unpaid``,
-    ``regime`` as ``2023-act``/``earlier``, each with a ``_<field>_odd`` mark for text that is
-    there but not understood."""
+    once: dates with ``_<field>_status`` (``ok``, ``missing`` or why not); VAT and gross in
+    pence with ``_<field>_odd`` (text that is not money); ``disputed`` as a flag with
+    ``_disputed_odd`` (text that is not yes/no); ``status`` as ``paid``/``unpaid`` and
+    ``regime`` as ``2023-act``/``earlier`` (null where not understood), with
+    ``_status_present``/``_regime_present`` (the cell has text)."""
     out: list[pl.Series] = []
     for f in DATE_FIELDS:
         parsed = dates_of(rows, RAW_PREFIX + f, options)
@@ -140,11 +141,10 @@ def parse_fields(rows: pl.DataFrame, options: RowOptions) -> pl.DataFrame:
     regime = rows.get_column(RAW_PREFIX + "procured_under")
     out.append(per_distinct(regime, _regime(pl.col(regime.name))).alias("regime"))
     text = {"status": status, "regime": regime}
-    odd = [
+    present = rows.select(
         (~is_missing(pl.col(t.name)) & pl.col(t.name).is_not_null()).alias(f"_{k}_present")
         for k, t in text.items()
-    ]
-    present = rows.select(odd)
+    )
     return rows.with_columns(*out, *present.get_columns())
 
 
