@@ -558,6 +558,14 @@ def test_several_organisations_are_pooled(tmp_path: Path) -> None:
     assert (pooled["paid_count"], pooled["paid_value"]) == (3, "500.00")
     assert pooled["average_days_to_pay"] == 42.67  # 128 / 3
     assert pooled["value_share_paid_31_60"] == 400 / 500
+    dist = {(d["organisation"], d["bucket"]): d["count"] for d in doc["payments_distribution"]}
+    assert (dist["North", "6-10"], dist["South", "46-60"], dist["South", "6-10"]) == (1, 2, 0)
+    assert (dist["(all)", "6-10"], dist["(all)", "46-60"], dist["(all)", "91+"]) == (1, 2, 0)
+    assert [d["organisation"] for d in doc["payments_distribution"][::10]] == [
+        "North",
+        "South",
+        "(all)",
+    ]
 
 
 def test_hostile_text_stays_text_in_every_output(tmp_path: Path) -> None:

@@ -116,20 +116,25 @@ class Setup:
     fields: frozenset[str] = frozenset()  # the canonical fields the exports map
 
 
-def parse_fields(rows: pl.DataFrame, options: RowOptions) -> pl.DataFrame:
+def parse_fields(rows: pl.DataFrame, options: RowOptions, *, money: bool = True) -> pl.DataFrame:
     """The payment fields read as text (``_raw_<field>``) → values, each distinct text parsed
     once: dates with ``_<field>_status`` (``ok``, ``missing`` or why not); VAT and gross in
     pence with ``_<field>_odd`` (text that is not money); ``disputed`` as a flag with
     ``_disputed_odd`` (text that is not yes/no); ``status`` as ``paid``/``unpaid`` and
     ``regime`` as ``2023-act``/``earlier`` (null where not understood), with
-    ``_status_present``/``_regime_present`` (the cell has text)."""
+    ``_status_present``/``_regime_present`` (the cell has text). ``money`` False: VAT and gross
+    are left null (only s.70 reads them)."""
     out: list[pl.Series] = []
     for f in DATE_FIELDS:
         parsed = dates_of(rows, RAW_PREFIX + f, options)
         out.append(parsed.get_column("payment_date").alias(f))
         out.append(parsed.get_column("_date_status").alias(f"_{f}_status"))
     for f in MONEY_FIELDS:
-        pence, invalid = _money(rows, RAW_PREFIX + f)
+        if money:
+            pence, invalid = _money(rows, RAW_PREFIX + f)
+        else:
+            pence = pl.repeat(None, rows.height, dtype=pl.Int64, eager=True)
+            invalid = pl.repeat(False, rows.height, eager=True)
         out += [pence.alias(f), invalid.alias(f"_{f}_odd")]
     disputed = rows.get_column(RAW_PREFIX + "disputed")
     out.append(per_distinct(disputed, flag(pl.col(disputed.name))).alias("disputed"))
@@ -267,9 +272,16 @@ def assess(rows: pl.DataFrame, setup: Setup) -> pl.DataFrame:
     step = rows.with_columns(
         received.alias("received"),
         (use_invoice & invoice_ok).alias("_fallback"),
-        reasons.alias("_checks"),
+        pl.any_horizontal(checks.values()).alias("_bad"),
         in_scope.fill_null(False).alias("in_scope"),
     ).with_columns(due.alias("due"), days.alias("days"))
+    # the reasons written out only for the few rows that have any (null for the rest)
+    bad = step.get_column("_bad").arg_true()
+    step = step.drop("_bad").with_columns(
+        pl.repeat(None, step.height, dtype=pl.String, eager=True)
+        .scatter(bad, step[bad].select(reasons).to_series())
+        .alias("_checks")
+    )
     paid_start, paid_end = period_of(pl.col("payment_date"), setup)
     due_start, due_end = period_of(pl.col("due"), setup)
     step = step.with_columns(
@@ -280,7 +292,7 @@ def assess(rows: pl.DataFrame, setup: Setup) -> pl.DataFrame:
     )
     counts = pl.col("paid_start").is_not_null() | pl.col("due_start").is_not_null()
     valid = pl.col("_status") == "analysed"
-    clean = pl.col("_checks") == ""
+    clean = pl.col("_checks").is_null()
     earlier_unpaid = ~pl.col("in_scope") & pl.col("paid_start").is_null() & due_start.is_not_null()
     return step.with_columns(
         pl.when(~valid)
@@ -301,7 +313,26 @@ def assess(rows: pl.DataFrame, setup: Setup) -> pl.DataFrame:
         .then(pl.lit("earlier-regime-unpaid"))
         .otherwise(pl.lit("outside-periods"))
         .alias("_pay_reason"),
-    ).drop("_checks")
+    ).drop("_checks", *PARSED_ONLY)
+
+
+# parsed columns that only the assessment reads: let go once it is made
+PARSED_ONLY = (
+    "invoice_date",
+    "invoice_received_date",
+    "due_date",
+    "_invoice_date_status",
+    "_invoice_received_date_status",
+    "_date_status",
+    "disputed",
+    "_disputed_odd",
+    "status",
+    "regime",
+    "_status_present",
+    "_regime_present",
+    "_vat_amount_odd",
+    "_gross_amount_odd",
+)
 
 
 _PAID_SUMS = (
@@ -326,37 +357,53 @@ KEYS = ("organisation", "period_start", "period_end")
 
 
 def _paid_sums(measured: pl.LazyFrame) -> pl.LazyFrame:
-    """Per organisation × paid period × supplier profile: the sums every paid figure is made of."""
-    d, v = pl.col("days"), pl.col("amount")
-    scope = pl.col("in_scope")
+    """Per organisation × paid period × supplier profile: the sums every paid figure is made of.
+    The payments are first counted per class of days (≤ 5, 6–30, 31–60, ≥ 61) and scope, so
+    the conditional sums run over those counts, not over every payment."""
+    d = pl.col("days")
+    day_class = (
+        pl.when(d <= 5).then(0).when(d <= 30).then(1).when(d <= 60).then(2).otherwise(3)
+    ).cast(pl.Int8)
+    counted = (
+        measured.filter(pl.col("paid_start").is_not_null())
+        .group_by(
+            "organisation",
+            pl.col("paid_start").alias("period_start"),
+            pl.col("paid_end").alias("period_end"),
+            "_pid",
+            "in_scope",
+            day_class.alias("_class"),
+        )
+        .agg(
+            pl.len().cast(pl.Int64).alias("_n"),
+            pl.col("amount").sum().alias("_pence"),
+            d.sum().alias("_days"),
+        )
+    )
+    c, scope = pl.col("_class"), pl.col("in_scope")
 
     def n(cond: pl.Expr) -> pl.Expr:
-        return cond.cast(pl.Int64).sum()
+        return pl.when(cond).then(pl.col("_n")).otherwise(0).sum()
 
     def pence(cond: pl.Expr) -> pl.Expr:
-        return pl.when(cond).then(v).otherwise(0).sum()
+        return pl.when(cond).then(pl.col("_pence")).otherwise(0).sum()
 
-    return (
-        measured.filter(pl.col("paid_start").is_not_null())
-        .rename({"paid_start": "period_start", "paid_end": "period_end"})
-        .group_by(*KEYS, "_pid")
-        .agg(
-            n(scope).alias("paid_count"),
-            pence(scope).alias("paid_pence"),
-            pl.when(scope).then(d).otherwise(0).sum().alias("days_sum"),
-            n(scope & (d <= 30)).alias("n_1_30"),
-            n(scope & d.is_between(31, 60)).alias("n_31_60"),
-            n(scope & (d >= 61)).alias("n_61_plus"),
-            pence(scope & (d <= 30)).alias("v_1_30"),
-            pence(scope & d.is_between(31, 60)).alias("v_31_60"),
-            pence(scope & (d >= 61)).alias("v_61_plus"),
-            pl.len().cast(pl.Int64).alias("all_count"),
-            v.sum().alias("all_pence"),
-            n(d <= 30).alias("n_within_30"),
-            pence(d <= 30).alias("v_within_30"),
-            n(d <= 5).alias("n_within_5"),
-            pence(d <= 5).alias("v_within_5"),
-        )
+    return counted.group_by(*KEYS, "_pid").agg(
+        n(scope).alias("paid_count"),
+        pence(scope).alias("paid_pence"),
+        pl.when(scope).then(pl.col("_days")).otherwise(0).sum().alias("days_sum"),
+        n(scope & (c <= 1)).alias("n_1_30"),
+        n(scope & (c == 2)).alias("n_31_60"),
+        n(scope & (c == 3)).alias("n_61_plus"),
+        pence(scope & (c <= 1)).alias("v_1_30"),
+        pence(scope & (c == 2)).alias("v_31_60"),
+        pence(scope & (c == 3)).alias("v_61_plus"),
+        pl.col("_n").sum().alias("all_count"),
+        pl.col("_pence").sum().alias("all_pence"),
+        n(c <= 1).alias("n_within_30"),
+        pence(c <= 1).alias("v_within_30"),
+        n(c == 0).alias("n_within_5"),
+        pence(c == 0).alias("v_within_5"),
     )
 
 
@@ -396,13 +443,29 @@ def figures(rows: pl.DataFrame, types: pl.DataFrame, setup: Setup) -> pl.DataFra
     an organisation's first to its last with a measured row (and the pooled ``(all)`` when there
     are several organisations), every type in :data:`SUPPLIER_TYPES` order. ``rows``: assessed
     rows with ``_pid``; ``types``: ``_pid`` → ``supplier_type``, one row per type it has."""
-    measured = rows.lazy().filter(pl.col("_pay_status") == "measured")
+    # one compact copy of what the sums read, rather than a filter of every column per sum
+    measured = (
+        rows.filter(pl.col("_pay_status") == "measured")
+        .select(
+            pl.col("organisation").cast(pl.String),
+            "_pid",
+            "in_scope",
+            "days",
+            "amount",
+            "payment_date",
+            "paid_start",
+            "paid_end",
+            "due_start",
+            "due_end",
+        )
+        .lazy()
+    )
     types_lf = types.lazy()
     paid = _by_type(_paid_sums(measured), types_lf, _PAID_SUMS)
     due = _by_type(_due_sums(measured), types_lf, _DUE_SUMS)
     keys = [*KEYS, "supplier_type"]
     joined = paid.join(due, on=keys, how="full", coalesce=True).collect()
-    orgs = sorted(set(rows.filter(pl.col("_pay_status") == "measured")["organisation"].to_list()))
+    orgs = sorted(measured.select(pl.col("organisation").unique()).collect().to_series().to_list())
     if len(orgs) > 1:
         orgs.append(ALL_ORGS)
     grid = _grid(joined, orgs, setup)
@@ -492,27 +555,33 @@ def distribution(rows: pl.DataFrame) -> pl.DataFrame:
     """The notice's payments (in scope, measured, paid in a period) per organisation × period ×
     days-to-pay bucket (:data:`BUCKETS`), with the pooled ``(all)`` when there are several
     organisations: ``count`` and ``pence``, every bucket present."""
-    paid = rows.filter(
-        (pl.col("_pay_status") == "measured")
-        & pl.col("paid_start").is_not_null()
-        & pl.col("in_scope")
-    )
     bucket = pl.lit(None, pl.String)
     for label, first, last in reversed(BUCKETS):
         inside = pl.col("days") >= first if last is None else pl.col("days").is_between(first, last)
         bucket = pl.when(inside).then(pl.lit(label)).otherwise(bucket)
-    base = paid.select(
-        "organisation",
-        pl.col("paid_start").alias("period_start"),
-        pl.col("paid_end").alias("period_end"),
-        bucket.alias("bucket"),
-        "amount",
+    counted = (
+        rows.lazy()
+        .filter(
+            (pl.col("_pay_status") == "measured")
+            & pl.col("paid_start").is_not_null()
+            & pl.col("in_scope")
+        )
+        .group_by(
+            pl.col("organisation").cast(pl.String),
+            pl.col("paid_start").alias("period_start"),
+            pl.col("paid_end").alias("period_end"),
+            bucket.alias("bucket"),
+        )
+        .agg(pl.len().cast(pl.Int64).alias("count"), pl.col("amount").sum().alias("pence"))
+        .collect()
     )
-    if base.get_column("organisation").n_unique() > 1:
-        base = pl.concat([base, base.with_columns(pl.lit(ALL_ORGS).alias("organisation"))])
-    counted = base.group_by(*KEYS, "bucket").agg(
-        pl.len().cast(pl.Int64).alias("count"), pl.col("amount").sum().alias("pence")
-    )
+    if counted.get_column("organisation").n_unique() > 1:
+        pooled = counted.group_by("period_start", "period_end", "bucket").agg(
+            pl.col("count", "pence").sum()
+        )
+        counted = pl.concat(
+            [counted, pooled.select(pl.lit(ALL_ORGS).alias("organisation"), *counted.columns[1:])]
+        )
     labels = pl.DataFrame({"bucket": [b[0] for b in BUCKETS], "_b": list(range(len(BUCKETS)))})
     cells = counted.select(*KEYS).unique().join(labels, how="cross")
     return (
@@ -570,7 +639,7 @@ def row_checks(rows: pl.DataFrame, options: RowOptions) -> pl.DataFrame:
     """``check``'s findings for canonical payment rows (not excluded ones): one row per problem
     with ``path``, ``sheet``, ``row``, ``field`` (canonical), ``code``, ``severity``, ``value``
     (the cell as published) and ``message``."""
-    rows = parse_fields(rows.filter(pl.col("_status") != "excluded"), options)
+    rows = parse_fields(rows.filter(pl.col("_status") != "excluded"), options, money=False)
     bad = {"missing", "ok"}
     received = pl.col("invoice_received_date")
     conds = {

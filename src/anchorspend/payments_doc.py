@@ -86,7 +86,7 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
     run = cfg.run
     lookups = load_lookups(run, progress)
     options = RowOptions(date_range=run.date_range, date_format=run.date_format)
-    narrow = Narrowed(identifiers_used(lookups), options)
+    narrow = Narrowed(identifiers_used(lookups), options, s70=cfg.s70)
     data = ingest(run, progress, table="payments", sink=narrow)
     _refuse_reserved_name(data.summary)
     _require_dates(data, cfg)
@@ -150,9 +150,9 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
     return PaymentsResult(document, table, not_measured, rejected, data.findings, dist, s70, notes)
 
 
-# what is kept of each row read, besides its profile (see Narrowed)
+# what is kept of each row read, besides its organisation and profile (see Narrowed)
 KEPT = (
-    "_source", "_sheet", "_row", "_status", "_reason", "organisation", "amount",
+    "_source", "_sheet", "_row", "_status", "_reason", "amount",
     "payment_date", "_date_status", "invoice_date", "invoice_received_date", "due_date",
     "_invoice_date_status", "_invoice_received_date_status", "_due_date_status",
     "vat_amount", "gross_amount", "_vat_amount_odd", "_gross_amount_odd", "disputed",
@@ -171,14 +171,15 @@ class Narrowed:
     batches as analyse's spend numbers them, identifiers no lookup matches on left out), so a
     file's text is never all held at once."""
 
-    def __init__(self, ids: Collection[str], options: RowOptions) -> None:
+    def __init__(self, ids: Collection[str], options: RowOptions, *, s70: bool = False) -> None:
         self.dropped = [c for c in ID_KEYS if c not in ids]
         self.options = options
+        self.s70 = s70  # VAT, gross and the publication's fields are read only for s.70
         self.known: pl.DataFrame | None = None
         self.parts: dict[int, list[pl.DataFrame]] = {}
 
     def add(self, rows: pl.DataFrame, source: int) -> None:
-        rows = parse_fields(rows, self.options)
+        rows = parse_fields(rows, self.options, money=self.s70)
         analysed = rows.get_column("_status") == "analysed"
         profile = rows.filter(analysed).select(
             pl.lit(None, pl.String).alias(c) if c in self.dropped else pl.col(c)
@@ -192,9 +193,13 @@ class Narrowed:
         gross = pl.coalesce(
             pl.col("gross_amount"), pl.col("amount") + pl.col("vat_amount"), pl.col("amount")
         )
-        large = (gross > S70_THRESHOLD) | (pl.col("gross_amount") > S70_THRESHOLD)
+        large = pl.lit(self.s70) & (
+            (gross > S70_THRESHOLD) | (pl.col("gross_amount") > S70_THRESHOLD)
+        )
         kept = rows.select(
             *KEPT,
+            # a few names repeated on every row: held once each
+            pl.col("organisation").cast(pl.Categorical),
             pids.alias("_pid"),
             *(pl.when(large).then(pl.col(c)).alias(f"_s70_{c.removeprefix(RAW_PREFIX)}")
               for c in S70_KEPT),
