@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/anchorspend analyse examples/spend/ --lookup examples/lookups/suppliers.csv \
 		--config examples/anchorspend.toml --out examples/report
+	$(BIN)/anchorspend payments examples/payments/ --lookup examples/lookups/suppliers.csv \
+		--config examples/anchorspend.toml --out examples/payments-report --s70
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
@@ -43,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/store_bench.py --rows 1000000
 	$(BIN)/python benchmarks/geo_import.py
 	$(BIN)/python benchmarks/suppliers_build.py
+	$(BIN)/python benchmarks/payments_bench.py --rows 10000000
 
 # Coverage-guided fuzzing (atheris) of the CSV/XLSX readers and the amount and date parsers for
 # FUZZ_SECONDS in all; crashes are saved to tests/fuzz_regressions/, which `make test` replays.
@@ -58,4 +61,5 @@ geography: $(STAMP)
 	$(BIN)/python scripts/build_geography.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache examples/report
+	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache examples/report \
+		examples/payments-report

@@ -52,3 +52,26 @@ def test_the_references_agree_with_anchorspend(
         k: c["suppliers"] for k, c in theirs.items()
     }
     assert len(mine) == 80  # 20 organisations × 4 quarters
+
+
+def test_the_payments_benchmark_derives_an_export_payments_reads_whole(
+    data: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import json
+
+    import payments_bench
+
+    from tests.conftest import invoke
+
+    spend, lookup = data
+    path, rows = payments_bench.invoices(spend, tmp_path)
+    assert rows == ROWS
+    config = tmp_path / "bench.toml"
+    config.write_text("[payments]\ncommencement = 2025-04-01\n", encoding="utf-8")
+    r = invoke("payments", path, "--lookup", lookup, "--config", config, "--json")
+    assert r.exit_code == 0, r.stderr
+    doc = json.loads(r.stdout)
+    payments_bench.check(doc, rows)  # exits when a row is not accounted for
+    rec = doc["payments_reconciliation"]
+    assert rec["rows_measured"] > 0.95 * ROWS
+    assert {x["reason"] for x in rec["not_measured"]} <= {"credit-note", "disputed"}

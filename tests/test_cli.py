@@ -12,7 +12,7 @@ import pytest
 from anchorspend.cli import app
 from tests.conftest import FIXTURES, ROOT, analyse_json, invoke
 
-COMMANDS = ["analyse", "check", "compare", "init", "schema"]
+COMMANDS = ["analyse", "check", "compare", "init", "payments", "schema"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -42,8 +42,9 @@ def test_readme_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         r = invoke(*args[1:])
         assert r.exit_code in (0, 1), (cmd, r.stderr)
         ran += 1
-    assert ran == 6
+    assert ran == 7
     assert (tmp_path / "report" / "metrics.json").is_file()
+    assert (tmp_path / "payments" / "s70_payments.csv").is_file()
     assert (tmp_path / "anchorspend.toml").is_file()
 
 

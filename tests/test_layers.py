@@ -18,8 +18,20 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("spend", ("spend",)),
     ("classify", ("classify", "payees", "suppliers")),
     ("locate", ("geo", "areas")),
-    ("measure", ("measures",)),
-    ("document", ("views", "glance", "pipeline", "store", "check", "compare", "suppliers.match")),
+    ("measure", ("measures", "payments")),
+    (
+        "document",
+        (
+            "views",
+            "glance",
+            "pipeline",
+            "store",
+            "check",
+            "compare",
+            "suppliers.match",
+            "payments_doc",
+        ),
+    ),
     ("report", ("report", "report_md", "outputs")),
     ("cli", ("cli", "__main__")),
 ]

@@ -14,16 +14,23 @@ import polars as pl
 
 from anchorspend.classify import load_lookup
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
-from anchorspend.ingest.canonical import FINDINGS_SCHEMA, NoDataRows, empty_findings
+from anchorspend.ingest.canonical import (
+    FINDINGS_SCHEMA,
+    NoDataRows,
+    RowOptions,
+    detached,
+    empty_findings,
+)
 from anchorspend.ingest.header import Mapping, parse_overrides
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources
 from anchorspend.normalise import flag_is_unknown_text, is_missing, parse_amount, parse_date
-from anchorspend.pipeline import SkippedSheets, check_spend, read_mapped
-from anchorspend.schemas import Schema
+from anchorspend.payments import DATE_FIELDS, row_checks
+from anchorspend.pipeline import InputReport, SkippedSheets, check_spend, read_mapped
+from anchorspend.schemas import Schema, header_key
 from anchorspend.schemas import load as load_schema
 
-AUTO_SCHEMAS = ("spend", "suppliers")
+AUTO_SCHEMAS = ("spend", "suppliers")  # a spend file with invoice dates is checked as payments
 
 
 @dataclass(slots=True)
@@ -73,8 +80,14 @@ def _pick_schema(
         overrides = parse_overrides(column_map, schema)
         try:
             if schema.name == "spend":
-                notes, found, rows, described = check_spend(source, options, overrides)
-                return schema, None, None, notes, found, rows, described
+                notes, found, report = check_spend(source, options, overrides)
+                if named or not looks_like_payments(report.headers):
+                    return schema, None, None, notes, found, report.rows_read, report.mapping
+                schema = load_schema("payments")  # an invoice export: checked as one
+                overrides = parse_overrides(column_map, schema)
+            if schema.name == "payments":
+                notes, found, report = check_payments(source, options, overrides)
+                return schema, None, None, notes, found, report.rows_read, report.mapping
             table, mapping = read_mapped(source, options, schema, overrides)
             return schema, table, mapping, [], empty_findings(), 0, mapping.described()
         except NoDataRows:
@@ -86,6 +99,42 @@ def _pick_schema(
     assert first_error is not None
     first_error.hint = (first_error.hint or "") + " (or --schema suppliers for a lookup file)"
     raise first_error
+
+
+def looks_like_payments(headers: tuple[str, ...]) -> bool:
+    """A header with an invoice's received, due or invoice date is a payments export."""
+    schema = load_schema("payments")
+    keys = {header_key(a) for f in DATE_FIELDS for a in schema.field(f).aliases}
+    return any(header_key(h) in keys for h in headers if h)
+
+
+class _PaymentChecks:
+    """A :class:`~anchorspend.pipeline.RowSink` keeping only each batch's payment findings."""
+
+    def __init__(self) -> None:
+        self.found: dict[int, list[pl.DataFrame]] = {}
+
+    def add(self, rows: pl.DataFrame, source: int) -> None:
+        self.found.setdefault(source, []).append(detached(row_checks(rows, RowOptions())))
+
+    def forget(self, source: int) -> None:
+        self.found.pop(source, None)
+
+
+def check_payments(
+    source: Source, options: ReadOptions, overrides: dict[str, str]
+) -> tuple[list[Finding], pl.DataFrame, InputReport]:
+    """A payments export read as ``payments`` reads it, batch by batch, with its dates checked
+    against each other (received after paid, due before received) and its flags read."""
+    sink = _PaymentChecks()
+    notes, found, report = check_spend(source, options, overrides, "payments", sink)
+    checks = [f for parts in sink.found.values() for f in parts]
+    if checks:
+        rows = pl.concat(checks)
+        header = pl.col("field").replace_strict(report.columns, default=pl.col("field"))
+        named = rows.with_columns(header.alias("column")).select(*FINDINGS_SCHEMA)
+        found = pl.concat([found, named])
+    return notes, found, report
 
 
 def validate_by_schema(table: RawTable, mapping: Mapping, schema: Schema) -> pl.DataFrame:

@@ -350,12 +350,13 @@ def _print_not_measured(doc: dict[str, Any]) -> None:
         )
 
 
-def _print_findings(findings: object) -> None:
+def _print_findings(findings: object, nowhere: str = "lookups") -> None:
+    """Warnings and errors on stderr; ``nowhere`` stands for a finding of no file."""
     assert isinstance(findings, list)
     for f in findings:
         if f["severity"] == "info":
             continue
-        where = (f["path"] or "lookups") + (f" [{f['sheet']}]" if f["sheet"] else "")
+        where = (f["path"] or nowhere) + (f" [{f['sheet']}]" if f["sheet"] else "")
         rows = ", ".join(str(r) for r in f["rows"])
         col = f" in {f['column']}" if f["column"] else ""
         many = (
@@ -491,6 +492,168 @@ def compare(
     _guard(debug, body)
 
 
+class PaymentPeriodChoice(StrEnum):
+    half = "half"
+    h1 = "h1"
+    h2 = "h2"
+    quarter = "quarter"
+    year = "year"
+
+
+class ReceivedFrom(StrEnum):
+    invoice_date = "invoice-date"
+
+
+@app.command()
+def payments(
+    inputs: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Finance system exports of invoices and payments (CSV, XLSX, XLS, ODS, zip, "
+            "Parquet, or folders of them)."
+        ),
+    ],
+    lookup: Annotated[
+        list[Path] | None,
+        typer.Option(help="Supplier lookup, as for analyse. Repeatable; the first one wins."),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="anchorspend.toml: the payments commencement day, columns, local tiers."),
+    ] = None,
+    geography: GeographyOpt = None,
+    organisation: OrganisationOpt = None,
+    map_: MapOpt = None,
+    period: Annotated[
+        PaymentPeriodChoice,
+        typer.Option(
+            help="Reporting periods: half years ending 31 March and 30 September (h1: only "
+            "April-September, h2: only October-March), quarters, or financial years."
+        ),
+    ] = PaymentPeriodChoice.half,
+    received_from: Annotated[
+        ReceivedFrom | None,
+        typer.Option(
+            help="Where an invoice has no received date, use its invoice date (said in a "
+            "finding). Without it such invoices are listed as not measured."
+        ),
+    ] = None,
+    s70: Annotated[
+        bool,
+        typer.Option(
+            "--s70",
+            help="Also write s70_payments.csv: each payment over £30,000 gross (VAT included), "
+            "by quarter (needs --out).",
+        ),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write payments.json, payments.csv, the reports and row lists here."),
+    ] = None,
+    as_json: JsonOpt = False,
+    date_format: DateFormatOpt = None,
+    encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    strict: StrictOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Payment performance: the payments compliance notice's figures (Procurement Act 2023
+    s.69, reg 38), reg 113 and PPN 05/15, by supplier type."""
+
+    def body() -> int:
+        from anchorspend import config as config_mod
+        from anchorspend.errors import UsageError
+        from anchorspend.payments_doc import PaymentsConfig
+        from anchorspend.payments_doc import payments as run_payments
+        from anchorspend.pipeline import RunConfig, document_json
+
+        if s70 and out is None:
+            raise UsageError("--s70 writes s70_payments.csv", hint="give --out DIR as well")
+        cfg = config_mod.load(config) if config else config_mod.Config()
+        rc = RunConfig(
+            inputs=tuple(inputs),
+            lookups=tuple(lookup or ()),
+            geography=geography,
+            config=cfg,
+            **_reading(organisation, map_, encoding, sheet, None, date_format),
+        )
+        pc = PaymentsConfig(
+            run=rc,
+            period=period.value,
+            received_from_invoice=received_from is ReceivedFrom.invoice_date,
+            s70=s70,
+        )
+        with console.progress(quiet or as_json) as tick:
+            result = run_payments(pc, progress=tick)
+        doc = result.document
+        if out:
+            from anchorspend.outputs import write_payments_outputs
+
+            written = write_payments_outputs(result, out)
+            if not quiet:
+                console.note(f"wrote {len(written)} files to {out}")
+        if as_json:
+            sys.stdout.write(document_json(doc))
+        elif not quiet:
+            _print_payments(doc)
+        if not quiet:
+            _print_findings(doc["findings"], nowhere="payments")
+        return 1 if strict and doc["payments_reconciliation"]["rows_rejected"] else 0
+
+    _guard(debug, body)
+
+
+def _print_payments(doc: dict[str, Any]) -> None:
+    """The reconciliation, then the notice's figures per organisation and period, on stderr."""
+    rec = doc["payments_reconciliation"]
+    console.table(
+        "Reconciliation",
+        ["", "rows", "amount (£)"],
+        [
+            [s.replace("_", " "), f"{rec[f'rows_{s}']:,}", rec[f"amount_{s}"]]
+            for s in ("read", "measured", "not_measured", "outside", "excluded", "rejected")
+        ],
+        right={1, 2},
+        stderr=True,
+    )
+    for p in doc["payments"]:
+        if p["supplier_type"] != "all":
+            continue
+        types = [q for q in doc["payments"] if q["organisation"] == p["organisation"]
+                 and q["period_start"] == p["period_start"]]  # fmt: skip
+        console.table(
+            f"{p['organisation']}: {p['period_start']} to {p['period_end']}",
+            [
+                "suppliers",
+                "paid",
+                "£",
+                "avg days",
+                "1-30",
+                "31-60",
+                "61+",
+                "due unpaid",
+                "in 30 (all)",
+            ],
+            [
+                [
+                    q["supplier_type"],
+                    f"{q['paid_count']:,}",
+                    q["paid_value"],
+                    "–" if q["average_days_to_pay"] is None else f"{q['average_days_to_pay']:.2f}",
+                    _pct(q["share_paid_1_30"]),
+                    _pct(q["share_paid_31_60"]),
+                    _pct(q["share_paid_61_plus"]),
+                    _pct(q["due_not_paid_share"]),
+                    _pct(q["within_30_share"]),
+                ]
+                for q in types
+            ],
+            right={1, 2, 3, 4, 5, 6, 7, 8},
+            stderr=True,
+        )
+
+
 def _print_league(doc: dict[str, Any]) -> None:
     """The reconciliation, then for the whole period each measure's members in rank order; a
     measure none of whose spend could be classified gets one line saying so instead."""
@@ -538,7 +701,8 @@ def check(
     schema: Annotated[
         str | None,
         typer.Option(
-            help="Schema name (spend, suppliers) or a Table Schema .json file. Default: detected."
+            help="Schema name (spend, payments, suppliers) or a Table Schema .json file. Default: "
+            "detected (a spend file with invoice received, due or invoice dates is payments)."
         ),
     ] = None,
     as_json: Annotated[
@@ -658,6 +822,9 @@ STARTER = """\
 # close_points = 2           # a target missed by at most this many percentage points is "close"
 # min_coverage = 0.5         # members whose classification coverage is lower are not ranked
 # place = false              # true: the network row net of payments between members
+
+[payments]
+# commencement = 2026-01-01  # `anchorspend payments`: the first reporting period starts here
 
 [targets]
 # share_of_total targets per measure, between 0 and 1.

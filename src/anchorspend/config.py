@@ -6,6 +6,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,15 @@ _TOP = {
     "exclude",
     "members",
     "compare",
+    "payments",
     "addressable",
 }
 _EXCLUDE = {"name", "supplier", "expense_type", "supplier_id", "category", "description"}
 _MEMBER = {"name", "files", "short_name", "type", "aliases", "identifiers"}
 _GEOGRAPHY = {"store", "deprived_decile_max"}
 _COMPARE = {"close_points", "min_coverage", "place"}
+_PAYMENTS = {"commencement"}
+COMMENCEMENT = date(2026, 1, 1)  # Procurement Act 2023 s.69 and reg 38 apply from this day
 _ADDRESSABLE = {"exclude", "basis"}
 PAYEE_KINDS = ("public", "tax", "pension", "individual", "market")
 """Every payee kind (see :mod:`anchorspend.payees`), in the order reports itemise them."""
@@ -73,6 +77,8 @@ class Config:
     close_points: float | None = None  # [compare]: a target missed by at most this is "close"
     min_coverage: float | None = None  # [compare]: members below this coverage are not ranked
     place: bool = False  # [compare]: the network's pooled figures net of flows between members
+    # [payments]: the first day of the first payment reporting period
+    commencement: date = COMMENCEMENT
 
 
 def _number(
@@ -154,9 +160,20 @@ def load(path: Path) -> Config:
 
     from anchorspend.schemas import load as load_schema
 
-    spend_fields = set(load_schema("spend").names)
+    # one [columns] serves spend exports and payments exports (whose fields include spend's)
+    known_fields = set(load_schema("spend").names) | set(load_schema("payments").names)
     columns = {str(k): str(v) for k, v in _table(raw.get("columns", {}), "[columns]", path).items()}
-    _unknown(set(columns), spend_fields, "[columns]", path)
+    _unknown(set(columns), known_fields, "[columns]", path)
+
+    payments = _table(raw.get("payments", {}), "[payments]", path)
+    _unknown(set(payments), _PAYMENTS, "[payments]", path)
+    commencement = payments.get("commencement", COMMENCEMENT)
+    if isinstance(commencement, datetime) or not isinstance(commencement, date):
+        raise AnchorspendError(
+            f"[payments] commencement = {commencement!r}: a day, written as a TOML date",
+            path=str(path),
+            hint="commencement = 2026-01-01",
+        )
 
     local = _table(raw.get("local", {}), "[local]", path)
     _unknown(set(local), {"tiers"}, "[local]", path)
@@ -291,4 +308,5 @@ def load(path: Path) -> Config:
         close_points=close_points,
         min_coverage=min_coverage,
         place=place,
+        commencement=commencement,
     )

@@ -49,12 +49,17 @@ import polars as pl
 
 from anchorspend.compare import CompareResult
 from anchorspend.errors import Terminated
+from anchorspend.payments_doc import PaymentsResult
 from anchorspend.pipeline import Result, document_json
 from anchorspend.report import render_html, write_xlsx
 
 FORMULA_START = r"^[=+\-@\t\r\x00]"
 # Text columns that hold money we formatted ourselves ("-150.00"): numbers, never formulas.
-MONEY_COLUMNS = frozenset({"total_spend", "spend", "known_spend", "network_spend", "member_spend"})
+MONEY_COLUMNS = frozenset({
+    "total_spend", "spend", "known_spend", "network_spend", "member_spend",
+    "paid_value", "due_value", "all_regimes_paid_value", "invoice_amount", "gross_amount",
+    "net_amount",
+})  # fmt: skip
 
 
 def neutralise(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -320,4 +325,40 @@ def write_compare_outputs(
         ),
         "report.xlsx": lambda p: write_compare_xlsx(doc, p),
     })  # fmt: skip
+    return write_atomically(out, files)
+
+
+def write_payments_outputs(result: PaymentsResult, out: Path) -> list[Path]:
+    """``payments --out DIR``: the document, the figures and the rows behind them, and the
+    reports."""
+    from anchorspend.report.payments import render_payments_html, render_payments_md
+    from anchorspend.report.payments_xlsx import write_payments_xlsx
+
+    doc = result.document
+    rejected = result.rejected.select(
+        pl.col("_source").cast(pl.String).alias("file"),
+        pl.col("_sheet").cast(pl.String).alias("sheet"),
+        pl.col("_row").alias("row"),
+        pl.col("_reason").alias("reason"),
+        "organisation",
+        "supplier_name",
+        pl.col("_amount_text").alias("amount"),
+        pl.col("_date_text").alias("payment_date"),
+    )
+    files: dict[str, Callable[[Path], object]] = {
+        "payments.json": lambda p: p.write_text(document_json(doc), encoding="utf-8"),
+        "payments.csv": lambda p: for_people(result.figures).write_csv(p),
+        "payments_distribution.csv": lambda p: for_people(
+            pl.DataFrame(doc["payments_distribution"])
+        ).write_csv(p),
+        "payments_not_measured.csv": lambda p: for_people(result.not_measured).write_csv(p),
+        "rejected_rows.csv": lambda p: for_people(rejected).write_csv(p),
+        "findings.csv": lambda p: for_people(result.findings).write_csv(p),
+        "payments.md": lambda p: p.write_text(render_payments_md(doc), encoding="utf-8"),
+        "payments.html": lambda p: p.write_text(render_payments_html(doc), encoding="utf-8"),
+        "payments.xlsx": lambda p: write_payments_xlsx(doc, p),
+    }
+    if result.s70 is not None:
+        s70 = result.s70
+        files["s70_payments.csv"] = lambda p: for_people(s70).write_csv(p)
     return write_atomically(out, files)

@@ -131,6 +131,7 @@ class InputReport:
     amount_read: int = 0
     blank_rows: int = 0
     repeated_headers: int = 0
+    headers: tuple[str, ...] = ()  # every header cell, mapped or not (not in the document)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -201,6 +202,7 @@ def ingest(
     batch_rows: int | None = None,
     sink: RowSink | None = None,
     spend: SpendBuilder | None = None,
+    table: str = "spend",
 ) -> Ingested:
     """Every input's rows, read ``batch_rows`` records at a time, with the rules that look
     across inputs applied: the config's organisation renames, then duplicates across files.
@@ -210,9 +212,15 @@ def ingest(
     :attr:`Ingested.rows`; otherwise every row is kept, or handed to ``sink`` (then
     :attr:`Ingested.rows` is empty). ``spend``: split the analysed rows into this builder, which
     the caller finishes (compare gathers its members' spend in one). The result does not depend
-    on ``batch_rows``."""
-    schema = load_schema("spend")
-    overrides = {**run.config.columns, **parse_overrides(list(run.column_map), schema)}
+    on ``batch_rows``. ``table``: the bundled schema the inputs are read as (``payments``: a
+    finance system's invoice export, whose fields beyond spend's ride along as text, and whose
+    rows without a payment date are unpaid invoices, not rejections)."""
+    schema = load_schema(table)
+    spend_fields = load_schema("spend").names
+    overrides = {
+        **{f: h for f, h in run.config.columns.items() if f in schema.names},
+        **parse_overrides(list(run.column_map), schema),
+    }
     gather = _Gather(
         run,
         ReadOptions(encoding=run.encoding, sheet=run.sheet),
@@ -221,6 +229,8 @@ def ingest(
             date_range=run.date_range,
             date_format=run.date_format,
             exclude=run.config.exclude,
+            undated_ok=not schema.field("payment_date").required,
+            carry=tuple(f for f in schema.names if f not in spend_fields),
         ),
         schema,
         overrides,
@@ -588,6 +598,7 @@ class _Gather:
             amount_read=part.amount,
             blank_rows=blank,
             repeated_headers=repeated,
+            headers=mapping.headers,
         )
         return part, notes, report
 
@@ -850,25 +861,36 @@ class _Discard:
 
 
 def check_spend(
-    source: Source, options: ReadOptions, overrides: dict[str, str]
-) -> tuple[list[Finding], pl.DataFrame, int, dict[str, dict[str, str]]]:
-    """One spend source read as ``analyse`` reads it, batch by batch, keeping only what
-    ``check`` reports: the file-level findings, the value findings and the data rows read.
-    Memory stays that of a batch, whatever the size of the file."""
+    source: Source,
+    options: ReadOptions,
+    overrides: dict[str, str],
+    table: str = "spend",
+    sink: RowSink | None = None,
+) -> tuple[list[Finding], pl.DataFrame, InputReport]:
+    """One source read as ``analyse`` (``table`` "spend") or ``payments`` ("payments") reads
+    it, batch by batch, keeping only what ``check`` reports: the file-level findings, the
+    value findings and the input's report (rows read, mapping, headers). Each batch's rows go
+    to ``sink`` (by default nowhere): memory stays that of a batch, whatever the file's size."""
+    schema = load_schema(table)
+    spend_fields = load_schema("spend").names
     gather = _Gather(
         RunConfig(inputs=()),
         options,
-        RowOptions(organisation="-"),  # check does not credit rows to organisations
-        load_schema("spend"),
+        RowOptions(
+            organisation="-",  # check does not credit rows to organisations
+            undated_ok=not schema.field("payment_date").required,
+            carry=tuple(f for f in schema.names if f not in spend_fields),
+        ),
+        schema,
         overrides,
         None,
         BATCH_ROWS,
         None,
-        _Discard(),
+        sink or _Discard(),
     )
     gather.source(source, 0.0, 1.0, later=False)
     done = gather.finish()
-    return done.notes, done.findings, done.inputs[0].rows_read, done.inputs[0].mapping
+    return done.notes, done.findings, done.inputs[0]
 
 
 def described(mapping: Mapping, config_fields: Collection[str]) -> dict[str, dict[str, str]]:

@@ -101,14 +101,14 @@ class SpendBuilder:
             self.schema.setdefault(c, rows.schema.get(c, pl.String()))
         if not analysed.height:
             return self
-        self.known, pid = _numbered(self.known, analysed.select(self.kept), "_pid")
+        self.known, pid = numbered(self.known, analysed.select(self.kept), "_pid")
         grouped = (
             analysed.select(*self._cell_keys(analysed), pid, pl.col("amount"))
             .group_by(*FACT_KEYS, "_pid", maintain_order=True)
             .agg(pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n"))
         )
         cells = grouped.select(FACT_KEYS).unique(maintain_order=True)
-        self.cells, cell_ids = _numbered(self.cells, cells, "_cell")
+        self.cells, cell_ids = numbered(self.cells, cells, "_cell")
         keyed = grouped.join(
             cells.with_columns(cell_ids),
             on=list(FACT_KEYS),
@@ -152,7 +152,7 @@ class SpendBuilder:
         ).sort("_first", maintain_order=True)
         if not found.height:
             return self
-        self.known, pid = _numbered(self.known, found.select(self.kept), "_pid")
+        self.known, pid = numbered(self.known, found.select(self.kept), "_pid")
         found = found.with_columns(pid)
         # cells: the period of each distinct date, then numbered in order as the profiles
         keyed = pl.concat(
@@ -174,7 +174,7 @@ class SpendBuilder:
             how="vertical_relaxed",
         ).sort("_first", maintain_order=True)
         keyed = keyed.select("_lc", "_first", *self._cell_keys(keyed))
-        self.cells, cell_ids = _numbered(self.cells, keyed.select(FACT_KEYS), "_cell")
+        self.cells, cell_ids = numbered(self.cells, keyed.select(FACT_KEYS), "_cell")
         keyed = keyed.with_columns(cell_ids)
         # the clean facts re-keyed by position: a local number's global one, gathered
         pid_of = _by_local(found, "_lp", "_pid")
@@ -281,7 +281,7 @@ def _by_local(table: pl.DataFrame, local: str, ids: str) -> pl.Series:
     )
 
 
-def _numbered(
+def numbered(
     known: pl.DataFrame | None, found: pl.DataFrame, name: str
 ) -> tuple[pl.DataFrame, pl.Series]:
     """Ids (UInt32, ``name``) for the rows ``found``, row for row: values ``known`` has keep

@@ -85,6 +85,14 @@ class RowOptions:
     date_range: DateRange | None = None
     date_format: str | None = None
     exclude: tuple[ExcludeRule, ...] = ()
+    # a payments export (``anchorspend payments``): a row with no payment date is an invoice not
+    # paid yet, not a rejection; and these further fields ride along as their cells' text, in
+    # columns named ``_raw_<field>``, for the payments stage to parse
+    undated_ok: bool = False
+    carry: tuple[str, ...] = ()
+
+
+RAW_PREFIX = "_raw_"
 
 
 @dataclass(slots=True)
@@ -344,6 +352,7 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
         redacted.alias("redacted"),
         value_of("amount").alias("_amount_text"),
         value_of("payment_date").alias("_date_text"),
+        *(value_of(f).alias(RAW_PREFIX + f) for f in options.carry),
         *(pl.col(c).alias(name) for c, name in extra.items()),
         # the pence of rows read elsewhere above each row (see anchorspend.ingest.stream)
         (pl.col(CLEAN_BEFORE) if CLEAN_BEFORE in body.columns else pl.lit(0, pl.Int64)).alias(
@@ -367,7 +376,7 @@ def build_batch(table: RawTable, mapping: Mapping, options: RowOptions, prior: i
     checks = {
         "missing-amount": pl.col("_amount_status") == "missing",
         "invalid-amount": pl.col("_amount_status") == "invalid",
-        "missing-date": pl.col("_date_status") == "missing",
+        "missing-date": (pl.col("_date_status") == "missing") & pl.lit(not options.undated_ok),
         "invalid-date": pl.col("_date_status") == "invalid",
         "date-is-period": pl.col("_date_status") == "period",
         "missing-supplier": pl.col("supplier_name").is_null() | (pl.col("supplier_name") == ""),
