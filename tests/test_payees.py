@@ -22,7 +22,9 @@ With the lookup: Riverside Housing Trust (450, market by the rules) is public, B
 from __future__ import annotations
 
 import csv
+import io
 import json
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,7 @@ SPEND = str(HERE / "spend.csv")
         ("West Yorkshire Pension Fund", "pension", "pension:fund"),
         ("Bolton Council", "public", "public:local-authority"),
         ("Stockport MBC (Accts Receivable)", "public", "public:local-authority"),
+        ("Trafford M B C", "public", "public:local-authority"),
         ("Kent County Council", "public", "public:local-authority"),
         ("Manchester City Council", "public", "public:local-authority"),
         ("Ashby Parish Council", "public", "public:council"),
@@ -436,3 +439,44 @@ def test_the_compare_reports_show_the_payments_between_members(tmp_path: Path) -
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     flows = html.split('<section id="flows">', 1)[1].split("</section>", 1)[0]
     assert "£1,750.00" in flows and "£200.00" in flows and "counted once" in flows
+
+
+def test_two_real_members_one_paying_the_other(public: Path, tmp_path: Path) -> None:
+    """Trafford's 2026-27 export pays Manchester City Council; Manchester's May 2022 export pays
+    "Trafford M B C": with that alias both flows show, and the network row is net of them."""
+    trafford = public / "trafford-supplier-spend-2026-27.zip"
+    manchester = public / "manchester-2022-05.csv"
+    config = tmp_path / "network.toml"
+    config.write_text(
+        f'[members.trafford]\nname = "Trafford Council"\nfiles = ["{trafford}"]\n'
+        'aliases = ["Trafford M B C"]\n\n'
+        f'[members.manchester]\nname = "Manchester City Council"\nfiles = ["{manchester}"]\n',
+        encoding="utf-8",
+    )
+    result = invoke("compare", "--config", str(config), "--place", "--json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    # the same from the raw files: the payee's name exactly as each export writes it
+    with zipfile.ZipFile(trafford) as zf:
+        text = zf.read(zf.namelist()[0]).decode("utf-8")
+    t_rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    with manchester.open(encoding="utf-8-sig", newline="") as fh:
+        m_rows = list(csv.DictReader(fh))
+    t_paid = [
+        Decimal(r["Amount"]) for r in t_rows if r["BeneficiaryName"] == "Manchester City Council"
+    ]
+    m_paid = [Decimal(r["Net Amount"]) for r in m_rows if r["Supplier Name"] == "Trafford M B C"]
+    assert t_paid and m_paid
+    flows = {
+        (f["payer"], f["payee"]): (Decimal(f["spend"]), f["rows"]) for f in doc["network"]["flows"]
+    }
+    assert flows == {
+        ("Trafford Council", "Manchester City Council"): (sum(t_paid), len(t_paid)),
+        ("Manchester City Council", "Trafford Council"): (sum(m_paid), len(m_paid)),
+    }
+    gross = sum((Decimal(r["Amount"]) for r in t_rows), Decimal(0)) + sum(
+        (Decimal(r["Net Amount"]) for r in m_rows), Decimal(0)
+    )
+    key = ("(all)", "all", "total_spend")
+    [pooled] = [m for m in doc["metrics"] if (m["organisation"], m["period"], m["measure"]) == key]
+    assert Decimal(pooled["total_spend"]) == gross - sum(t_paid) - sum(m_paid)
