@@ -480,3 +480,24 @@ def test_two_real_members_one_paying_the_other(public: Path, tmp_path: Path) -> 
     key = ("(all)", "all", "total_spend")
     [pooled] = [m for m in doc["metrics"] if (m["organisation"], m["period"], m["measure"]) == key]
     assert Decimal(pooled["total_spend"]) == gross - sum(t_paid) - sum(m_paid)
+
+
+@pytest.mark.parametrize(
+    ("name", "cic"),
+    [
+        ("Future Directions CIC", True),
+        ("Abc C.I.C.", True),
+        ("Abc Community Interest Company", True),
+        ("ABC (CIC)", True),
+        ("abc community interest p.l.c.", True),
+        ("Abc Cwmni Buddiant Cymunedol", True),
+        ("CIC Partners Ltd", False),
+        ("Abc CIC Ltd", False),  # a CIC's name must end so: this is not one by its name
+        ("Arctic Ltd", False),
+        ("Cicero Trading", False),
+    ],
+)
+def test_a_cic_is_known_by_how_its_name_ends(name: str, cic: bool) -> None:
+    from anchorspend.classify import is_cic_name
+
+    assert pl.select(is_cic_name(pl.lit(name))).item() is cic

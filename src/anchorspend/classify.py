@@ -36,7 +36,6 @@ from anchorspend.normalise import (
     normalise_postcode,
     pence_text_expr,
     plain_id,
-    plain_name,
     vat_number,
 )
 from anchorspend.schemas import load as load_schema
@@ -186,15 +185,16 @@ CIC_EVIDENCE = (
     "s.33)"
 )
 _CIC_NAME = (
-    r"\b(COMMUNITY INTEREST (PUBLIC LIMITED )?COMPANY|COMMUNITY INTEREST PLC|CIC|C I C|"
-    r"CWMNI BUDDIANT CYMUNEDOL( CYHOEDDUS CYFYNGEDIG)?)$"
+    r"(?i)\b(COMMUNITY\W+INTEREST\W+(PUBLIC\W+LIMITED\W+)?COMPANY|COMMUNITY\W+INTEREST\W+"
+    r"P\W?L\W?C|C\W?I\W?C|CWMNI\W+BUDDIANT\W+CYMUNEDOL(\W+CYHOEDDUS\W+CYFYNGEDIG)?)\W*$"
 )
 
 
 def is_cic_name(name: pl.Expr) -> pl.Expr:
     """The name is a community interest company's: it ends in one of the forms s.33 of the
-    2004 Act requires (English or Welsh, the abbreviations read in plain words)."""
-    return plain_name(name).str.contains(_CIC_NAME)
+    2004 Act requires (English or Welsh, "C.I.C." as "CIC"), whatever the case, spacing or
+    punctuation around the words."""
+    return name.str.contains(_CIC_NAME)
 
 
 _ATTRS = (*FLAGS, "categories", "local_authority_code", "postcode", "payee_kind")

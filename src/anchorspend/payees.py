@@ -197,17 +197,19 @@ def payee_kinds(profiles: pl.DataFrame) -> pl.DataFrame:
     )
     plain = names.select("_plain").unique().drop_nulls()
     table = _table_matches(plain)
-    company = pl.col("_plain").str.contains(_COMPANY_FORM)
+    # no rule reads a company's name: the rules run on the other names only
+    other = plain.filter(~pl.col("_plain").str.contains(_COMPANY_FORM))
     rule_id = pl.lit(None, pl.String)
     for rule, pattern in reversed(_rule_patterns()):
         hit = pl.col("_plain").str.contains(pattern)
         if rule.id.startswith("public:"):
             hit = hit & ~pl.col("_plain").str.contains(_COUNCIL_NOT)
-        rule_id = pl.when(hit & ~company).then(pl.lit(rule.id)).otherwise(rule_id)
+        rule_id = pl.when(hit).then(pl.lit(rule.id)).otherwise(rule_id)
+    ruled = other.with_columns(rule_id.alias("_rule"))
     kind_of = {r.id: r.kind for r in RULES}
     decided = (
         plain.join(table, on="_plain", how="left")
-        .with_columns(rule_id.alias("_rule"))
+        .join(ruled, on="_plain", how="left")
         .select(
             "_plain",
             pl.coalesce("_table_kind", pl.col("_rule").replace_strict(kind_of, default=None)).alias(
