@@ -30,14 +30,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import methodcaller
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.ingest.encoding import decode
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
+
+if TYPE_CHECKING:  # NumPy (80 ms to import) is imported when a CSV file is first scanned
+    import numpy as np
 
 SAMPLE_BYTES = 256 * 1024
 SAMPLE_RECORDS = 60
@@ -116,8 +118,8 @@ class _SplitterRecords:
             last = -1 if self.odd else lf
         else:
             quotes = _bytes(chunk) == ord('"')
-            head = int(np.count_nonzero(quotes[: max(lf, 0)]))  # quotes before the last LF
-            tail = int(np.count_nonzero(quotes[max(lf, 0) :]))  # and from it on
+            head = _count(quotes[: max(lf, 0)])  # quotes before the last LF
+            tail = _count(quotes[max(lf, 0) :])  # and from it on
             if lf >= 0 and self.odd ^ (head % 2 == 1):  # the last LF lies inside quotes
                 last = _last_record_end(chunk, self.odd)
             self.odd ^= (head + tail) % 2 == 1
@@ -125,15 +127,26 @@ class _SplitterRecords:
         self.runaway = self.runaway or self.since > MAX_LINE_BYTES
 
 
+def _count(mask: np.ndarray[Any, np.dtype[np.bool_]]) -> int:
+    """How many of ``mask`` are true (``count_nonzero``: ten times quicker than a sum)."""
+    import numpy as np
+
+    return int(np.count_nonzero(mask))
+
+
 def _bytes(chunk: bytes) -> np.ndarray[Any, np.dtype[np.uint8]]:
     """``chunk`` as an array of bytes (no copy): NumPy counts a byte in a chunk several times
     faster than ``bytes.count``."""
+    import numpy as np
+
     return np.frombuffer(chunk, dtype=np.uint8)
 
 
 def _last_record_end(chunk: bytes, odd: bool) -> int:
     """Offset of the last LF of ``chunk`` after an even number of quotes (``odd``: the count
     before the chunk is odd), or -1. Rarely needed."""
+    import numpy as np
+
     data = _bytes(chunk)
     inside = np.cumsum(data == ord('"'), dtype=np.uint8) % 2 != odd  # wraps at 256: even
     ends = np.flatnonzero((data == ord("\n")) & ~inside)
@@ -183,7 +196,7 @@ def _scan_bytes(path: Path, display: str) -> _Scanned:
                     hint="check the file; lines must end in LF, CR LF or CR; split or re-export it",
                 )
             if first >= 0:
-                line += int(np.count_nonzero(_bytes(chunk) == ord("\n")))
+                line += _count(_bytes(chunk) == ord("\n"))
                 since = len(chunk) - chunk.rfind(b"\n") - 1
             done += len(chunk)
     return _Scanned(content, line - (since == 0), quoted.runaway)  # a final LF starts no line
