@@ -36,7 +36,7 @@ def stuck(document, path):
     time.sleep(600)
 
 anchorspend.outputs.write_xlsx = stuck
-anchorspend.report.write_compare_xlsx = stuck
+anchorspend.outputs.write_compare_xlsx = stuck
 from anchorspend.cli import app
 app(sys.argv[1:], prog_name="anchorspend")
 """

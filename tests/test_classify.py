@@ -419,7 +419,7 @@ def test_ids_no_lookup_matches_on_do_not_split_a_supplier(tmp_path: Path) -> Non
     """An authority's own supplier id, which no lookup gives, cannot change a classification:
     the supplier is one profile, however many ids it is paid under."""
     from anchorspend.classify import identifiers_used
-    from anchorspend.ingest.canonical import RowOptions, build
+    from anchorspend.ingest.canonical import RowOptions, build_batch
     from anchorspend.ingest.sources import ReadOptions, open_sources
     from anchorspend.pipeline import read_mapped
     from anchorspend.schemas import load as load_schema
@@ -427,7 +427,8 @@ def test_ids_no_lookup_matches_on_do_not_split_a_supplier(tmp_path: Path) -> Non
 
     with open_sources(_two_authorities(tmp_path)) as [source]:
         table, mapping = read_mapped(source, ReadOptions(), load_schema("spend"), {})
-    rows = build(table, mapping, RowOptions()).frame
+    rows = build_batch(table, mapping, RowOptions()).frame
+    assert rows is not None
     by_name = tmp_path / "by-name.csv"
     by_name.write_text("supplier_name,is_sme\nACME LIMITED,yes\n", encoding="utf-8")
     by_id = tmp_path / "by-id.csv"

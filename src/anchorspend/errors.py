@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -83,16 +83,3 @@ class Finding:
             "value": self.value,
             "message": self.message,
         }
-
-
-@dataclass(slots=True)
-class FindingSink:
-    """Collects findings from the readers; order of arrival is kept."""
-
-    items: list[Finding] = field(default_factory=list)
-
-    def add(self, finding: Finding) -> None:
-        self.items.append(finding)
-
-    def extend(self, findings: list[Finding]) -> None:
-        self.items.extend(findings)

@@ -366,11 +366,6 @@ def name_key(expr: pl.Expr) -> pl.Expr:
     return pl.when(s != "").then(s)
 
 
-def supplier_key(expr: pl.Expr) -> pl.Expr:
-    """Upper case with whitespace collapsed: how unmatched names are grouped for display."""
-    return expr.str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase()
-
-
 # ---------------------------------------------------------------------------------------------
 # A register's size/sector column, in words
 

@@ -51,7 +51,13 @@ from anchorspend.compare import CompareResult
 from anchorspend.errors import Terminated
 from anchorspend.payments_doc import PaymentsResult
 from anchorspend.pipeline import Result, document_json
-from anchorspend.report import render_html, write_xlsx
+from anchorspend.report import (
+    render_compare_html,
+    render_compare_md,
+    render_html,
+    write_compare_xlsx,
+    write_xlsx,
+)
 
 FORMULA_START = r"^[=+\-@\t\r\x00]"
 # Text columns that hold money we formatted ourselves ("-150.00"): numbers, never formulas.
@@ -312,8 +318,6 @@ def shared_suppliers_csv(document: dict[str, Any]) -> pl.DataFrame:
 def write_compare_outputs(
     compared: CompareResult, out: Path, templates: Path | None = None
 ) -> list[Path]:
-    from anchorspend.report import render_compare_html, render_compare_md, write_compare_xlsx
-
     doc = compared.document
     files = _data_files(compared.result)
     files.update({

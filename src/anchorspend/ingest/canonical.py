@@ -10,7 +10,7 @@ expressions, never a loop over rows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePath
 
 import polars as pl
@@ -93,15 +93,6 @@ class RowOptions:
 
 
 RAW_PREFIX = "_raw_"
-
-
-@dataclass(slots=True)
-class Canonical:
-    frame: pl.DataFrame
-    findings: pl.DataFrame  # FINDINGS_SCHEMA, one row per problem cell
-    notes: list[Finding] = field(default_factory=list)  # file-level findings
-    blank_rows: int = 0
-    repeated_headers: int = 0
 
 
 def default_organisation(display: str, options: RowOptions) -> str:
@@ -195,20 +186,6 @@ class Batch:
     # rows per organisation named in the organisation column; None when there is none (then
     # every row already has its organisation)
     organisations: pl.DataFrame | None
-
-
-def build(table: RawTable, mapping: Mapping, options: RowOptions) -> Canonical:
-    """A whole source's records as canonical rows: :func:`build_batch` on one batch."""
-    batch = build_batch(table, mapping, options)
-    if batch.frame is None:
-        raise no_data_rows(table.source, mapping)
-    frame = batch.frame
-    if batch.organisations is not None:
-        frame = fill_organisation(frame, batch.organisations, table.source, options)
-    notes = source_notes(table, mapping, options, batch.repeated_headers)
-    return Canonical(
-        frame, batch.findings.drop(ORDER), notes, batch.blank_rows, batch.repeated_headers
-    )
 
 
 class NoDataRows(AnchorspendError):

@@ -132,8 +132,8 @@ def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
         ).drop_nulls("name_key").unique("name_key", keep="first", maintain_order=True)
         if lookups else pl.DataFrame(schema={"name_key": pl.String})
     ).with_columns(_block(pl.col("name_key")).alias("_block"))  # fmt: skip
-    found = _candidates(queries, pool.rename({"name_key": "name_key_c"}).with_columns(
-        pl.col("name_key_c")), keep) if pool.height else pl.DataFrame()  # fmt: skip
+    pool = pool.rename({"name_key": "name_key_c"})
+    found = _candidates(queries, pool, keep) if pool.height else pl.DataFrame()
     review = _review(found)
     cumulative = (
         queries.sort(["pence", "name_key"], descending=[True, False])
