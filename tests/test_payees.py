@@ -306,6 +306,7 @@ def test_the_reports_show_both_bases_and_the_money_set_aside(tmp_path: Path) -> 
     )
     assert "| public (£, set aside) | tax (£, set aside) | pension (£, set aside) |" in section
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert '<li><a href="#addressable">Addressable spend</a></li>' in html
     addressable = html.split('<section id="addressable">', 1)[1].split("</section>", 1)[0]
     for cell in (
         "£6,725.00",
