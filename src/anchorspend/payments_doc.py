@@ -159,6 +159,11 @@ KEPT = (
     "_disputed_odd", "status", "regime", "_status_present", "_regime_present",
     RAW_PREFIX + "invoice_id",
 )  # fmt: skip
+# a few words each, on every row: held as codes (a string view costs 16 bytes a row)
+CODED = (
+    "_status", "_reason", "_date_status", "_invoice_date_status",
+    "_invoice_received_date_status", "_due_date_status",
+)  # fmt: skip
 # kept only where s.70 may publish the row (over the threshold), or where it was not analysed
 S70_KEPT = ("company_number", "expense_type", "purpose", RAW_PREFIX + "contract_id")
 REJECTED_KEPT = ("supplier_name", "_amount_text", "_date_text")
@@ -197,7 +202,7 @@ class Narrowed:
             (gross > S70_THRESHOLD) | (pl.col("gross_amount") > S70_THRESHOLD)
         )
         kept = rows.select(
-            *KEPT,
+            *(pl.col(c).cast(pl.Categorical) if c in CODED else pl.col(c) for c in KEPT),
             # a few names repeated on every row: held once each
             pl.col("organisation").cast(pl.Categorical),
             pids.alias("_pid"),
