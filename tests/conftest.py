@@ -1,19 +1,15 @@
+"""Pytest fixtures and the Hypothesis profiles. Shared helpers and paths live in
+``tests/helpers.py``."""
+
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
-from typer.testing import CliRunner
 
-from anchorspend.cli import app
-
-ROOT = Path(__file__).resolve().parents[1]
-PUBLIC = ROOT.parent / "shared" / "data" / "public"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.helpers import PUBLIC
 
 
 @pytest.fixture
@@ -21,18 +17,6 @@ def public() -> Path:
     if not PUBLIC.is_dir():
         pytest.skip(f"public data not found at {PUBLIC} (CI has it beside the repo)")
     return PUBLIC
-
-
-def invoke(*args: str) -> Any:
-    """Run the CLI in-process; stdout and stderr are kept apart."""
-    return CliRunner().invoke(app, [str(a) for a in args], catch_exceptions=False)
-
-
-def analyse_json(*args: str) -> dict[str, Any]:
-    result = invoke("analyse", *args, "--json")
-    assert result.exit_code == 0, result.stderr
-    doc: dict[str, Any] = json.loads(result.stdout)
-    return doc
 
 
 # Hypothesis profiles: "ci" (the default, used by `make test`) keeps property tests to bounded
@@ -47,26 +31,3 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
-
-
-def run_keeping_rows(config: Any) -> Any:
-    """``pipeline.run``, but the Result keeps every row read in ``rows`` (a Result keeps only
-    the rows not analysed: the analysed ones live on in its facts)."""
-    from anchorspend.pipeline import analyse_ingested, ingest
-
-    data = ingest(config)
-    rows = data.rows
-    result = analyse_ingested(data, config)
-    result.rows = rows
-    return result
-
-
-def assert_sheets_frozen_and_filtered(wb: Any) -> None:
-    """Every sheet of a report workbook: header row frozen, bold, and filtering the table."""
-    from openpyxl.utils import get_column_letter
-
-    for ws in wb.worksheets:
-        assert ws.freeze_panes == "A2", ws.title
-        last = get_column_letter(ws.max_column)
-        assert ws.auto_filter.ref == f"A1:{last}{ws.max_row}", ws.title
-        assert all(c.font.b for c in ws[1]), ws.title

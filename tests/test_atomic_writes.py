@@ -19,7 +19,7 @@ import pytest
 
 from anchorspend import outputs
 from anchorspend.errors import Terminated
-from tests.conftest import FIXTURES, ROOT, invoke
+from tests.helpers import FIXTURES, ROOT, invoke
 
 HOSTILE = FIXTURES / "hostile_names.csv"
 HOSTILE_LOOKUP = FIXTURES / "hostile_names_lookup.csv"

@@ -22,7 +22,7 @@ from anchorspend import pipeline
 from anchorspend.config import load as load_config
 from anchorspend.ingest import csvread
 from anchorspend.pipeline import RunConfig, document_json
-from tests.conftest import FIXTURES, PUBLIC
+from tests.helpers import FIXTURES, PUBLIC
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

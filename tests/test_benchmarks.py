@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from anchorspend import pipeline
-from tests.conftest import ROOT, analyse_json
+from tests.helpers import ROOT, analyse_json
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import analyse_bench
@@ -61,7 +61,7 @@ def test_the_payments_benchmark_derives_an_export_payments_reads_whole(
 
     import payments_bench
 
-    from tests.conftest import invoke
+    from tests.helpers import invoke
 
     spend, lookup = data
     path, rows = payments_bench.invoices(spend, tmp_path)

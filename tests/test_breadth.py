@@ -13,7 +13,7 @@ from anchorspend.ingest.content import profile
 from anchorspend.ingest.header import find_header, map_columns
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.schemas import load as load_schema
-from tests.conftest import FIXTURES, analyse_json, invoke
+from tests.helpers import FIXTURES, analyse_json, invoke
 
 BREADTH = FIXTURES / "breadth"
 

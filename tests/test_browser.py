@@ -25,7 +25,7 @@ import pytest
 
 from anchorspend.report import charts
 from anchorspend.report import compare_html as ch
-from tests.conftest import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NO_BROWSER = (

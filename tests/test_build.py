@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from anchorspend.suppliers.build import Sources, build
-from tests.conftest import FIXTURES, analyse_json, invoke
+from tests.helpers import FIXTURES, analyse_json, invoke
 
 REG = FIXTURES / "registers"
 COLS = [

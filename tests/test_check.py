@@ -9,7 +9,7 @@ import pytest
 
 from anchorspend import pipeline
 from anchorspend.check import check
-from tests.conftest import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke
 
 
 def tuples(paths: list[Path], **kw: object) -> list[tuple[int | None, str | None, str]]:

@@ -23,7 +23,7 @@ import pytest
 
 from anchorspend.classify import load_lookup
 from anchorspend.errors import AnchorspendError
-from tests.conftest import FIXTURES, analyse_json, invoke
+from tests.helpers import FIXTURES, analyse_json, invoke
 
 HERE = FIXTURES / "classify"
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from anchorspend.cli import app
-from tests.conftest import FIXTURES, ROOT, analyse_json, invoke
+from tests.helpers import FIXTURES, ROOT, analyse_json, invoke
 
 
 def _command_name(command: Any) -> str:

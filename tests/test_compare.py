@@ -24,7 +24,7 @@ from anchorspend import config as config_mod
 from anchorspend.compare import CompareConfig, compare
 from anchorspend.errors import AnchorspendError
 from anchorspend.pipeline import RunConfig
-from tests.conftest import FIXTURES, analyse_json, invoke
+from tests.helpers import FIXTURES, analyse_json, invoke
 
 NET = FIXTURES / "network"
 MEMBERS = {

@@ -28,7 +28,7 @@ from anchorspend.report import render_compare_html, render_compare_md, write_com
 from anchorspend.report.charts import money
 from anchorspend.report.html import measure_label
 from anchorspend.report.xlsx import MONEY_FORMAT, SHARE_FORMAT
-from tests.conftest import FIXTURES, ROOT, assert_sheets_frozen_and_filtered
+from tests.helpers import FIXTURES, ROOT, assert_sheets_frozen_and_filtered
 
 NORTH = "Northborough Borough Council"
 RIVER = "Riverside NHS Foundation Trust"

@@ -16,7 +16,7 @@ import pytest
 from anchorspend.errors import Finding
 from anchorspend.normalise import flag_header_names, flag_words
 from anchorspend.suppliers.contracts import read_contracts, read_contracts_register
-from tests.conftest import FIXTURES, analyse_json, invoke
+from tests.helpers import FIXTURES, analyse_json, invoke
 
 REG = FIXTURES / "registers"
 REGISTER = REG / "contracts_register_words.csv"

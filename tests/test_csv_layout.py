@@ -20,7 +20,7 @@ from anchorspend.ingest import csvread, encoding
 from anchorspend.ingest.csvread import MAX_COLUMNS, WiderThanSampled, iter_csv, read_csv
 from anchorspend.ingest.raw import RawTable
 from anchorspend.pipeline import RunConfig
-from tests.conftest import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke
 
 HEADER = ("Supplier Name", "Payment Date", "Net Amount", "Description")
 Row = tuple[object, ...]

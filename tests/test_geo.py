@@ -14,7 +14,7 @@ import polars as pl
 
 from anchorspend.geo import import_store, open_store
 from anchorspend.normalise import normalise_postcode
-from tests.conftest import FIXTURES, analyse_json, invoke
+from tests.helpers import FIXTURES, analyse_json, invoke
 
 
 def test_postcode_normalisation() -> None:

@@ -17,7 +17,7 @@ import anchorspend
 from anchorspend.areas import local_authorities
 from anchorspend.geo import bundled_store, import_store
 from anchorspend.normalise import normalise_postcode
-from tests.conftest import FIXTURES, ROOT, analyse_json, invoke
+from tests.helpers import FIXTURES, ROOT, analyse_json, invoke
 
 # rows of the ONS May 2022 lookup the bundled table is built from, verbatim: live and terminated
 # postcodes in every UK nation, one in each district merged in April 2023's new unitaries, one

@@ -11,10 +11,11 @@ import pytest
 
 from anchorspend.errors import AnchorspendError
 from anchorspend.pipeline import RunConfig
-from tests.conftest import FIXTURES, analyse_json, invoke
-from tests.conftest import run_keeping_rows as run
+from tests.helpers import FIXTURES, analyse_json, invoke
+from tests.helpers import run_keeping_rows as run
 
 HEADER = "Supplier Name,Payment Date,Net Amount\r\n"
+ROW = "Café Ltd,01/04/2026,£10.50\r\n"
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -28,24 +29,17 @@ def rows_of(path: Path, **kw: object) -> pl.DataFrame:
 
 
 @pytest.mark.parametrize(
-    ("label", "data", "encoding"),
+    ("label", "body", "encoding"),
     [
-        ("utf8", ("Café Ltd,01/04/2026,£10.50\r\n").encode(), "utf-8"),
-        ("bom", codecs.BOM_UTF8 + "Café Ltd,01/04/2026,£10.50\r\n".encode(), "utf-8-sig"),
-        ("cp1252", "Café Ltd,01/04/2026,£10.50\r\n".encode("cp1252"), "cp1252"),
-        ("utf16", "Café Ltd,01/04/2026,£10.50\r\n".encode("utf-16"), "utf-16"),
+        ("utf8", (HEADER + ROW).encode(), "utf-8"),
+        ("bom", codecs.BOM_UTF8 + (HEADER + ROW).encode(), "utf-8-sig"),
+        ("cp1252", (HEADER + ROW).encode("cp1252"), "cp1252"),
+        ("utf16", (HEADER + ROW).encode("utf-16"), "utf-16"),
     ],
 )
 def test_encodings_give_the_same_rows(
-    tmp_path: Path, label: str, data: bytes, encoding: str
+    tmp_path: Path, label: str, body: bytes, encoding: str
 ) -> None:
-    if label == "bom":
-        body = codecs.BOM_UTF8 + (HEADER + "Café Ltd,01/04/2026,£10.50\r\n").encode()
-    elif label == "utf16":
-        body = (HEADER + "Café Ltd,01/04/2026,£10.50\r\n").encode("utf-16")
-    else:
-        enc = "cp1252" if label == "cp1252" else "utf-8"
-        body = (HEADER + "Café Ltd,01/04/2026,£10.50\r\n").encode(enc)
     path = write(tmp_path, f"{label}.csv", body)
     result = run(RunConfig(inputs=(path,)))
     assert result.rows.get_column("supplier_name").to_list() == ["Café Ltd"]

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from anchorspend.errors import AnchorspendError
 from anchorspend.normalise import parse_amount, parse_date
 from anchorspend.pipeline import RunConfig
-from tests.conftest import run_keeping_rows as run
+from tests.helpers import run_keeping_rows as run
 
 HEADER = ["Supplier Name", "Payment Date", "Amount", "SME"]
 SPECIAL = "£€–“”,\"\n=+-@ŵŷâéøŴÂ😀🏴'&()/."

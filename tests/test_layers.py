@@ -1,10 +1,12 @@
 """The import graph follows the data: read → spend → classify → locate → measure → document →
 report → cli. A module may import its own stage or an earlier one, never a later one (a lazy
-import inside a function counts too)."""
+import inside a function counts too). ARCHITECTURE.md describes the same stages, and is held to
+them here."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,58 @@ def test_the_check_can_fail() -> None:
     assert stage_of("cli") > stage_of("pipeline") > stage_of("measures") > stage_of("spend")
     assert stage_of("suppliers.match") > stage_of("suppliers.build")
     assert "pipeline" in imports(SRC / "store.py", "store")
+
+
+ARCHITECTURE = SRC.parent.parent / "ARCHITECTURE.md"
+
+
+def _section(heading: str) -> str:
+    """The text of ARCHITECTURE.md under ``## heading``, up to the next ``## ``."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    return text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _bullets(section: str) -> list[str]:
+    return ["- " + b for b in ("\n" + section).split("\n- ")[1:]]
+
+
+def test_architecture_lists_the_stages_enforced_here() -> None:
+    """ARCHITECTURE.md's stages, in order, each with its modules: exactly ``STAGES``."""
+    documented = []
+    for bullet in _bullets(_section("The stages")):
+        head = re.match(r"- \*\*(\w+)\*\* \(([^)]*)\)", bullet)
+        assert head, bullet
+        documented.append((head[1], tuple(re.findall(r"`([\w.]+)`", head[2]))))
+    assert documented == STAGES
+
+
+def test_architecture_names_real_files_and_names() -> None:
+    """Every source file ARCHITECTURE.md names exists and has a stage; every name the "Where to
+    add things" steps give (``measure_set``, ``SUPPORTED``…) is defined or imported at the top
+    of a file the same step names."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    files = set(re.findall(r"`([\w/]+\.py)`", text)) - {"tests/test_layers.py"}
+    for name in sorted(files):
+        assert (SRC / name).is_file(), name
+        assert stage_of(name.removesuffix(".py").replace("/", ".")) >= 0, name
+    for bullet in _bullets(_section("Where to add things")):
+        named = re.findall(r"`([\w/]+\.py)`", bullet)
+        assert named, bullet
+        defined = set().union(*(_top_level(SRC / f) for f in named))
+        wanted = {n for n in re.findall(r"`(\w+)`", bullet) if "_" in n or not n.islower()}
+        assert wanted - defined == set(), bullet
+
+
+def _top_level(path: Path) -> set[str]:
+    """Names a module defines or imports at its top level."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names

@@ -19,8 +19,8 @@ from anchorspend.ingest import legacy
 from anchorspend.ingest.legacy import read_legacy, worksheets
 from anchorspend.ingest.raw import RawTable
 from anchorspend.pipeline import RunConfig
-from tests.conftest import FIXTURES, analyse_json, invoke, run_keeping_rows
 from tests.fixtures import wb_build
+from tests.helpers import FIXTURES, analyse_json, invoke, run_keeping_rows
 from tests.hostile import build
 
 WORDS = {"supplier name", "payment date", "net amount", "date", "supplier", "amount"}

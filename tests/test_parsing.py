@@ -20,7 +20,7 @@ from anchorspend.normalise import (
     pence_to_text,
     vat_number,
 )
-from tests.conftest import FIXTURES, analyse_json, invoke
+from tests.helpers import FIXTURES, analyse_json, invoke
 
 
 def amounts(values: list[str | None]) -> list[tuple[int | None, str]]:

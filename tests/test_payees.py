@@ -38,7 +38,7 @@ from anchorspend.config import load as load_config
 from anchorspend.errors import AnchorspendError
 from anchorspend.payees import payee_kinds
 from anchorspend.pipeline import RunConfig, run
-from tests.conftest import FIXTURES, analyse_json, invoke
+from tests.helpers import FIXTURES, analyse_json, invoke
 
 HERE = FIXTURES / "payees"
 SPEND = str(HERE / "spend.csv")

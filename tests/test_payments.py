@@ -36,7 +36,7 @@ from anchorspend.errors import AnchorspendError
 from anchorspend.payments import Setup, average_days, period_of
 from anchorspend.payments_doc import PaymentsConfig, payments
 from anchorspend.pipeline import RunConfig
-from tests.conftest import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke
 
 PAY = FIXTURES / "payments"
 A = ("2026-01-01", "2026-03-31")
@@ -491,7 +491,7 @@ def test_example_export_is_reproducible_and_reconciles(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     examples = ROOT / "examples"
     done = subprocess.run(

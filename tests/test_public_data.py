@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import analyse_json
+from tests.helpers import analyse_json
 
 # file → (encoding, amount header, rows expected)
 FILES = {

@@ -15,7 +15,7 @@ import pytest
 
 from anchorspend.errors import AnchorspendError
 from anchorspend.pipeline import RunConfig, run
-from tests.conftest import analyse_json
+from tests.helpers import analyse_json
 
 SUFFIX = re.compile(r"\s+(LTD|LIMITED|PLC|LLP|CIC|CIO|LLC|INC)$")
 

@@ -20,7 +20,7 @@ from anchorspend.suppliers.registers import (
     read_grants,
     read_ocds,
 )
-from tests.conftest import FIXTURES, PUBLIC
+from tests.helpers import FIXTURES, PUBLIC
 
 REG = FIXTURES / "registers"
 CH_FILE = REG / "BasicCompanyData-sample.csv"

@@ -23,7 +23,7 @@ import pytest
 
 from anchorspend.report import charts, render_html, write_xlsx
 from anchorspend.report.xlsx import MONEY_FORMAT, SHARE_FORMAT
-from tests.conftest import ROOT, analyse_json, assert_sheets_frozen_and_filtered
+from tests.helpers import ROOT, analyse_json, assert_sheets_frozen_and_filtered
 
 ORG_A = "Trafford Council"
 ORG_B = "Manchester University NHS Foundation Trust"

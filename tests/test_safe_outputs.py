@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 from markdown_it import MarkdownIt  # installed with rich, which renders Markdown with it
 
-from tests.conftest import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke
 
 HOSTILE = FIXTURES / "hostile_names.csv"
 HOSTILE_LOOKUP = FIXTURES / "hostile_names_lookup.csv"

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from anchorspend import pipeline
-from tests.conftest import FIXTURES, ROOT, analyse_json, invoke
+from tests.helpers import FIXTURES, ROOT, analyse_json, invoke
 
 EXAMPLES = ROOT / "examples"
 SPEND = EXAMPLES / "spend"

@@ -556,7 +556,7 @@ def _monthly_workbook(path: Path) -> Path:
 def test_every_sheet_is_read_with_sheet_star_and_other_sheets_are_said_not_read(
     tmp_path: Path,
 ) -> None:
-    from tests.conftest import analyse_json, invoke
+    from tests.helpers import analyse_json, invoke
 
     book = _monthly_workbook(tmp_path / "monthly.xlsx")
     assert xlsx.worksheets(book, "monthly.xlsx") == ["Notes", "April", "May", "June"]
@@ -621,7 +621,7 @@ def test_every_sheet_is_read_with_sheet_star_and_other_sheets_are_said_not_read(
 
 
 def test_sheet_star_on_a_workbook_with_no_spend_sheet_stops_naming_each(tmp_path: Path) -> None:
-    from tests.conftest import invoke
+    from tests.helpers import invoke
 
     wb = openpyxl.Workbook()
     wb.active.title = "Notes"

@@ -16,7 +16,7 @@ import pytest
 
 from anchorspend import check, pipeline
 from anchorspend.ingest import sources
-from tests.conftest import invoke
+from tests.helpers import invoke
 from tests.hostile import build
 
 FILES = Path(__file__).with_name("files")
