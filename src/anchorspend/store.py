@@ -56,7 +56,7 @@ from anchorspend.pipeline import (
     refresh_counts,
     summarise,
 )
-from anchorspend.spend import SpendBuilder
+from anchorspend.spend import SpendBuilder, fy_quarter
 
 FORMAT = "anchorspend-store/1"
 MANIFEST = "store.json"
@@ -74,16 +74,7 @@ class AddReport:
 
 def period_partition(date: pl.Expr) -> pl.Expr:
     """UK financial-year quarter as a folder-friendly label: ``2025-26-Q1``; no date → undated."""
-    y, m = date.dt.year(), date.dt.month()
-    fy = y - (m < 4).cast(pl.Int32)
-    label = pl.concat_str(
-        fy.cast(pl.String),
-        pl.lit("-"),
-        ((fy + 1) % 100).cast(pl.String).str.zfill(2),
-        pl.lit("-Q"),
-        (((m + 8) % 12) // 3 + 1).cast(pl.String),
-    )
-    return pl.when(date.is_null()).then(pl.lit(UNDATED)).otherwise(label)
+    return pl.when(date.is_null()).then(pl.lit(UNDATED)).otherwise(fy_quarter(date, "-Q"))
 
 
 def _manifest(store: Path) -> dict[str, Any]:
