@@ -40,6 +40,7 @@ from urllib.parse import unquote
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.files import write_replacing
 from anchorspend.ingest.canonical import ID_KEYS, empty_findings
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
@@ -118,21 +119,8 @@ def _sha256(path: Path) -> str:
 
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=1, ensure_ascii=False)
-            f.write("\n")
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide it from other readers
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    write_replacing(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _batch_of(f: Path) -> str:
