@@ -16,6 +16,7 @@ import polars as pl
 from anchorspend.areas import local_authorities
 from anchorspend.classify import display_names
 from anchorspend.config import PAYEE_KINDS
+from anchorspend.ingest.canonical import FLAG_FIELDS
 from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, share
 from anchorspend.normalise import pence_text_expr, pence_to_text
 from anchorspend.spend import numbered_combos
@@ -188,7 +189,7 @@ def categories(facts: pl.LazyFrame, cells: pl.DataFrame, sup: Suppliers) -> list
     return out.to_dicts()
 
 
-_FLAG_VIEW = ("is_sme", "is_vcse", "is_diverse_led", "local")
+_FLAG_VIEW = (*FLAG_FIELDS, "local")
 _MATCH_RANK = {"company_number": 0, "charity_number": 1, "vat_number": 2, "supplier_id": 3,
                "name_key": 4}  # fmt: skip
 

@@ -30,12 +30,12 @@ import polars as pl
 from anchorspend.classify import load_lookup
 from anchorspend.errors import AnchorspendError, Finding, UsageError
 from anchorspend.files import write_replacing
+from anchorspend.ingest.canonical import FLAG_FIELDS
 from anchorspend.normalise import company_number, name_key
 from anchorspend.suppliers import registers
 from anchorspend.suppliers.contracts import read_contracts
 from anchorspend.suppliers.registers_common import CLAIM_COLUMNS, CLAIM_SCHEMA
 
-FLAGS = ("is_sme", "is_vcse", "is_diverse_led")
 CONFIDENCE_RANK = {"manual": 0, "declared": 1, "registered": 2, "inferred": 3}
 SOURCE_RANK = {
     "Companies House": 0,
@@ -295,7 +295,7 @@ def build(
                 .sort(f"{f}_confidence")
                 .iter_rows()
             )
-            for f in FLAGS
+            for f in FLAG_FIELDS
         },
         conflicts=conflict_table.height,
         aliases=sum(a.height for a in aliases),
