@@ -13,7 +13,14 @@ from typing import Literal
 
 import polars as pl
 
-from anchorspend.ingest.canonical import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS, detached
+from anchorspend.ingest.canonical import (
+    FLAG_FIELDS,
+    ID_KEYS,
+    SUPPLIER_COLS,
+    detached,
+    pack,
+    unpack,
+)
 
 PeriodKind = Literal["quarter", "calendar", "month", "fy"]
 
@@ -134,7 +141,7 @@ class SpendBuilder:
         )
         self.facts.append(
             keyed.select(
-                (pl.col("_cell").cast(pl.UInt64) * _CELL + pl.col("_pid")).alias("_key"),
+                pack(pl.col("_cell").cast(pl.UInt64), pl.col("_pid")).alias("_key"),
                 "amount",
                 "n",
             )
@@ -196,9 +203,9 @@ class SpendBuilder:
         pid_of = _by_local(found, "_lp", "_pid")
         cell_of = _by_local(keyed, "_lc", "_cell")
         clean = facts.select(
-            (
-                pl.lit(cell_of).gather(pl.col("_lc")).cast(pl.UInt64) * _CELL
-                + pl.lit(pid_of).gather(pl.col("_lp"))
+            pack(
+                pl.lit(cell_of).gather(pl.col("_lc")).cast(pl.UInt64),
+                pl.lit(pid_of).gather(pl.col("_lp")),
             ).alias("_key"),
             "amount",
             "n",
@@ -207,11 +214,10 @@ class SpendBuilder:
         if analysed.height:
             rest = pl.DataFrame(
                 {
-                    "_key": keyed.filter(pl.col("_lc").is_null())
-                    .get_column("_cell")
-                    .cast(pl.UInt64)
-                    * _CELL
-                    + found.filter(pl.col("_lp").is_null()).get_column("_pid"),
+                    "_key": pack(
+                        keyed.filter(pl.col("_lc").is_null()).get_column("_cell").cast(pl.UInt64),
+                        found.filter(pl.col("_lp").is_null()).get_column("_pid"),
+                    ),
                     "amount": analysed.get_column("amount"),
                 }
             )
@@ -283,7 +289,6 @@ class SpendBuilder:
 
 _CELL_TEXT = ("organisation", "category", "expense_type")
 _FACTS_SCHEMA = {"_key": pl.UInt64, "amount": pl.Int64, "n": pl.Int64}
-_CELL = 2**32  # a fact's key: its cell × _CELL + its profile
 
 
 def _by_local(table: pl.DataFrame, local: str, ids: str) -> pl.Series:
@@ -327,12 +332,12 @@ def numbered(
 
 def _profile(key: pl.Expr) -> pl.Expr:
     """A packed fact key's supplier profile (see :class:`Spend`)."""
-    return (key % _CELL).cast(pl.UInt32)
+    return unpack(key)[1]
 
 
 def _cell(key: pl.Expr) -> pl.Expr:
     """A packed fact key's cell (see :class:`Spend`)."""
-    return key // _CELL
+    return unpack(key)[0]
 
 
 def spend_view(cells: pl.DataFrame, attrs: pl.DataFrame, only: tuple[str, ...]) -> pl.DataFrame:
@@ -384,9 +389,7 @@ def spend_cells(spend: Spend, keys: tuple[str, ...]) -> pl.DataFrame:
     rolled = (
         spend.facts.lazy()
         .select(
-            (pl.lit(combo_of.cast(pl.UInt64)).gather(_cell(key)) * _CELL + _profile(key)).alias(
-                "_key"
-            ),
+            pack(pl.lit(combo_of.cast(pl.UInt64)).gather(_cell(key)), _profile(key)).alias("_key"),
             "amount",
             "n",
         )
@@ -394,7 +397,7 @@ def spend_cells(spend: Spend, keys: tuple[str, ...]) -> pl.DataFrame:
         .agg(pl.col("amount").sum(), pl.col("n").sum())
         .collect(engine="streaming")
     )
-    combo = rolled.select(_cell(key).cast(pl.UInt32)).to_series()
+    combo = rolled.select(_cell(key)).to_series()
     return pl.DataFrame([combos.get_column(k).gather(combo) for k in keys]).with_columns(
         rolled.select(_profile(key).alias("_pid"), "amount", "n")
     )

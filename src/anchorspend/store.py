@@ -41,7 +41,7 @@ import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.files import write_replacing
-from anchorspend.ingest.canonical import ID_KEYS, empty_findings
+from anchorspend.ingest.canonical import ID_KEYS, empty_findings, pack
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
 from anchorspend.pipeline import (
@@ -144,7 +144,7 @@ class _Writer:
     def add(self, rows: pl.DataFrame, source: int) -> None:
         frame = rows.with_columns(
             # reading order: the source within the file, then the physical row
-            (pl.lit(source, pl.Int64) * 2**32 + pl.col("_row")).alias(_ORDER),
+            pack(pl.lit(source, pl.Int64), pl.col("_row")).alias(_ORDER),
             pl.col("_source", "_sheet").cast(pl.String),
             period_partition(pl.col("payment_date")).alias("period"),
         )
@@ -300,7 +300,7 @@ def load(
 
     others, summaries, pairs = [], [], []
     spend = SpendBuilder(run.period, ids)
-    position = (pl.col("_seq").cast(pl.Int64) * 2**32 + pl.col(_ORDER)).alias("_first")
+    position = pack(pl.col("_seq").cast(pl.Int64), pl.col(_ORDER)).alias("_first")
     for done, key in enumerate(sorted(groups)):
         if progress:
             progress(f"reading {key[0]} {key[1]} from {store}", 0.8 * done / len(groups))
