@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "anchorspend"
 
 # stage → the modules in it (a package name covers its modules, unless listed elsewhere)
 STAGES: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("__init__", "errors", "schemas", "config", "normalise", "console")),
+    ("base", ("__init__", "errors", "schemas", "config", "normalise", "console", "files")),
     ("read", ("ingest",)),
     ("spend", ("spend",)),
     ("classify", ("classify", "payees", "suppliers")),

@@ -124,3 +124,22 @@ def test_trafford_export_gets_candidates_and_no_auto_accepts(public: Path, tmp_p
     assert review.get_column("score").cast(pl.Float64).min() >= 70.0
     after = analyse_json(str(zip_path), "--lookup", str(lookup))
     assert after["metrics"] == before["metrics"]  # proposing changed nothing
+
+
+def test_unmatched_names_a_supplier_as_analyse_does(tmp_path: Path) -> None:
+    # two spellings of one name on one row each: the one with more spend names the supplier
+    # (alphabetical order would pick "ACME LTD")
+    spend = tmp_path / "spend.csv"
+    spend.write_text(
+        "Supplier Name,Payment Date,Net Amount\n"
+        "ACME LTD,01/04/2026,10.00\n"
+        "Acme Ltd,02/04/2026,90.00\n",
+        encoding="utf-8",
+    )
+    r = invoke("suppliers", "unmatched", str(spend), "--json")
+    assert r.exit_code == 0, r.stderr
+    rows = json.loads(r.stdout)["suppliers"]
+    assert [(x["supplier"], x["spend"], x["rows"]) for x in rows] == [("Acme Ltd", "100.00", 2)]
+    assert analyse_json(str(spend))["unmatched_suppliers"] == [
+        {"supplier": "Acme Ltd", "spend": "100.00", "rows": 2}
+    ]

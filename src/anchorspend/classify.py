@@ -21,7 +21,7 @@ import polars as pl
 
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.errors import AnchorspendError, Finding
-from anchorspend.ingest.canonical import ID_KEYS, SUPPLIER_COLS
+from anchorspend.ingest.canonical import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS
 from anchorspend.ingest.header import Mapping, map_table, score_cells
 from anchorspend.ingest.raw import ROW
 from anchorspend.ingest.sources import ReadOptions, expand, open_sources, read_source
@@ -40,7 +40,6 @@ from anchorspend.normalise import (
 )
 from anchorspend.schemas import load as load_schema
 
-FLAGS = ("is_sme", "is_vcse", "is_diverse_led")
 MATCH_ORDER = (*ID_KEYS, "name_key")
 EXPORT_SOURCE = "export"
 
@@ -107,8 +106,8 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                     plain_id(raw("charity_number")).alias("charity_number"),
                     vat_number(raw("vat_number")).alias("vat_number"),
                     plain_id(raw("supplier_id")).alias("supplier_id"),
-                    *(flag_of(f, "flag").alias(f) for f in FLAGS),
-                    *(flag_of(f, "odd").fill_null(False).alias(f"_odd_{f}") for f in FLAGS),
+                    *(flag_of(f, "flag").alias(f) for f in FLAG_FIELDS),
+                    *(flag_of(f, "odd").fill_null(False).alias(f"_odd_{f}") for f in FLAG_FIELDS),
                     raw("diverse_led_categories")
                     .str.to_lowercase()
                     .str.split(";")
@@ -122,16 +121,16 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                         "postcode"
                     ),
                     raw("source").alias("source"),
-                    *(raw(f"{f}_evidence").alias(f"{f}_evidence") for f in FLAGS),
+                    *(raw(f"{f}_evidence").alias(f"{f}_evidence") for f in FLAG_FIELDS),
                     *(
                         raw(f"{f}_confidence").str.to_lowercase().alias(f"{f}_confidence")
-                        for f in FLAGS
+                        for f in FLAG_FIELDS
                     ),
                     flag(raw("dissolved")).fill_null(False).alias("dissolved"),
                 ).filter(
                     pl.any_horizontal(pl.exclude("_lrow", "categories", "dissolved").is_not_null())
                 )
-                for f in FLAGS:
+                for f in FLAG_FIELDS:
                     odd = frame.filter(pl.col(f"_odd_{f}")).get_column("_lrow").to_list()
                     if odd:
                         findings.append(
@@ -145,7 +144,7 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                             )
                         )
                 _check_payee_kinds(frame, source.display, mapping)
-                frames.append(frame.drop(*(f"_odd_{f}" for f in FLAGS)))
+                frames.append(frame.drop(*(f"_odd_{f}" for f in FLAG_FIELDS)))
     frame = pl.concat(frames, how="vertical_relaxed")
     frame = frame.with_columns(name_key(pl.col("supplier_name")).alias("name_key"))
     frame, aliases, dup_findings = _deduplicate(frame, str(path))
@@ -197,8 +196,8 @@ def is_cic_name(name: pl.Expr) -> pl.Expr:
     return name.str.contains(_CIC_NAME)
 
 
-_ATTRS = (*FLAGS, "categories", "local_authority_code", "postcode", "payee_kind")
-_EVIDENCE = tuple(f"{f}_{part}" for f in FLAGS for part in ("confidence", "evidence"))
+_ATTRS = (*FLAG_FIELDS, "categories", "local_authority_code", "postcode", "payee_kind")
+_EVIDENCE = tuple(f"{f}_{part}" for f in FLAG_FIELDS for part in ("confidence", "evidence"))
 UNSTATED = "not stated"  # a lookup that gives a flag without saying how sure it is
 
 
@@ -464,7 +463,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
                   for i in range(n)),
                 pl.lit(None, pl.String),
             ).alias(f"_lookup_{f}_{part}")
-            for f in FLAGS
+            for f in FLAG_FIELDS
             for part in ("confidence", "evidence")
         ),
         *(
@@ -473,7 +472,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
                   for i in range(n)),
                 pl.lit(None, pl.String),
             ).alias(f"_lookup_{f}_source")
-            for f in FLAGS
+            for f in FLAG_FIELDS
         ),
     )  # fmt: skip
     attached = (
@@ -486,7 +485,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
                 *(f"_lookup_{a}" for a in _ATTRS),
                 *(
                     f"_lookup_{f}_{part}"
-                    for f in FLAGS
+                    for f in FLAG_FIELDS
                     for part in ("confidence", "evidence", "source")
                 ),
             ),
@@ -498,11 +497,11 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
     )
     out = export_flags.with_columns(attached.get_columns())
     unknown = pl.col("redacted")
-    from_lookup = {f: pl.col(f"_lookup_{f}").is_not_null() for f in FLAGS}
-    from_export = {f: pl.col(f).is_not_null() for f in FLAGS}
+    from_lookup = {f: pl.col(f"_lookup_{f}").is_not_null() for f in FLAG_FIELDS}
+    from_export = {f: pl.col(f).is_not_null() for f in FLAG_FIELDS}
     # a community interest company's name must say so (CIC_EVIDENCE): a VCSE from its name
     cic = is_cic_name(pl.col("supplier_name")).fill_null(False)
-    from_name = {f: cic if f == "is_vcse" else pl.lit(False) for f in FLAGS}
+    from_name = {f: cic if f == "is_vcse" else pl.lit(False) for f in FLAG_FIELDS}
     out = out.with_columns(
         *(
             pl.when(unknown).then(None)
@@ -510,7 +509,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
             .when(from_export[f]).then(pl.lit("declared"))
             .when(from_name[f]).then(pl.lit("registered"))
             .alias(f"{f}_confidence")
-            for f in FLAGS
+            for f in FLAG_FIELDS
         ),
         *(
             pl.when(unknown).then(None)
@@ -519,7 +518,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
             .when(from_export[f]).then(pl.lit("the export's own column"))
             .when(from_name[f]).then(pl.lit(CIC_EVIDENCE))
             .alias(f"{f}_evidence")
-            for f in FLAGS
+            for f in FLAG_FIELDS
         ),
     )  # fmt: skip
     out = out.with_columns(
@@ -528,7 +527,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
             .then(None)
             .otherwise(pl.coalesce(f"_lookup_{f}", f, pl.when(from_name[f]).then(pl.lit(True))))
             .alias(f)
-            for f in FLAGS
+            for f in FLAG_FIELDS
         ),
         pl.when(unknown).then(None).otherwise(pl.col("_lookup_categories")).alias("categories"),
         pl.when(unknown)
@@ -540,7 +539,11 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
         pl.when(unknown).then(None).otherwise(pl.col("matched_by")).alias("matched_by"),
     ).drop(
         *(f"_lookup_{a}" for a in _ATTRS),
-        *(f"_lookup_{f}_{part}" for f in FLAGS for part in ("confidence", "evidence", "source")),
+        *(
+            f"_lookup_{f}_{part}"
+            for f in FLAG_FIELDS
+            for part in ("confidence", "evidence", "source")
+        ),
     )
 
     conflicts = _conflicts(sup, export_flags, out, [label for label, _ in per_source])
@@ -574,7 +577,7 @@ def _conflicts(
     """Suppliers whose sources disagree on a flag: one row per supplier key and flag."""
     parts: list[pl.DataFrame] = []
     keyed = sup.select("_sid", "supplier_key")
-    for f in FLAGS:
+    for f in FLAG_FIELDS:
         for i, label in enumerate(labels):
             parts.append(
                 sup.filter(pl.col(f"{f}{i}").is_not_null()).select(

@@ -36,6 +36,7 @@ from anchorspend.areas import (
     region_of,
 )
 from anchorspend.errors import AnchorspendError, UsageError
+from anchorspend.files import write_replacing
 from anchorspend.normalise import normalise_postcode
 from anchorspend.schemas import header_key
 
@@ -166,9 +167,12 @@ def import_store(
     frame = selected.unique(subset="postcode", keep="first").sort("postcode").collect()
     if progress:
         progress(f"writing {frame.height:,} postcodes", 0.7)
-    tmp = into / f".{POSTCODES}.tmp"
-    frame.write_parquet(tmp, compression="zstd", compression_level=9, statistics=True)
-    tmp.replace(into / POSTCODES)
+    write_replacing(
+        into / POSTCODES,
+        lambda tmp: frame.write_parquet(
+            tmp, compression="zstd", compression_level=9, statistics=True
+        ),
+    )
     imd_rows, edition, lsoa_vintage = 0, None, _vintage(cols.get("lsoa_code"))
     imd_cols: dict[str, str] = {}
     if imd is not None:

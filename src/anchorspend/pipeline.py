@@ -32,6 +32,7 @@ from anchorspend.ingest.canonical import (
     empty_findings,
     fill_organisation,
     no_data_rows,
+    pack,
     source_notes,
 )
 from anchorspend.ingest.csvread import WiderThanSampled
@@ -518,7 +519,7 @@ class _Gather:
             .agg(
                 pl.col("n").sum(),
                 pl.col("amount").sum(),
-                (pl.col("_first").min() + seq * 2**32).alias("_first"),
+                pack(pl.lit(seq, pl.Int64), pl.col("_first").min()).alias("_first"),
             )
             .select(
                 "organisation",
@@ -664,7 +665,7 @@ class _Gather:
         frame, pairs = _mark_seen(frame, self.seen)
         if pairs is not None:
             part.pairs.append(pairs.with_columns(pl.lit(seq).alias("_seq")))
-        position = (pl.lit(seq, pl.Int64) * 2**32 + pl.col("_row")).alias("_first")
+        position = pack(pl.lit(seq, pl.Int64), pl.col("_row")).alias("_first")
         summary = summarise(frame.with_columns(position), pl.col("_first").min())
         part.summaries.append(detached(summary))  # its names would hold the batch's text
         part.amount += int(frame.get_column("amount").sum() or 0)

@@ -13,24 +13,47 @@ from typing import Literal
 
 import polars as pl
 
-from anchorspend.ingest.canonical import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS, detached
+from anchorspend.ingest.canonical import (
+    FLAG_FIELDS,
+    ID_KEYS,
+    SUPPLIER_COLS,
+    detached,
+    pack,
+    unpack,
+)
 
 PeriodKind = Literal["quarter", "calendar", "month", "fy"]
 
 
-def period_expr(date: pl.Expr, kind: PeriodKind) -> pl.Expr:
-    """UK financial-year quarters by default (``2026-27 Q1`` = April–June 2026)."""
+def _fy(date: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The UK financial year's label (``2026-27``, starting in April) and quarter (1–4) of
+    ``date``."""
     y, m = date.dt.year(), date.dt.month()
     fy = y - (m < 4).cast(pl.Int32)
-    fy_label = pl.concat_str(
+    label = pl.concat_str(
         fy.cast(pl.String), pl.lit("-"), ((fy + 1) % 100).cast(pl.String).str.zfill(2)
     )
+    return label, ((m + 8) % 12) // 3 + 1
+
+
+def fy_quarter(date: pl.Expr, sep: str = " Q") -> pl.Expr:
+    """UK financial-year quarter: ``2026-27 Q1`` = April–June 2026 (``sep`` between the year and
+    the quarter's number); null where ``date`` is."""
+    label, quarter = _fy(date)
+    return pl.concat_str(label, pl.lit(sep), quarter.cast(pl.String))
+
+
+def period_expr(date: pl.Expr, kind: PeriodKind) -> pl.Expr:
+    """UK financial-year quarters by default (``2026-27 Q1`` = April–June 2026)."""
     if kind == "quarter":
-        return pl.concat_str(fy_label, pl.lit(" Q"), (((m + 8) % 12) // 3 + 1).cast(pl.String))
+        return fy_quarter(date)
     if kind == "fy":
-        return fy_label
+        return _fy(date)[0]
     if kind == "calendar":
-        return pl.concat_str(y.cast(pl.String), pl.lit(" Q"), ((m - 1) // 3 + 1).cast(pl.String))
+        m = date.dt.month()
+        return pl.concat_str(
+            date.dt.year().cast(pl.String), pl.lit(" Q"), ((m - 1) // 3 + 1).cast(pl.String)
+        )
     return date.dt.strftime("%Y-%m")
 
 
@@ -118,7 +141,7 @@ class SpendBuilder:
         )
         self.facts.append(
             keyed.select(
-                (pl.col("_cell").cast(pl.UInt64) * _CELL + pl.col("_pid")).alias("_key"),
+                pack(pl.col("_cell").cast(pl.UInt64), pl.col("_pid")).alias("_key"),
                 "amount",
                 "n",
             )
@@ -180,9 +203,9 @@ class SpendBuilder:
         pid_of = _by_local(found, "_lp", "_pid")
         cell_of = _by_local(keyed, "_lc", "_cell")
         clean = facts.select(
-            (
-                pl.lit(cell_of).gather(pl.col("_lc")).cast(pl.UInt64) * _CELL
-                + pl.lit(pid_of).gather(pl.col("_lp"))
+            pack(
+                pl.lit(cell_of).gather(pl.col("_lc")).cast(pl.UInt64),
+                pl.lit(pid_of).gather(pl.col("_lp")),
             ).alias("_key"),
             "amount",
             "n",
@@ -191,11 +214,10 @@ class SpendBuilder:
         if analysed.height:
             rest = pl.DataFrame(
                 {
-                    "_key": keyed.filter(pl.col("_lc").is_null())
-                    .get_column("_cell")
-                    .cast(pl.UInt64)
-                    * _CELL
-                    + found.filter(pl.col("_lp").is_null()).get_column("_pid"),
+                    "_key": pack(
+                        keyed.filter(pl.col("_lc").is_null()).get_column("_cell").cast(pl.UInt64),
+                        found.filter(pl.col("_lp").is_null()).get_column("_pid"),
+                    ),
                     "amount": analysed.get_column("amount"),
                 }
             )
@@ -267,7 +289,6 @@ class SpendBuilder:
 
 _CELL_TEXT = ("organisation", "category", "expense_type")
 _FACTS_SCHEMA = {"_key": pl.UInt64, "amount": pl.Int64, "n": pl.Int64}
-_CELL = 2**32  # a fact's key: its cell × _CELL + its profile
 
 
 def _by_local(table: pl.DataFrame, local: str, ids: str) -> pl.Series:
@@ -311,12 +332,12 @@ def numbered(
 
 def _profile(key: pl.Expr) -> pl.Expr:
     """A packed fact key's supplier profile (see :class:`Spend`)."""
-    return (key % _CELL).cast(pl.UInt32)
+    return unpack(key)[1]
 
 
 def _cell(key: pl.Expr) -> pl.Expr:
     """A packed fact key's cell (see :class:`Spend`)."""
-    return key // _CELL
+    return unpack(key)[0]
 
 
 def spend_view(cells: pl.DataFrame, attrs: pl.DataFrame, only: tuple[str, ...]) -> pl.DataFrame:
@@ -368,9 +389,7 @@ def spend_cells(spend: Spend, keys: tuple[str, ...]) -> pl.DataFrame:
     rolled = (
         spend.facts.lazy()
         .select(
-            (pl.lit(combo_of.cast(pl.UInt64)).gather(_cell(key)) * _CELL + _profile(key)).alias(
-                "_key"
-            ),
+            pack(pl.lit(combo_of.cast(pl.UInt64)).gather(_cell(key)), _profile(key)).alias("_key"),
             "amount",
             "n",
         )
@@ -378,7 +397,7 @@ def spend_cells(spend: Spend, keys: tuple[str, ...]) -> pl.DataFrame:
         .agg(pl.col("amount").sum(), pl.col("n").sum())
         .collect(engine="streaming")
     )
-    combo = rolled.select(_cell(key).cast(pl.UInt32)).to_series()
+    combo = rolled.select(_cell(key)).to_series()
     return pl.DataFrame([combos.get_column(k).gather(combo) for k in keys]).with_columns(
         rolled.select(_profile(key).alias("_pid"), "amount", "n")
     )

@@ -40,7 +40,8 @@ from urllib.parse import unquote
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
-from anchorspend.ingest.canonical import ID_KEYS, empty_findings
+from anchorspend.files import write_replacing
+from anchorspend.ingest.canonical import ID_KEYS, empty_findings, pack
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
 from anchorspend.pipeline import (
@@ -56,7 +57,7 @@ from anchorspend.pipeline import (
     refresh_counts,
     summarise,
 )
-from anchorspend.spend import SpendBuilder
+from anchorspend.spend import SpendBuilder, fy_quarter
 
 FORMAT = "anchorspend-store/1"
 MANIFEST = "store.json"
@@ -74,16 +75,7 @@ class AddReport:
 
 def period_partition(date: pl.Expr) -> pl.Expr:
     """UK financial-year quarter as a folder-friendly label: ``2025-26-Q1``; no date → undated."""
-    y, m = date.dt.year(), date.dt.month()
-    fy = y - (m < 4).cast(pl.Int32)
-    label = pl.concat_str(
-        fy.cast(pl.String),
-        pl.lit("-"),
-        ((fy + 1) % 100).cast(pl.String).str.zfill(2),
-        pl.lit("-Q"),
-        (((m + 8) % 12) // 3 + 1).cast(pl.String),
-    )
-    return pl.when(date.is_null()).then(pl.lit(UNDATED)).otherwise(label)
+    return pl.when(date.is_null()).then(pl.lit(UNDATED)).otherwise(fy_quarter(date, "-Q"))
 
 
 def _manifest(store: Path) -> dict[str, Any]:
@@ -127,21 +119,8 @@ def _sha256(path: Path) -> str:
 
 
 def _write_json(path: Path, doc: dict[str, Any]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=1, ensure_ascii=False)
-            f.write("\n")
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide it from other readers
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    write_replacing(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _batch_of(f: Path) -> str:
@@ -165,7 +144,7 @@ class _Writer:
     def add(self, rows: pl.DataFrame, source: int) -> None:
         frame = rows.with_columns(
             # reading order: the source within the file, then the physical row
-            (pl.lit(source, pl.Int64) * 2**32 + pl.col("_row")).alias(_ORDER),
+            pack(pl.lit(source, pl.Int64), pl.col("_row")).alias(_ORDER),
             pl.col("_source", "_sheet").cast(pl.String),
             period_partition(pl.col("payment_date")).alias("period"),
         )
@@ -321,7 +300,7 @@ def load(
 
     others, summaries, pairs = [], [], []
     spend = SpendBuilder(run.period, ids)
-    position = (pl.col("_seq").cast(pl.Int64) * 2**32 + pl.col(_ORDER)).alias("_first")
+    position = pack(pl.col("_seq").cast(pl.Int64), pl.col(_ORDER)).alias("_first")
     for done, key in enumerate(sorted(groups)):
         if progress:
             progress(f"reading {key[0]} {key[1]} from {store}", 0.8 * done / len(groups))

@@ -16,6 +16,7 @@ import polars as pl
 from anchorspend.areas import local_authorities
 from anchorspend.classify import display_names
 from anchorspend.config import PAYEE_KINDS
+from anchorspend.ingest.canonical import FLAG_FIELDS, pack, unpack
 from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, share
 from anchorspend.normalise import pence_text_expr, pence_to_text
 from anchorspend.spend import numbered_combos
@@ -133,15 +134,15 @@ def categories(facts: pl.LazyFrame, cells: pl.DataFrame, sup: Suppliers) -> list
         combos, combo_of = numbered_combos(labelled, keys)
         keyed = facts.with_columns(pl.lit(combo_of).gather(pl.col("_key_cell")).alias("_combo"))
         # distinct suppliers: the unknown key counting as one, as n_unique does; each pair of
-        # label and supplier packed into one integer (an unknown supplier as 2³² - 1)
+        # label and supplier packed into one integer (an unknown supplier as the largest UInt32)
         with_sid = by_profile(keyed, by_pid, ["_sid"]).select("_combo", "_sid")
-        pair = pl.col("_combo").cast(pl.UInt64) * 2**32 + pl.col("_sid").fill_null(2**32 - 1)
+        pair = pack(pl.col("_combo").cast(pl.UInt64), pl.col("_sid").fill_null(2**32 - 1))
         # collected one after the other: the distinct pairs' table is the largest thing here,
         # and is better not held while the sums are built beside it
         counts = (
             with_sid.select(pair.alias("_pair"))
             .unique()
-            .group_by((pl.col("_pair") // 2**32).cast(pl.UInt32).alias("_combo"))
+            .group_by(unpack(pl.col("_pair"))[0].alias("_combo"))
             .agg(pl.len().cast(pl.Int64).alias("suppliers"))
             .collect(engine="streaming")
         )
@@ -188,7 +189,7 @@ def categories(facts: pl.LazyFrame, cells: pl.DataFrame, sup: Suppliers) -> list
     return out.to_dicts()
 
 
-_FLAG_VIEW = ("is_sme", "is_vcse", "is_diverse_led", "local")
+_FLAG_VIEW = (*FLAG_FIELDS, "local")
 _MATCH_RANK = {"company_number": 0, "charity_number": 1, "vat_number": 2, "supplier_id": 3,
                "name_key": 4}  # fmt: skip
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import overload
 
 import polars as pl
 
@@ -74,6 +75,26 @@ REJECTIONS = {
     ),
     "missing-supplier": ("supplier_name", "missing-value", "no supplier name"),
 }
+
+
+# Two numbers held as one integer key, high × 2³² + low: one join or group-by key instead of two,
+# and sorting by it sorts by the first number, then the second (while the low is below 2³²).
+_HALF = 2**32
+
+
+@overload
+def pack(high: pl.Series, low: pl.Series) -> pl.Series: ...
+@overload
+def pack(high: pl.Expr, low: pl.Expr | int) -> pl.Expr: ...
+def pack(high: pl.Series | pl.Expr, low: pl.Series | pl.Expr | int) -> pl.Series | pl.Expr:
+    """``high`` × 2³² + ``low``, in ``high``'s integer type (cast it to UInt64 or Int64 first)."""
+    return high * _HALF + low
+
+
+def unpack(key: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """The two numbers (UInt32) a :func:`pack`-ed ``key`` holds, the high then the low (each
+    below 2³²)."""
+    return (key // _HALF).cast(pl.UInt32), (key % _HALF).cast(pl.UInt32)
 
 
 @dataclass(frozen=True, slots=True)

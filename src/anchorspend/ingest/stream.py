@@ -36,7 +36,9 @@ from anchorspend.ingest.canonical import (
     amounts_of,
     dates_of,
     default_organisation,
+    pack,
     text_value,
+    unpack,
 )
 from anchorspend.ingest.header import Mapping
 from anchorspend.ingest.raw import ROW
@@ -187,9 +189,10 @@ class Plan:
         row_part = _part(pl.when(marked).then(pl.col(ROW).cast(pl.String)))
         profile = _key([_part(self.raw(f)) for f in self.profile] + [amount_part, row_part])
         cell = _key([_part(self.raw(f)) for f in self.cell]).cast(self.cell_codes)
-        key = cell.to_physical().cast(pl.UInt64) * _HIGH + profile.cast(
-            self.profile_codes
-        ).to_physical().cast(pl.UInt64)
+        key = pack(
+            cell.to_physical().cast(pl.UInt64),
+            profile.cast(self.profile_codes).to_physical().cast(pl.UInt64),
+        )
         return (
             self.body(records)
             .select(
@@ -207,7 +210,7 @@ class Plan:
 
     def cells(self, groups: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
         """The distinct cells, canonical, and the rows whose cell is a problem."""
-        found = _distinct(groups, _cell_of(pl.col("_key")).alias("_lc"), self.cell_codes, "_c")
+        found = _distinct(groups, unpack(pl.col("_key"))[0].alias("_lc"), self.cell_codes, "_c")
         raw = [f"_raw_{f}" for f in self.cell]
         found = _split(found, "_c", raw).drop("_c").with_columns(_value(pl.col(c)) for c in raw)
         o = self.options
@@ -247,9 +250,7 @@ class Plan:
         """The distinct profiles, canonical (with the pence of an amount that was not plain),
         the rows whose profile is a problem, and the amount texts that were not plain but
         parsed cleanly (``_text``, ``_pence``)."""
-        found = _distinct(
-            groups, _profile_of(pl.col("_key")).alias("_lp"), self.profile_codes, "_p"
-        )
+        found = _distinct(groups, unpack(pl.col("_key"))[1].alias("_lp"), self.profile_codes, "_p")
         raw = [f"_raw_{f}" for f in self.profile]
         found = (
             _split(found, "_p", [*raw, "_amount_part", "_row_part"])
@@ -346,17 +347,6 @@ class Plan:
         )
 
 
-_HIGH = 2**32  # a pair's key: its cell's code × _HIGH + its profile's code
-
-
-def _cell_of(key: pl.Expr) -> pl.Expr:
-    return (key // _HIGH).cast(pl.UInt32)
-
-
-def _profile_of(key: pl.Expr) -> pl.Expr:
-    return (key % _HIGH).cast(pl.UInt32)
-
-
 def _distinct(
     groups: pl.DataFrame, local: pl.Expr, codes: pl.Categorical, text: str
 ) -> pl.DataFrame:
@@ -392,7 +382,7 @@ def stream(
     rows = int(groups.get_column("n").sum())
     cells, bad_cells = plan.cells(groups)
     profiles, bad_profiles, odd = plan.profiles(groups)
-    lc, lp = _cell_of(pl.col("_key")), _profile_of(pl.col("_key"))
+    lc, lp = unpack(pl.col("_key"))
     sizes = (
         groups.select((lc.max() + 1).alias("c"), (lp.max() + 1).alias("p")).row(0)
         if groups.height

@@ -29,12 +29,13 @@ import polars as pl
 
 from anchorspend.classify import load_lookup
 from anchorspend.errors import AnchorspendError, Finding, UsageError
+from anchorspend.files import write_replacing
+from anchorspend.ingest.canonical import FLAG_FIELDS
 from anchorspend.normalise import company_number, name_key
 from anchorspend.suppliers import registers
 from anchorspend.suppliers.contracts import read_contracts
 from anchorspend.suppliers.registers_common import CLAIM_COLUMNS, CLAIM_SCHEMA
 
-FLAGS = ("is_sme", "is_vcse", "is_diverse_led")
 CONFIDENCE_RANK = {"manual": 0, "declared": 1, "registered": 2, "inferred": 3}
 SOURCE_RANK = {
     "Companies House": 0,
@@ -294,7 +295,7 @@ def build(
                 .sort(f"{f}_confidence")
                 .iter_rows()
             )
-            for f in FLAGS
+            for f in FLAG_FIELDS
         },
         conflicts=conflict_table.height,
         aliases=sum(a.height for a in aliases),
@@ -468,11 +469,10 @@ def _with_aliases(table: pl.DataFrame, aliases: list[pl.DataFrame]) -> pl.DataFr
 
 def _write(table: pl.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.tmp")
-    if out.suffix.lower() == ".parquet":
-        table.write_parquet(tmp, compression="zstd")
-    elif out.suffix.lower() == ".csv":
-        table.write_csv(tmp)
-    else:
+    suffix = out.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
         raise AnchorspendError("the lookup must be .parquet or .csv", path=str(out))
-    tmp.replace(out)
+    if suffix == ".parquet":
+        write_replacing(out, lambda tmp: table.write_parquet(tmp, compression="zstd"))
+    else:
+        write_replacing(out, table.write_csv)

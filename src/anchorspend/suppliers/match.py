@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from anchorspend.classify import classify, load_lookup
+from anchorspend.classify import classify, display_names, load_lookup
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.normalise import name_key, pence_text_expr
 from anchorspend.payees import payee_kinds
@@ -106,18 +106,17 @@ def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
             {k: i for i, k in enumerate(PAYEE_KINDS)}, return_dtype=pl.Int8))
     )  # fmt: skip
     unmatched_rows = unmatched_rows.filter(~pl.col("payee_kind").is_in(run.config.set_aside))
-    # the spelling on most rows (alphabetical first among equals) speaks for the name key
+    # one name key is one unmatched supplier, named as analyse names a supplier
+    keyed = unmatched_rows.select(
+        name_key(pl.col("supplier_name")).alias("name_key"), "supplier_name", "amount", "n"
+    ).drop_nulls("name_key")
     queries = (
-        unmatched_rows.group_by(name_key(pl.col("supplier_name")).alias("name_key"),
-                                "supplier_name")
-        .agg(pl.col("amount").sum(), pl.col("n").sum())
-        .group_by("name_key")
-        .agg(pl.col("supplier_name").sort_by(["n", "supplier_name"], descending=[True, False])
-             .first().alias("supplier"),
-             pl.col("amount").sum().alias("pence"), pl.col("n").sum().cast(pl.Int64).alias("rows"))
-        .drop_nulls("name_key")
+        keyed.group_by("name_key")
+        .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().cast(pl.Int64).alias("rows"))
+        .join(display_names(keyed, "name_key"), on="name_key", how="left")
+        .select("name_key", "supplier", "pence", "rows")
         .with_columns(_block(pl.col("name_key")).alias("_block"))
-    )  # fmt: skip
+    )
     pool = (
         pl.concat(
             [lk.frame.select(
