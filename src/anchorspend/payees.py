@@ -68,11 +68,24 @@ TRUNCATED_MIN = 30
 _COMPANY_FORM = (
     r"\b(LTD|LIMITED|PLC|LLP|LP|CIC|CIO|LLC|INC|GMBH|COMPANY|CO|INCORPORATED|PARTNERSHIP)\b"
 )
-_COUNCIL_NOT = r"\bCOUNCIL (FOR|OF|ON)\b"  # "Council for Voluntary Service" is a charity
-_LA_FORMS = (
-    r"(CITY |COUNTY |BOROUGH |DISTRICT |METROPOLITAN BOROUGH |METROPOLITAN DISTRICT |"
-    r"CITY AND COUNTY |COUNTY BOROUGH )?(COUNCIL|MBC|M B C|MDC|LBC|CBC|MB)"
+# "Council for Voluntary Service" is a charity; "The Council of the City of …" is a council
+_COUNCIL_NOT = r"\bCOUNCIL (FOR|OF|ON)\b"
+_COUNCIL_OF_PLACE = (
+    r"^(THE )?COUNCIL OF THE (CITY|COUNTY|BOROUGH|ROYAL BOROUGH|LONDON BOROUGH|DISTRICT|"
+    r"CITY AND COUNTY) OF\b"
 )
+_LA_FORMS = (
+    r"((CITY |COUNTY |BOROUGH |DISTRICT |METROPOLITAN BOROUGH |METROPOLITAN DISTRICT |"
+    r"CITY AND COUNTY |COUNTY BOROUGH )?(COUNCIL|MBC|M B C|MDC|LBC|CBC|MB)|"
+    r"METROPOLITAN (BOROUGH|DISTRICT))"
+)
+# a department's own name: "Department for/of" and one of the subjects UK departments have had
+_DEPARTMENTS = (
+    r"^(THE )?(DEPARTMENT (FOR|OF)|MINISTRY (OF|FOR)) (THE )?(WORK|HEALTH|EDUCATION|TRANSPORT|"
+    r"JUSTICE|DEFENCE|ENVIRONMENT|LEVELLING|COMMUNITIES|BUSINESS|ENERGY|CULTURE|DIGITAL|"
+    r"SCIENCE|INTERNATIONAL|TRADE|HOUSING|SOCIAL|EXITING)\b"
+)
+_LEADING_NOTE = r"^\s*\([^)]*\)\s*"  # "(DD) …", "(DD ONLY) …": the export's note, not the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +105,9 @@ RULES: tuple[Rule, ...] = (
          r"^CIVIL SERVICE PENSION",
          "a pension fund or scheme, superannuation, LGPS, Teachers' or NHS Pensions"),
     Rule("public:local-authority", "public",
-         r"^(THE )?(COUNCIL OF THE )?(CITY OF )?({places}) " + _LA_FORMS + r"\b",
+         r"^(THE )?(CITY OF |(LONDON |ROYAL )?BOROUGH OF )?({places}) " + _LA_FORMS + r"\b|"
+         r"^(THE )?(LONDON |ROYAL |METROPOLITAN )?BOROUGH OF ({places})\b|"
+         + _COUNCIL_OF_PLACE + r" ({places})\b",
          "a UK local authority's name (ONS list) followed by Council, MBC…"),
     Rule("public:council", "public",
          r"\b(CITY|COUNTY|BOROUGH|DISTRICT|METROPOLITAN BOROUGH|TOWN|PARISH|COMMUNITY|"
@@ -115,6 +130,10 @@ RULES: tuple[Rule, ...] = (
          "a fire and rescue service or authority"),
     Rule("public:port-health", "public", r"\bPORT HEALTH AUTHORITY\b",
          "a port health authority"),
+    Rule("public:government", "public", _DEPARTMENTS,
+         "a government department's own name: Department for/of Education, Health, Work…"),
+    Rule("public:justice", "public", r"\bPROBATION (TRUST|SERVICE)\b",
+         "a probation trust or service"),
 )  # fmt: skip
 
 
@@ -151,9 +170,12 @@ def _rule_patterns() -> list[tuple[Rule, str]]:
     return [(r, r.pattern.replace("{places}", places)) for r in RULES]
 
 
-def _table_matches(plain: pl.DataFrame) -> pl.DataFrame:
+def _table_matches(plain: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
     """``_plain`` names found in the table (not the local authorities, which the name rules
-    read): ``_plain``, ``_table_kind``, ``_table_rule``."""
+    read): ``_plain``, ``_table_kind``, ``_table_rule``. A name is found exactly; cut short
+    (see TRUNCATED_MIN); or, among ``other`` (the names with no company's legal form), as a
+    table name of three words or more followed by more words ("Valuation Office Agency
+    Administration")."""
     table = knowledge().filter(pl.col("body") != "county council")
     entry = table.select(
         "_plain",
@@ -181,7 +203,22 @@ def _table_matches(plain: pl.DataFrame) -> pl.DataFrame:
     cut = plain.filter(
         pl.col("_plain").str.len_chars().is_between(TRUNCATED_MIN, max(longest, TRUNCATED_MIN))
     ).join(beginnings, on="_plain", how="inner")
-    return pl.concat([exact, cut.join(exact.select("_plain"), on="_plain", how="anti")])
+    words = pl.col("_plain").str.split(" ")
+    # only a name of three words or more reads as itself with more words after it: "Home
+    # Office Supplies" is not the Home Office
+    long_names = entry.filter(pl.col("_plain").str.count_matches(" ") >= 2)
+    extended = (
+        other.with_columns(pl.int_ranges(1, words.list.len()).alias("_k"))
+        .explode("_k")
+        .drop_nulls("_k")
+        .with_columns(words.list.head(pl.col("_k")).list.join(" ").alias("_head"))
+        .join(long_names.rename({"_plain": "_head"}), on="_head", how="inner")
+        .sort("_k", descending=True)
+        .unique("_plain", keep="first")
+        .select("_plain", "_table_kind", "_table_rule")
+    )
+    found = pl.concat([exact, cut.join(exact.select("_plain"), on="_plain", how="anti")])
+    return pl.concat([found, extended.join(found.select("_plain"), on="_plain", how="anti")])
 
 
 def payee_kinds(profiles: pl.DataFrame) -> pl.DataFrame:
@@ -193,17 +230,22 @@ def payee_kinds(profiles: pl.DataFrame) -> pl.DataFrame:
     names = (
         profiles.select("supplier_name")
         .unique()
-        .with_columns(plain_name(pl.col("supplier_name")).alias("_plain"))
+        .with_columns(
+            plain_name(pl.col("supplier_name").str.replace(_LEADING_NOTE, "")).alias("_plain")
+        )
     )
     plain = names.select("_plain").unique().drop_nulls()
-    table = _table_matches(plain)
     # no rule reads a company's name: the rules run on the other names only
     other = plain.filter(~pl.col("_plain").str.contains(_COMPANY_FORM))
+    table = _table_matches(plain, other)
     rule_id = pl.lit(None, pl.String)
     for rule, pattern in reversed(_rule_patterns()):
         hit = pl.col("_plain").str.contains(pattern)
         if rule.id.startswith("public:"):
-            hit = hit & ~pl.col("_plain").str.contains(_COUNCIL_NOT)
+            council_of = pl.col("_plain").str.contains(_COUNCIL_NOT) & ~pl.col(
+                "_plain"
+            ).str.contains(_COUNCIL_OF_PLACE)
+            hit = hit & ~council_of
         rule_id = pl.when(hit).then(pl.lit(rule.id)).otherwise(rule_id)
     ruled = other.with_columns(rule_id.alias("_rule"))
     kind_of = {r.id: r.kind for r in RULES}
