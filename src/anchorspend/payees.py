@@ -39,6 +39,7 @@ from importlib import resources
 
 import polars as pl
 
+from anchorspend.areas import local_authorities
 from anchorspend.config import PAYEE_KINDS as KINDS
 from anchorspend.config import SET_ASIDE, Member
 from anchorspend.errors import AnchorspendError
@@ -55,7 +56,6 @@ __all__ = [
 ]
 
 KNOWLEDGE = "public_bodies.csv"
-DISTRICTS = "local_authorities.csv"
 KNOWLEDGE_SOURCE = (
     "anchorspend public_bodies.csv 2026-12-05 (a reviewed list of public bodies), the local "
     "authority districts of geodata/local_authorities.csv (ONS, Open Government Licence v3.0) "
@@ -147,13 +147,10 @@ def knowledge() -> pl.DataFrame:
 
 
 def _local_places() -> str:
-    """The local authorities' names (every district, abolished ones too, from the package's
+    """The local authorities' names (every district, abolished ones too, from the built-in
     table of districts) and the county councils' as one alternation, longest first (so "North
     East Lincolnshire" is tried before "Lincolnshire")."""
-    text = resources.files("anchorspend").joinpath("geodata", DISTRICTS).read_bytes()
-    districts = pl.read_csv(text, infer_schema=False).filter(
-        ~pl.col("name").str.starts_with("Pseudo")
-    )
+    districts = local_authorities().filter(~pl.col("name").str.starts_with("Pseudo"))
     counties = knowledge().filter(pl.col("body") == "county council")
     places = (
         pl.concat([districts.select(plain_name(pl.col("name")).alias("_plain")),
@@ -165,9 +162,11 @@ def _local_places() -> str:
     return "|".join(sorted(places, key=lambda p: (-len(p), p)))
 
 
-def _rule_patterns() -> list[tuple[Rule, str]]:
+@functools.cache
+def _rule_patterns() -> tuple[tuple[Rule, str], ...]:
+    """The rules with their patterns complete (the places filled in), built once a process."""
     places = _local_places()
-    return [(r, r.pattern.replace("{places}", places)) for r in RULES]
+    return tuple((r, r.pattern.replace("{places}", places)) for r in RULES)
 
 
 def _table_matches(plain: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
