@@ -313,6 +313,11 @@ def test_compare_targets_are_unknown_where_nothing_is_classified(tmp_path: Path)
     # SME: nothing classified (VCSE is known for the examples' CIC, by its name)
     whole = [t for t in doc["network"]["targets"] if t["period"] == "all" and t["measure"] == "sme"]
     assert whole and all(t["status"] == "unknown" and t["gap"] is None for t in whole)
+    # the share is unknown, not 0, on either basis
+    assert all(
+        (t["share"], t["share_of_total"], t["share_of_addressable"]) == (None, None, None)
+        for t in whole
+    )
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     rows = [
         r for r in _md_rows(md) if len(r) == 7 and r[4].endswith("unknown (nothing classified)")

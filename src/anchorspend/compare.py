@@ -308,8 +308,12 @@ def targets(metrics: pl.DataFrame, close_points: float) -> list[dict[str, Any]]:
                 "period": r["period"],
                 "target": r["target"],
                 "target_basis": r.get("target_basis") or "total",
-                "share_of_total": r["share_of_total"],
-                "share_of_addressable": r.get("share_of_addressable"),
+                "share": share,  # on the target's basis
+                # both bases, null where the share is unknown (nothing classified)
+                "share_of_total": None if status == "unknown" else r["share_of_total"],
+                "share_of_addressable": (
+                    None if status == "unknown" else r.get("share_of_addressable")
+                ),
                 "status": status,
                 "gap_points": points,
                 "gap": None if gap is None else pence_to_text(gap),

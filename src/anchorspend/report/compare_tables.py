@@ -335,7 +335,7 @@ def targets(ix: Index) -> list[Titled]:
                     ix.member_cell(t["member"]),
                     Cell(measure_label(t["measure"]) + _basis_note(t)),
                     Cell(percent(t["target"])),
-                    Cell(UNKNOWN if t["status"] == UNKNOWN else percent(_basis_share(t))),
+                    Cell(UNKNOWN if t["status"] == UNKNOWN else percent(t["share"])),
                     Cell(status_text(t["status"]), f"status-{t['status']}"),
                     Cell(points(t["gap_points"])),
                     Cell(money(t["gap"])),
@@ -353,13 +353,6 @@ def targets(ix: Index) -> list[Titled]:
         )
         out.append(Titled(f"targets-{i}", heading, grid))
     return out
-
-
-def _basis_share(t: dict[str, Any]) -> float | None:
-    """A target's share on its own basis (of all spend, or of addressable spend)."""
-    addressable = t.get("target_basis") == "addressable"
-    share: float | None = t.get("share_of_addressable") if addressable else t["share_of_total"]
-    return share
 
 
 def _basis_note(t: dict[str, Any]) -> str:
