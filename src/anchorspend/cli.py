@@ -273,10 +273,10 @@ def _pct(value: object) -> str:
 def _shown(m: dict[str, Any], key: str) -> str:
     """A metric's share for the terminal: "unknown" where none of the spend could be classified
     (coverage 0), for there 0% of total does not mean "none"."""
-    from anchorspend.glance import unknown
+    from anchorspend.glance import shown_share
 
-    basis = "addressable" if key == "share_of_addressable" else "total"
-    return "unknown" if unknown(m, basis) else _pct(m[key])
+    share = shown_share(m, key)
+    return share if isinstance(share, str) else _pct(share)
 
 
 def _target_text(m: dict[str, Any]) -> str:

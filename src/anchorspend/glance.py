@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from anchorspend.config import PAYEE_KINDS
+
 ALL_ORGS = "(all)"
 ALL_PERIODS = "all"
 NOT_CLASSIFICATIONS = ("total_spend", "redacted")  # measures that are never "unknown"
@@ -55,6 +57,14 @@ def unknown(m: dict[str, Any], basis: str = "total") -> bool:
     """True where a classification measure's share on ``basis`` means nothing: none of that
     spend could be classified (coverage 0, with spend to classify), so its 0% is "unknown"."""
     return m["measure"] not in NOT_CLASSIFICATIONS and m.get(_COVERAGE[basis]) == 0
+
+
+def shown_share(m: dict[str, Any], key: str) -> float | str | None:
+    """A metric row's share ``key`` for a reader: "unknown" where the spend on its basis
+    (addressable for ``share_of_addressable``, else total) could not be classified at all."""
+    basis = "addressable" if key == _SHARE["addressable"] else "total"
+    value: float | None = m.get(key)
+    return "unknown" if unknown(m, basis) else value
 
 
 def measure_label(measure: str) -> str:
@@ -278,3 +288,22 @@ def build(
         "not_measured": missing,
         "next_step": _next_step(pooled, missing, reconciliation, ctx),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class KindSpend:
+    """The document's ``addressable`` section as a report's table reads it: the whole-period
+    rows, the payee kinds with spend in any of them (in the order kinds are itemised), and
+    which of those are set aside."""
+
+    rows: list[dict[str, Any]]
+    kinds: list[str]
+    set_aside: set[str]
+
+
+def kind_spend(document: dict[str, Any]) -> KindSpend:
+    """See :class:`KindSpend`."""
+    section = document.get("addressable") or {}
+    rows = [r for r in section.get("by_period", []) if r["period"] == ALL_PERIODS]
+    kinds = [k for k in PAYEE_KINDS if any(r[f"{k}_spend"] != "0.00" for r in rows)]
+    return KindSpend(rows, kinds, set(section.get("set_aside", [])))

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from anchorspend.config import PAYEE_KINDS
-from anchorspend.glance import ALL_ORGS, unknown
+from anchorspend.glance import ALL_ORGS, kind_spend, shown_share
 
 if TYPE_CHECKING:  # report/__init__ imports compare_md, which imports this module
     from anchorspend.report.at_a_glance import Glance
@@ -53,13 +52,6 @@ def _target(m: dict[str, Any]) -> str:
     return f"{m['target']:.0%}{of} {met}"
 
 
-def _share(m: dict[str, Any], key: str) -> Any:
-    """A share, or "unknown" where none of the spend on its basis could be classified
-    (coverage 0)."""
-    basis = "addressable" if key == "share_of_addressable" else "total"
-    return "unknown" if unknown(m, basis) else m.get(key)
-
-
 def md_code(value: str) -> str:
     """Literal text as a code span: fenced by more backticks than it holds in a row, on one
     line (a code span shows ``<``, ``*`` and ``[`` as they are)."""
@@ -96,13 +88,10 @@ def glance_lines(g: Glance | None) -> list[str]:
 
 def _addressable_lines(document: dict[str, Any]) -> list[str]:
     """Spend by payee kind per organisation (whole period), those set aside marked."""
-    section = document.get("addressable") or {}
-    away = set(section.get("set_aside", []))
-    rows = [r for r in section.get("by_period", []) if r["period"] == "all"]
-    if not rows:
+    found = kind_spend(document)
+    if not found.rows:
         return []
-    kinds = [k for k in PAYEE_KINDS if any(r[f"{k}_spend"] != "0.00" for r in rows)]
-    heads = [f"{k} (£, set aside)" if k in away else f"{k} (£)" for k in kinds]
+    heads = [f"{k} (£, set aside)" if k in found.set_aside else f"{k} (£)" for k in found.kinds]
     return [
         "",
         "## Addressable spend",
@@ -116,9 +105,9 @@ def _addressable_lines(document: dict[str, Any]) -> list[str]:
                     _org_label(r["organisation"]),
                     r["total_spend"],
                     r["addressable_spend"],
-                    *(r[f"{k}_spend"] for k in kinds),
+                    *(r[f"{k}_spend"] for k in found.kinds),
                 ]
-                for r in rows
+                for r in found.rows
             ],
         ),
     ]
@@ -219,9 +208,9 @@ def render(document: dict[str, Any]) -> str:
                 m["measure"],
                 m["spend"],
                 m["total_spend"],
-                _share(m, "share_of_total"),
-                _share(m, "share_of_addressable"),
-                _share(m, "share_of_known"),
+                shown_share(m, "share_of_total"),
+                shown_share(m, "share_of_addressable"),
+                shown_share(m, "share_of_known"),
                 m["coverage"],
                 m["suppliers"],
                 _target(m),

@@ -23,12 +23,11 @@ import jinja2
 from markupsafe import Markup
 
 # the document's vocabulary, which the compare report's modules take from here too
-from anchorspend.config import PAYEE_KINDS
 from anchorspend.glance import ALL_ORGS as ALL_ORGS
 from anchorspend.glance import ALL_PERIODS as ALL_PERIODS
 from anchorspend.glance import NOT_CLASSIFICATIONS as NOT_CLASSIFICATIONS
+from anchorspend.glance import kind_spend, unknown
 from anchorspend.glance import measure_label as measure_label
-from anchorspend.glance import unknown
 from anchorspend.report import at_a_glance, charts
 from anchorspend.report.at_a_glance import Glance
 from anchorspend.report.charts import DASH, Bar, Series, ShareRow, money, money_short, percent
@@ -182,20 +181,17 @@ def _headline(rows: list[dict[str, Any]]) -> Table:
 def addressable_table(document: dict[str, Any]) -> Table:
     """Per organisation (whole period): all spend, addressable spend, and the spend with each
     payee kind, those set aside marked, so that nothing disappears between the two bases."""
-    section = document.get("addressable") or {}
-    away = set(section.get("set_aside", []))
-    rows = [r for r in section.get("by_period", []) if r["period"] == ALL_PERIODS]
-    kinds = [k for k in PAYEE_KINDS if any(r[f"{k}_spend"] != "0.00" for r in rows)]
+    found = kind_spend(document)
     body = [
         [org_label(r["organisation"]), money(r["total_spend"]), money(r["addressable_spend"]),
-         *(money(r[f"{k}_spend"]) for k in kinds)]
-        for r in rows
+         *(money(r[f"{k}_spend"]) for k in found.kinds)]
+        for r in found.rows
     ]  # fmt: skip
-    heads = [f"{k} (set aside)" if k in away else k for k in kinds]
+    heads = [f"{k} (set aside)" if k in found.set_aside else k for k in found.kinds]
     return Table(
         ["organisation", "total spend", "addressable spend", *heads],
         body,
-        [False, True, True, *[True] * len(kinds)],
+        [False, True, True, *[True] * len(found.kinds)],
     )
 
 
