@@ -22,6 +22,7 @@ from anchorspend.errors import AnchorspendError, UsageError
 from anchorspend.ingest.canonical import empty_findings
 from anchorspend.measures import ALL_ORGS, ALL_PERIODS
 from anchorspend.normalise import pence_text_expr, pence_to_text
+from anchorspend.payees import paid_within
 from anchorspend.pipeline import (
     Ingested,
     Progress,
@@ -328,11 +329,7 @@ def flows(rows: pl.DataFrame) -> list[dict[str, Any]]:
     pooled total counts twice, once paid and once spent again by the payee."""
     if not rows.height or "payee_member" not in rows.columns:
         return []
-    paid = rows.filter(
-        (pl.col("_status") == "analysed")
-        & pl.col("payee_member").is_not_null()
-        & (pl.col("payee_member") != pl.col("organisation").cast(pl.String))
-    )
+    paid = rows.filter((pl.col("_status") == "analysed") & paid_within())
     return (
         paid.group_by(pl.col("organisation").cast(pl.String).alias("payer"),
                       pl.col("payee_member").alias("payee"))

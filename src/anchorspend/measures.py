@@ -18,6 +18,7 @@ import polars as pl
 
 from anchorspend.config import PAYEE_KINDS as KINDS
 from anchorspend.normalise import pence_text_expr
+from anchorspend.payees import paid_within
 
 ALL_PERIODS = "all"
 ALL_ORGS = "(all)"
@@ -118,12 +119,7 @@ def compute(
         ["supplier", "_kind", *masks, *(["payee_member"] if place else [])],
     )
     # a payment within the network: to another organisation of the run
-    within = (
-        pl.col("payee_member").is_not_null()
-        & (pl.col("payee_member") != pl.col("organisation").cast(pl.String))
-        if place
-        else pl.lit(False)
-    )
+    within = paid_within() if place else pl.lit(False)
     keyed = keyed.with_columns(within.alias("_within"))
     # spend per organisation x period x combination of measure values: a handful of rows
     # whatever the size of the input, summed again for the rollups; and, to count each

@@ -52,6 +52,7 @@ __all__ = [
     "SET_ASIDE",
     "knowledge",
     "member_payees",
+    "paid_within",
     "payee_kinds",
 ]
 
@@ -334,6 +335,13 @@ def member_payees(profiles: pl.DataFrame, members: Sequence[Member]) -> pl.DataF
             )
     out = pl.concat(found).unique("_pid", keep="first", maintain_order=True)
     return out.with_columns(pl.col("_pid").cast(pl.UInt32))
+
+
+def paid_within() -> pl.Expr:
+    """A row's payment is to another organisation of the run: its ``payee_member`` (see
+    :func:`member_payees`) is set and is not the payer's ``organisation``."""
+    member = pl.col("payee_member")
+    return member.is_not_null() & (member != pl.col("organisation").cast(pl.String))
 
 
 _ID_COLUMNS = ("company_number", "charity_number", "vat_number")
