@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from anchorspend.errors import AnchorspendError
+from anchorspend.schemas import load as load_schema
 
 _TOP = {
     "organisation",
@@ -81,20 +82,6 @@ class Config:
     commencement: date = COMMENCEMENT
 
 
-def _number(
-    table: dict[str, Any], key: str, top: float, what: str, example: float, path: Path
-) -> float | None:
-    """``[compare]``'s ``key``: a number from 0 to ``top``, or None when it is not given."""
-    value = table.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= top:
-        raise AnchorspendError(
-            f"[compare] {key} = {value!r}: {what}", path=str(path), hint=f"{key} = {example}"
-        )
-    return float(value)
-
-
 def _unknown(keys: set[str], allowed: set[str], where: str, path: Path) -> None:
     for key in sorted(keys - allowed):
         near = difflib.get_close_matches(key, sorted(allowed), n=1)
@@ -113,14 +100,139 @@ def _table(value: Any, where: str, path: Path) -> dict[str, Any]:
     return value
 
 
-def _strings(value: Any, where: str, path: Path) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+def _section(raw: dict[str, Any], name: str, allowed: set[str], path: Path) -> dict[str, Any]:
+    """The table ``[name]`` (empty when the file has none), with no keys but ``allowed``."""
+    table = _table(raw.get(name, {}), f"[{name}]", path)
+    _unknown(set(table), allowed, f"[{name}]", path)
+    return table
+
+
+def load(path: Path) -> Config:
+    """``path`` read and checked, one table at a time in the order below, so that a file with
+    several mistakes is told of the first."""
+    raw = _read(path)
+    _unknown(set(raw), _TOP, "the config", path)
+    columns = _columns(raw, path)
+    commencement = _payments(raw, path)
+    tiers = _local(raw, path)
+    geo = _section(raw, "geography", _GEOGRAPHY, path)
+    close_points, min_coverage, place = _compare(raw, path)
+    targets, target_bases = _targets(raw, path)
+    set_aside, headline = _addressable(raw, path)
+    rules = _excludes(raw, path)
+    members = _members(raw, path)
+    renames = _organisations(raw, path)
+    org = raw.get("organisation")
+    return Config(
+        path=path,
+        organisation=str(org) if org else None,
+        columns=columns,
+        organisations=renames,
+        local_tiers=tiers,
+        geography_store=geo.get("store"),
+        deprived_decile_max=int(geo.get("deprived_decile_max", 2)),
+        targets=targets,
+        target_bases=target_bases,
+        set_aside=set_aside,
+        headline_basis=headline,
+        exclude=rules,
+        members=members,
+        close_points=close_points,
+        min_coverage=min_coverage,
+        place=place,
+        commencement=commencement,
+    )
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         raise AnchorspendError(
-            f"{where} must be a list of names or numbers, as text",
+            "config file not found",
             path=str(path),
-            hint='aliases = ["Trafford Metropolitan Borough Council"]',
+            hint="anchorspend init writes a starter anchorspend.toml",
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise AnchorspendError(f"config is not valid TOML: {exc}", path=str(path)) from exc
+
+
+def _columns(raw: dict[str, Any], path: Path) -> dict[str, str]:
+    """``[columns]``: field → the export's column name. One table serves spend exports and
+    payments exports (whose fields include spend's)."""
+    known_fields = set(load_schema("spend").names) | set(load_schema("payments").names)
+    columns = _section(raw, "columns", known_fields, path)
+    return {str(k): str(v) for k, v in columns.items()}
+
+
+def _payments(raw: dict[str, Any], path: Path) -> date:
+    """``[payments] commencement``: the first day of the first payment reporting period."""
+    payments = _section(raw, "payments", _PAYMENTS, path)
+    commencement = payments.get("commencement", COMMENCEMENT)
+    if isinstance(commencement, datetime) or not isinstance(commencement, date):
+        raise AnchorspendError(
+            f"[payments] commencement = {commencement!r}: a day, written as a TOML date",
+            path=str(path),
+            hint="commencement = 2026-01-01",
         )
-    return tuple(v.strip() for v in value)
+    return commencement
+
+
+def _local(raw: dict[str, Any], path: Path) -> dict[str, tuple[str, ...]]:
+    """``[local.tiers]``: tier name → its local authority codes."""
+    local = _section(raw, "local", {"tiers"}, path)
+    tiers: dict[str, tuple[str, ...]] = {}
+    for name, codes in _table(local.get("tiers", {}), "[local.tiers]", path).items():
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise AnchorspendError(
+                f"[local.tiers] {name!r} must be a list of local authority codes",
+                path=str(path),
+                hint=f'"{name}" = ["E08000009"]',
+            )
+        tiers[name] = tuple(codes)
+    return tiers
+
+
+def _compare(raw: dict[str, Any], path: Path) -> tuple[float | None, float | None, bool]:
+    """``[compare]``: (close_points, min_coverage, place)."""
+    compare = _section(raw, "compare", _COMPARE, path)
+    points = "percentage points between 0 and 100"
+    close_points = _number(compare, "close_points", 100, points, 2, path)
+    min_coverage = _number(compare, "min_coverage", 1, "a share between 0 and 1", 0.5, path)
+    place = compare.get("place", False)
+    if not isinstance(place, bool):
+        raise AnchorspendError(
+            f"[compare] place = {place!r}: true or false",
+            path=str(path),
+            hint="place = true (the network's pooled figures net of payments between members)",
+        )
+    return close_points, min_coverage, place
+
+
+def _number(
+    table: dict[str, Any], key: str, top: float, what: str, example: float, path: Path
+) -> float | None:
+    """``[compare]``'s ``key``: a number from 0 to ``top``, or None when it is not given."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= top:
+        raise AnchorspendError(
+            f"[compare] {key} = {value!r}: {what}", path=str(path), hint=f"{key} = {example}"
+        )
+    return float(value)
+
+
+def _targets(raw: dict[str, Any], path: Path) -> tuple[dict[str, float], dict[str, str]]:
+    """``[targets]``: (measure → share, measure → basis where the basis is not total)."""
+    targets: dict[str, float] = {}
+    target_bases: dict[str, str] = {}
+    for measure, value in _table(raw.get("targets", {}), "[targets]", path).items():
+        share, basis = _target(measure, value, path)
+        targets[measure] = share
+        if basis != "total":
+            target_bases[measure] = basis
+    return targets, target_bases
 
 
 def _target(measure: str, value: Any, path: Path) -> tuple[float, str]:
@@ -145,74 +257,9 @@ def _target(measure: str, value: Any, path: Path) -> tuple[float, str]:
     return float(value), basis
 
 
-def load(path: Path) -> Config:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AnchorspendError(
-            "config file not found",
-            path=str(path),
-            hint="anchorspend init writes a starter anchorspend.toml",
-        ) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise AnchorspendError(f"config is not valid TOML: {exc}", path=str(path)) from exc
-    _unknown(set(raw), _TOP, "the config", path)
-
-    from anchorspend.schemas import load as load_schema
-
-    # one [columns] serves spend exports and payments exports (whose fields include spend's)
-    known_fields = set(load_schema("spend").names) | set(load_schema("payments").names)
-    columns = {str(k): str(v) for k, v in _table(raw.get("columns", {}), "[columns]", path).items()}
-    _unknown(set(columns), known_fields, "[columns]", path)
-
-    payments = _table(raw.get("payments", {}), "[payments]", path)
-    _unknown(set(payments), _PAYMENTS, "[payments]", path)
-    commencement = payments.get("commencement", COMMENCEMENT)
-    if isinstance(commencement, datetime) or not isinstance(commencement, date):
-        raise AnchorspendError(
-            f"[payments] commencement = {commencement!r}: a day, written as a TOML date",
-            path=str(path),
-            hint="commencement = 2026-01-01",
-        )
-
-    local = _table(raw.get("local", {}), "[local]", path)
-    _unknown(set(local), {"tiers"}, "[local]", path)
-    tiers: dict[str, tuple[str, ...]] = {}
-    for name, codes in _table(local.get("tiers", {}), "[local.tiers]", path).items():
-        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
-            raise AnchorspendError(
-                f"[local.tiers] {name!r} must be a list of local authority codes",
-                path=str(path),
-                hint=f'"{name}" = ["E08000009"]',
-            )
-        tiers[name] = tuple(codes)
-
-    geo = _table(raw.get("geography", {}), "[geography]", path)
-    _unknown(set(geo), _GEOGRAPHY, "[geography]", path)
-
-    compare = _table(raw.get("compare", {}), "[compare]", path)
-    _unknown(set(compare), _COMPARE, "[compare]", path)
-    points = "percentage points between 0 and 100"
-    close_points = _number(compare, "close_points", 100, points, 2, path)
-    min_coverage = _number(compare, "min_coverage", 1, "a share between 0 and 1", 0.5, path)
-    place = compare.get("place", False)
-    if not isinstance(place, bool):
-        raise AnchorspendError(
-            f"[compare] place = {place!r}: true or false",
-            path=str(path),
-            hint="place = true (the network's pooled figures net of payments between members)",
-        )
-
-    targets: dict[str, float] = {}
-    target_bases: dict[str, str] = {}
-    for measure, value in _table(raw.get("targets", {}), "[targets]", path).items():
-        share, basis = _target(measure, value, path)
-        targets[measure] = share
-        if basis != "total":
-            target_bases[measure] = basis
-
-    addressable = _table(raw.get("addressable", {}), "[addressable]", path)
-    _unknown(set(addressable), _ADDRESSABLE, "[addressable]", path)
+def _addressable(raw: dict[str, Any], path: Path) -> tuple[tuple[str, ...], str]:
+    """``[addressable]``: (the payee kinds set aside, the basis At a glance leads with)."""
+    addressable = _section(raw, "addressable", _ADDRESSABLE, path)
     set_aside = addressable.get("exclude", list(SET_ASIDE))
     if not isinstance(set_aside, list) or not all(
         k in PAYEE_KINDS and k != "market" for k in set_aside
@@ -230,58 +277,81 @@ def load(path: Path) -> Config:
             path=str(path),
             hint='basis = "addressable" (At a glance leads with shares of addressable spend)',
         )
+    return tuple(dict.fromkeys(set_aside)), headline
 
-    rules: list[ExcludeRule] = []
+
+def _excludes(raw: dict[str, Any], path: Path) -> tuple[ExcludeRule, ...]:
+    """``[[exclude]]``: the exclusion rules, in the file's order."""
     excludes = raw.get("exclude", [])
     if not isinstance(excludes, list):
         raise AnchorspendError("exclude must be an array of tables: [[exclude]]", path=str(path))
-    for i, rule in enumerate(excludes, 1):
-        rule = _table(rule, f"[[exclude]] #{i}", path)
-        _unknown(set(rule), _EXCLUDE, f"[[exclude]] #{i}", path)
-        rule_name = rule.get("name")
-        if not isinstance(rule_name, str) or not rule_name:
-            raise AnchorspendError(
-                f"[[exclude]] #{i} needs a name", path=str(path), hint='name = "tax-and-pensions"'
-            )
-        patterns = {k: v for k, v in rule.items() if k != "name"}
-        patterns = {
-            ("supplier_name" if k == "supplier" else "purpose" if k == "description" else k): v
-            for k, v in patterns.items()
-        }
-        if not patterns:
-            raise AnchorspendError(
-                f"[[exclude]] {rule_name!r} has no pattern",
-                path=str(path),
-                hint='supplier = "(?i)^hmrc"',
-            )
-        for k, v in patterns.items():
-            try:
-                re.compile(v)
-            except (re.error, TypeError) as exc:
-                raise AnchorspendError(
-                    f"[[exclude]] {rule_name!r}: bad regex for {k}: {exc}", path=str(path)
-                ) from None
-        rules.append(ExcludeRule(rule_name, patterns))
+    return tuple(_exclude_rule(i, rule, path) for i, rule in enumerate(excludes, 1))
 
+
+def _exclude_rule(i: int, value: Any, path: Path) -> ExcludeRule:
+    """The ``i``th ``[[exclude]]`` table: a name and at least one valid regex."""
+    rule = _table(value, f"[[exclude]] #{i}", path)
+    _unknown(set(rule), _EXCLUDE, f"[[exclude]] #{i}", path)
+    rule_name = rule.get("name")
+    if not isinstance(rule_name, str) or not rule_name:
+        raise AnchorspendError(
+            f"[[exclude]] #{i} needs a name", path=str(path), hint='name = "tax-and-pensions"'
+        )
+    patterns = {
+        ("supplier_name" if k == "supplier" else "purpose" if k == "description" else k): v
+        for k, v in rule.items()
+        if k != "name"
+    }
+    if not patterns:
+        raise AnchorspendError(
+            f"[[exclude]] {rule_name!r} has no pattern",
+            path=str(path),
+            hint='supplier = "(?i)^hmrc"',
+        )
+    for k, v in patterns.items():
+        try:
+            re.compile(v)
+        except (re.error, TypeError) as exc:
+            raise AnchorspendError(
+                f"[[exclude]] {rule_name!r}: bad regex for {k}: {exc}", path=str(path)
+            ) from None
+    return ExcludeRule(rule_name, patterns)
+
+
+def _members(raw: dict[str, Any], path: Path) -> tuple[Member, ...]:
+    """``[members.<key>]``: the network's members, in the file's order."""
     members = []
-    for key, m in _table(raw.get("members", {}), "[members]", path).items():
-        m = _table(m, f"[members.{key}]", path)
+    for key, value in _table(raw.get("members", {}), "[members]", path).items():
+        m = _table(value, f"[members.{key}]", path)
         _unknown(set(m), _MEMBER, f"[members.{key}]", path)
-        files = m.get("files", [])
-        names = {f: _strings(m.get(f, []), f"[members.{key}] {f}", path)
-                 for f in ("aliases", "identifiers")}  # fmt: skip
+        aliases = _strings(m.get("aliases", []), f"[members.{key}] aliases", path)
+        identifiers = _strings(m.get("identifiers", []), f"[members.{key}] identifiers", path)
         members.append(
             Member(
                 key,
                 str(m.get("name", key)),
-                tuple(files),
+                tuple(m.get("files", [])),
                 m.get("short_name"),
                 m.get("type"),
-                names["aliases"],
-                names["identifiers"],
+                aliases,
+                identifiers,
             )
         )
+    return tuple(members)
 
+
+def _strings(value: Any, where: str, path: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise AnchorspendError(
+            f"{where} must be a list of names or numbers, as text",
+            path=str(path),
+            hint='aliases = ["Trafford Metropolitan Borough Council"]',
+        )
+    return tuple(v.strip() for v in value)
+
+
+def _organisations(raw: dict[str, Any], path: Path) -> dict[str, str]:
+    """``[organisations]``: an organisation's name in the exports → the name to use."""
     renames = _table(raw.get("organisations", {}), "[organisations]", path)
     for published, used in renames.items():
         if not isinstance(used, str) or not used.strip():
@@ -290,23 +360,4 @@ def load(path: Path) -> Config:
                 path=str(path),
                 hint=f'"{published}" = "Cabinet Office"',
             )
-    org = raw.get("organisation")
-    return Config(
-        path=path,
-        organisation=str(org) if org else None,
-        columns=columns,
-        organisations={str(k): str(v).strip() for k, v in renames.items()},
-        local_tiers=tiers,
-        geography_store=geo.get("store"),
-        deprived_decile_max=int(geo.get("deprived_decile_max", 2)),
-        targets=targets,
-        target_bases=target_bases,
-        set_aside=tuple(dict.fromkeys(set_aside)),
-        headline_basis=headline,
-        exclude=tuple(rules),
-        members=tuple(members),
-        close_points=close_points,
-        min_coverage=min_coverage,
-        place=place,
-        commencement=commencement,
-    )
+    return {str(k): str(v).strip() for k, v in renames.items()}
