@@ -13,22 +13,27 @@ TRUE_TEXT = ("YES", "Y", "TRUE", "T", "1")
 FALSE_TEXT = ("NO", "N", "FALSE", "F", "0")
 
 
+def _answer(expr: pl.Expr) -> pl.Expr:
+    """The text as :data:`TRUE_TEXT` and :data:`FALSE_TEXT` spell it: trimmed, upper case."""
+    return expr.str.strip_chars().str.to_uppercase()
+
+
 def flag(expr: pl.Expr) -> pl.Expr:
     """Yes/Y/True/1 → true, No/N/False/0 → false, blank → null; other text → null too (the
     caller reports it)."""
-    s = expr.str.strip_chars().str.to_uppercase()
+    s = _answer(expr)
     return pl.when(s.is_in(TRUE_TEXT)).then(True).when(s.is_in(FALSE_TEXT)).then(False)
 
 
 def flag_is_unknown_text(expr: pl.Expr) -> pl.Expr:
-    s = expr.str.strip_chars().str.to_uppercase()
+    """Text that is neither blank nor one of :func:`flag`'s answers."""
+    s = _answer(expr)
     return ~is_missing(expr) & ~s.is_in(TRUE_TEXT) & ~s.is_in(FALSE_TEXT)
 
 
 def redaction_marker(expr: pl.Expr) -> pl.Expr:
     """A redaction column: a yes-like value, or text naming a redaction."""
-    s = expr.str.strip_chars().str.to_uppercase()
-    return (s.is_in(TRUE_TEXT) | is_redacted_name(expr)).fill_null(False)
+    return (_answer(expr).is_in(TRUE_TEXT) | is_redacted_name(expr)).fill_null(False)
 
 
 # ---------------------------------------------------------------------------------------------

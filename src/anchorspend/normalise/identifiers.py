@@ -7,10 +7,15 @@ import polars as pl
 from anchorspend.normalise.missing import is_missing
 
 
+def _compact(expr: pl.Expr) -> pl.Expr:
+    """An identifier in upper case without the spaces, full stops and hyphens it is written with."""
+    return expr.str.to_uppercase().str.replace_all(r"[\s.\-]", "")
+
+
 def company_number(expr: pl.Expr) -> pl.Expr:
     """Companies House numbers: digits zero-padded to 8; two-letter prefixes (SC, NI, OC…) kept
     with the digits padded to 6. Anything else is kept upper-cased without spaces."""
-    s = expr.str.to_uppercase().str.replace_all(r"[\s.\-]", "")
+    s = _compact(expr)
     digits = s.str.extract(r"^(\d{1,8})$", 1)
     prefixed = s.str.extract(r"^([A-Z]{2})(\d{1,6})$", 0)
     return (
@@ -25,7 +30,9 @@ def company_number(expr: pl.Expr) -> pl.Expr:
 
 
 def vat_number(expr: pl.Expr) -> pl.Expr:
-    s = expr.str.to_uppercase().str.replace_all(r"[\s.\-]", "")
+    """VAT numbers: nine or twelve digits get the ``GB`` prefix; others kept as written,
+    upper-cased without spaces, full stops or hyphens."""
+    s = _compact(expr)
     return (
         pl.when(is_missing(expr))
         .then(None)
