@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 T = TypeVar("T")
+FOCUS_MARK = "◀ this member"  # after the focus row's name
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from anchorspend.report.format import DASH, coverage, money, percent
 from anchorspend.report.tables import Cell, Grid, Row
 
 NETWORK = "Network"
-FOCUS_MARK = "◀ this member"
 LOW_MARK = "†"
 LOW_NOTE = "low coverage: not ranked"
 STATUS_SYMBOLS = {"met": "✓", "close": "≈", "missed": "✗", "undefined": "?", "unknown": "?"}

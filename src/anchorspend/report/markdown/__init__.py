@@ -13,8 +13,7 @@ import re
 from typing import Any
 
 from anchorspend.report.at_a_glance import HEADING, Glance
-from anchorspend.report.compare.grid import FOCUS_MARK
-from anchorspend.report.tables import Grid, Row
+from anchorspend.report.tables import FOCUS_MARK, Grid, Row
 
 # Characters that make Markdown markup: tables, emphasis, code, links (HTML ones are entities).
 SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -98,6 +97,6 @@ def grid_table(g: Grid) -> list[str]:
 
 
 def plain_row(cells: list[str]) -> str:
-    """A table row of cells already formatted by us: only ``|`` is escaped, so the cells must not
-    hold text from the data that Markdown would read as markup."""
+    """A table row of cells as given, only ``|`` escaped so that the table holds (payments.md's
+    rows; unlike :func:`md_text`, other Markdown and HTML in a cell is left as it is)."""
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"

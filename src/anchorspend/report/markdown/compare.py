@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from anchorspend.report.compare.grid import FOCUS_MARK
 from anchorspend.report.compare.view import CompareReport, build_compare_report
 from anchorspend.report.markdown import glance_lines, grid_table, md_text
-from anchorspend.report.tables import Grid
+from anchorspend.report.tables import FOCUS_MARK, Grid
 
 
 def _section(title: str, grids: list[Grid], empty: str = "") -> list[str]:
