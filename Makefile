@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv demo test browser check lint typecheck bench fuzz geography clean
+.PHONY: venv demo test browser check lint typecheck golden bench fuzz geography clean
 
 venv: $(STAMP)
 
@@ -39,6 +39,11 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 check: test
+
+# The reports of the examples that tests/test_golden.py compares against (tests/golden/): run
+# when a report is meant to change, then review `git diff tests/golden`.
+golden: $(STAMP)
+	$(BIN)/python tests/golden/regenerate.py
 
 # Figures, not pass/fail: long runs kept out of `make test`.
 bench: $(STAMP)

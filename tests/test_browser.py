@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from anchorspend.report import charts
-from anchorspend.report import compare_html as ch
+from anchorspend.report import svg as charts
+from anchorspend.report.compare import charts as ch
 from tests.helpers import FIXTURES, invoke
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -22,11 +22,14 @@ import pytest
 
 from anchorspend import config as config_mod
 from anchorspend.compare import CompareConfig, compare
+from anchorspend.glance import measure_label
 from anchorspend.pipeline import RunConfig
-from anchorspend.report import compare_html as ch
-from anchorspend.report import render_compare_html, render_compare_md, write_compare_xlsx
-from anchorspend.report.charts import money
-from anchorspend.report.html import measure_label
+from anchorspend.report.compare import charts as ch
+from anchorspend.report.compare.grid import status_text
+from anchorspend.report.compare.html import render_compare_html
+from anchorspend.report.compare.xlsx import write_compare_xlsx
+from anchorspend.report.format import money
+from anchorspend.report.markdown.compare import render_compare_md
 from anchorspend.report.xlsx import MONEY_FORMAT, SHARE_FORMAT
 from tests.helpers import FIXTURES, ROOT, assert_sheets_frozen_and_filtered
 
@@ -455,7 +458,7 @@ def test_targets_give_status_as_text_and_symbol_with_gaps(doc: dict[str, Any]) -
     rows = [texts(r) for t in targets for r in t["rows"]]
     assert len(rows) == len(doc["network"]["targets"])
     symbols = {"met": "✓ met", "missed": "✗ missed", "close": "≈ close"}
-    assert [ch.status_text(s) for s in ("close", "undefined")] == [
+    assert [status_text(s) for s in ("close", "undefined")] == [
         "≈ close",
         "? undefined (share not defined)",
     ]

@@ -17,7 +17,7 @@ import pytest
 
 from anchorspend import glance
 from anchorspend.glance import BUILD_COMMAND, UNMATCHED_TOP, Context
-from anchorspend.report.charts import money_short, percent
+from anchorspend.report.format import money_short, percent
 from tests.helpers import ROOT, invoke
 
 EXAMPLES = ROOT / "examples"

@@ -21,7 +21,10 @@ import jinja2
 import openpyxl
 import pytest
 
-from anchorspend.report import charts, render_html, write_xlsx
+from anchorspend.report import format as formats
+from anchorspend.report import svg as charts
+from anchorspend.report.analyse.html import render_html
+from anchorspend.report.analyse.xlsx import write_xlsx
 from anchorspend.report.xlsx import MONEY_FORMAT, SHARE_FORMAT
 from tests.helpers import ROOT, analyse_json, assert_sheets_frozen_and_filtered
 
@@ -676,14 +679,14 @@ def test_undefined_names_in_a_template_are_errors(tmp_path: Path) -> None:
 
 
 def test_money_and_percent_formats() -> None:
-    assert charts.money("1234567.89") == "£1,234,567.89"
-    assert charts.money("-1234.5") == "−£1,234.50"
-    assert charts.money("0.00") == "£0.00"
-    assert charts.money(None) == "–"
-    assert charts.percent(0.3456) == "34.6%"
-    assert charts.percent(None) == "–"
-    assert charts.money_short("1234567.89") == "£1.2m"
-    assert charts.money_short("-45612.40") == "−£45,612"
+    assert formats.money("1234567.89") == "£1,234,567.89"
+    assert formats.money("-1234.5") == "−£1,234.50"
+    assert formats.money("0.00") == "£0.00"
+    assert formats.money(None) == "–"
+    assert formats.percent(0.3456) == "34.6%"
+    assert formats.percent(None) == "–"
+    assert formats.money_short("1234567.89") == "£1.2m"
+    assert formats.money_short("-45612.40") == "−£45,612"
 
 
 def _luminance(colour: str) -> float:
@@ -841,7 +844,7 @@ def test_xlsx_bytes_do_not_depend_on_the_clock(
 ) -> None:
     import time as time_module
 
-    from anchorspend.report import write_xlsx as write
+    from anchorspend.report.analyse.xlsx import write_xlsx as write
 
     doc = build_document()
     write(doc, tmp_path / "a.xlsx")

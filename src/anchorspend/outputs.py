@@ -51,13 +51,12 @@ from anchorspend.compare import CompareResult
 from anchorspend.errors import Terminated
 from anchorspend.payments_doc import PaymentsResult
 from anchorspend.pipeline import Result, document_json
-from anchorspend.report import (
-    render_compare_html,
-    render_compare_md,
-    render_html,
-    write_compare_xlsx,
-    write_xlsx,
-)
+from anchorspend.report.analyse.html import render_html
+from anchorspend.report.analyse.xlsx import write_xlsx
+from anchorspend.report.compare.html import render_compare_html
+from anchorspend.report.compare.xlsx import write_compare_xlsx
+from anchorspend.report.markdown.analyse import render_analyse_md
+from anchorspend.report.markdown.compare import render_compare_md
 
 FORMULA_START = r"^[=+\-@\t\r\x00]"
 # Text columns that hold money we formatted ourselves ("-150.00"): numbers, never formulas.
@@ -272,12 +271,16 @@ def conflicts_csv(result: Result) -> pl.DataFrame:
 
 
 def write_outputs(
-    result: Result, out: Path, markdown: str, templates: Path | None = None
+    result: Result, out: Path, markdown: str | None = None, templates: Path | None = None
 ) -> list[Path]:
+    """``analyse --out DIR``. ``markdown`` is report.md's text where the caller rendered it
+    already (with ``report.markdown.analyse.render_analyse_md``); by default it is rendered
+    here."""
+    text = render_analyse_md(result.document) if markdown is None else markdown
     files = _data_files(result)
     files.update({
         "metrics.json": lambda p: p.write_text(document_json(result.document), encoding="utf-8"),
-        "report.md": lambda p: p.write_text(markdown, encoding="utf-8"),
+        "report.md": lambda p: p.write_text(text, encoding="utf-8"),
         "report.html": lambda p: p.write_text(
             render_html(result.document, templates=templates), encoding="utf-8"
         ),
@@ -335,8 +338,9 @@ def write_compare_outputs(
 def write_payments_outputs(result: PaymentsResult, out: Path) -> list[Path]:
     """``payments --out DIR``: the document, the figures and the rows behind them, and the
     reports."""
-    from anchorspend.report.payments import render_payments_html, render_payments_md
-    from anchorspend.report.payments_xlsx import write_payments_xlsx
+    from anchorspend.report.markdown.payments import render_payments_md
+    from anchorspend.report.payments.html import render_payments_html
+    from anchorspend.report.payments.xlsx import write_payments_xlsx
 
     doc = result.document
     rejected = result.rejected.select(

@@ -1,21 +1,16 @@
-"""Human-readable reports rendered from the machine document (see DOCUMENT.md).
+"""Reports for people, rendered from the machine documents alone (see DOCUMENT.md).
 
-``render_html(document)`` gives report.html (self-contained, no script, inline SVG charts);
-``write_xlsx(document, path)`` writes report.xlsx (typed cells, formula-looking text kept as text).
-For ``compare``: ``render_compare_html``, ``render_compare_md`` and ``write_compare_xlsx`` do the
-same for the compare document (the analyse document plus ``network``).
+One package per command, on shared pieces:
+
+- ``analyse/``: report.html and report.xlsx for ``analyse``;
+- ``compare/``: report.html and report.xlsx for ``compare`` (the view both it and its Markdown
+  render, ``compare/view.py``);
+- ``payments/``: payments.html and payments.xlsx for ``payments``;
+- ``markdown/``: every command's Markdown report;
+- shared: ``format`` (money, shares, counts, cells), ``tables`` (tables as shown), ``svg``
+  (inline SVG charts), ``templating`` (the Jinja2 environment), ``xlsx`` (workbook helpers) and
+  ``at_a_glance`` (the section every report opens with).
+
+HTML is self-contained (no script, inline SVG charts); XLSX cells are typed (formula-looking
+text kept as text); the same document always gives the same bytes.
 """
-
-from anchorspend.report.compare_html import render_compare_html
-from anchorspend.report.compare_md import render_compare_md
-from anchorspend.report.compare_xlsx import write_compare_xlsx
-from anchorspend.report.html import render_html
-from anchorspend.report.xlsx import write_xlsx
-
-__all__ = [
-    "render_compare_html",
-    "render_compare_md",
-    "render_html",
-    "write_compare_xlsx",
-    "write_xlsx",
-]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from anchorspend.glance import BASES, measure_label
-from anchorspend.report.charts import DASH, money_short, percent
+from anchorspend.report.format import DASH, money_short, percent
 
 HEADING = "At a glance"
 

@@ -1,4 +1,4 @@
-"""report.xlsx: the machine document as typed, filterable sheets.
+"""The workbook helpers every report.xlsx shares: typed columns, sheets, saving.
 
 Money is an exact ``Decimal`` number formatted as pounds, shares are numbers formatted as
 percentages, counts are integers and flags are booleans, so a reader can sort, filter and sum.
@@ -41,89 +41,55 @@ class Column:
     kind: Kind = "text"
 
 
-def _col(header: str, kind: Kind = "text", key: str | None = None) -> Column:
+def col(header: str, kind: Kind = "text", key: str | None = None) -> Column:
     return Column(header, key or header, kind)
 
 
 METRICS = [
-    _col("organisation"),
-    _col("period"),
-    _col("measure"),
-    *(_col(k, "money") for k in ("total_spend", "spend", "known_spend")),
-    *(_col(k, "int") for k in ("suppliers", "known_suppliers", "total_suppliers")),
-    *(_col(k, "share") for k in ("share_of_total", "share_of_known", "coverage")),
-    *(_col(k, "share") for k in ("supplier_share_of_total", "supplier_share_of_known")),
-    *(_col(k, "money") for k in ("addressable_spend", "spend_addressable", "known_addressable")),
-    *(_col(k, "share") for k in ("share_of_addressable", "coverage_addressable")),
-    _col("target", "share"),
-    _col("target_basis"),
-    _col("target_met", "bool"),
+    col("organisation"),
+    col("period"),
+    col("measure"),
+    *(col(k, "money") for k in ("total_spend", "spend", "known_spend")),
+    *(col(k, "int") for k in ("suppliers", "known_suppliers", "total_suppliers")),
+    *(col(k, "share") for k in ("share_of_total", "share_of_known", "coverage")),
+    *(col(k, "share") for k in ("supplier_share_of_total", "supplier_share_of_known")),
+    *(col(k, "money") for k in ("addressable_spend", "spend_addressable", "known_addressable")),
+    *(col(k, "share") for k in ("share_of_addressable", "coverage_addressable")),
+    col("target", "share"),
+    col("target_basis"),
+    col("target_met", "bool"),
 ]
 SUMMARY = [
-    _col("section"),
-    _col("item"),
-    _col("organisation"),
-    _col("rows", "int"),
-    _col("amount", "money"),
-    _col("known_spend", "money"),
-    _col("coverage", "share"),
-]
-CATEGORIES = [
-    _col("organisation"),
-    _col("basis"),
-    _col("category"),
-    _col("spend", "money"),
-    _col("rows", "int"),
-    _col("suppliers", "int"),
-    _col("share_of_total", "share"),
-]
-TOP_SUPPLIERS = [
-    _col("organisation"),
-    _col("rank", "int"),
-    _col("supplier"),
-    _col("spend", "money"),
-    _col("rows", "int"),
-    _col("share_of_total", "share"),
-    _col("matched_by"),
-    *(_col(k, "bool") for k in ("sme", "vcse", "diverse_led", "local")),
-]
-UNMATCHED = [_col("rank", "int"), _col("supplier"), _col("spend", "money"), _col("rows", "int")]
-CONFLICTS = [
-    _col("conflict", "int"),
-    _col("supplier"),
-    _col("field"),
-    _col("supplier_spend", "money"),
-    _col("source"),
-    _col("value", "value"),  # a flag (boolean) or text, as the source gave it
+    col("section"),
+    col("item"),
+    col("organisation"),
+    col("rows", "int"),
+    col("amount", "money"),
+    col("known_spend", "money"),
+    col("coverage", "share"),
 ]
 INPUTS = [
-    _col("path"),
-    _col("sheet"),
-    _col("encoding"),
-    _col("header_row", "int"),
-    *(_col(k, "int") for k in ("rows_read", "rows_analysed", "rows_excluded", "rows_rejected")),
-    _col("amount_read", "money"),
-    _col("columns"),
-]
-LOOKUPS = [
-    _col("path"),
-    _col("rows", "int"),
-    _col("matched_suppliers", "int"),
-    _col("matched_spend", "money"),
+    col("path"),
+    col("sheet"),
+    col("encoding"),
+    col("header_row", "int"),
+    *(col(k, "int") for k in ("rows_read", "rows_analysed", "rows_excluded", "rows_rejected")),
+    col("amount_read", "money"),
+    col("columns"),
 ]
 FINDINGS = [
-    _col("path"),
-    _col("sheet"),
-    _col("code"),
-    _col("column"),
-    _col("severity"),
-    _col("count", "int"),
-    _col("example_rows", "rows", key="rows"),
-    _col("message"),
+    col("path"),
+    col("sheet"),
+    col("code"),
+    col("column"),
+    col("severity"),
+    col("count", "int"),
+    col("example_rows", "rows", key="rows"),
+    col("message"),
 ]
 
 
-def _typed(value: Any, kind: Kind) -> Any:
+def typed(value: Any, kind: Kind) -> Any:
     if value is None:
         return None
     if kind == "money":
@@ -141,7 +107,7 @@ def _typed(value: Any, kind: Kind) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
-def _shown(value: Any, kind: Kind) -> str:
+def shown(value: Any, kind: Kind) -> str:
     """Roughly what Excel displays, to size the column."""
     if value is None:
         return ""
@@ -152,7 +118,7 @@ def _shown(value: Any, kind: Kind) -> str:
     return str(value)
 
 
-def _put(ws: Any, row: int, col: int, value: Any, kind: Kind) -> None:
+def put(ws: Any, row: int, col: int, value: Any, kind: Kind) -> None:
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
         value = ILLEGAL.sub("\ufffd", value)
@@ -170,25 +136,25 @@ def _put(ws: Any, row: int, col: int, value: Any, kind: Kind) -> None:
         cell.number_format = COUNT_FORMAT
 
 
-def _sheet(wb: Any, title: str, columns: list[Column], records: list[dict[str, Any]]) -> None:
+def sheet(wb: Any, title: str, columns: list[Column], records: list[dict[str, Any]]) -> None:
     ws = wb.create_sheet(title)
     bold = Font(bold=True)
     widths = [len(c.header) for c in columns]
     for j, c in enumerate(columns, start=1):
-        _put(ws, 1, j, c.header, "text")
+        put(ws, 1, j, c.header, "text")
         ws.cell(row=1, column=j).font = bold
     for i, record in enumerate(records, start=2):
         for j, c in enumerate(columns, start=1):
-            value = _typed(record.get(c.key), c.kind)
-            _put(ws, i, j, value, c.kind)
-            widths[j - 1] = max(widths[j - 1], len(_shown(value, c.kind)))
+            value = typed(record.get(c.key), c.kind)
+            put(ws, i, j, value, c.kind)
+            widths[j - 1] = max(widths[j - 1], len(shown(value, c.kind)))
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(MAX_WIDTH, max(8, w + 2))
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(records) + 1}"
 
 
-def _summary(document: dict[str, Any]) -> list[dict[str, Any]]:
+def summary(document: dict[str, Any]) -> list[dict[str, Any]]:
     rec = document["reconciliation"]
     out: list[dict[str, Any]] = [
         {
@@ -227,22 +193,7 @@ def _summary(document: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _conflicts(document: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "conflict": n,
-            "supplier": c["supplier"],
-            "field": c["field"],
-            "supplier_spend": c["spend"],
-            "source": v["source"],
-            "value": v["value"],
-        }
-        for n, c in enumerate(document.get("conflicts", []), start=1)
-        for v in c["values"]
-    ]
-
-
-def _inputs(document: dict[str, Any]) -> tuple[list[Column], list[dict[str, Any]]]:
+def inputs_sheet(document: dict[str, Any]) -> tuple[list[Column], list[dict[str, Any]]]:
     """Inputs with the documented columns first, then any others the document carries."""
     records = [
         {**i, "columns": "; ".join(f"{k}: {v}" for k, v in (i.get("columns") or {}).items())}
@@ -251,16 +202,12 @@ def _inputs(document: dict[str, Any]) -> tuple[list[Column], list[dict[str, Any]
     known = {c.key for c in INPUTS}
     extra = [k for k in dict.fromkeys(k for r in records for k in r) if k not in known]
     columns = INPUTS + [
-        _col(k, "money" if k.startswith("amount_") else "int")
+        col(k, "money" if k.startswith("amount_") else "int")
         if all(isinstance(r.get(k), int | None) or k.startswith("amount_") for r in records)
-        else _col(k)
+        else col(k)
         for k in extra
     ]
     return columns, records
-
-
-def _ranked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{"rank": n, **r} for n, r in enumerate(rows, start=1)]
 
 
 def new_workbook(title: str) -> Any:
@@ -271,22 +218,6 @@ def new_workbook(title: str) -> Any:
     wb.properties.title = title
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
-    return wb
-
-
-def workbook(document: dict[str, Any]) -> Any:
-    """The openpyxl Workbook for ``document`` (not yet saved)."""
-    wb = new_workbook("anchorspend report")
-    input_columns, inputs = _inputs(document)
-    _sheet(wb, "Summary", SUMMARY, _summary(document))
-    _sheet(wb, "Metrics", METRICS, document["metrics"])
-    _sheet(wb, "Categories", CATEGORIES, document.get("categories", []))
-    _sheet(wb, "Top suppliers", TOP_SUPPLIERS, document.get("top_suppliers", []))
-    _sheet(wb, "Unmatched", UNMATCHED, _ranked(document.get("unmatched_suppliers", [])))
-    _sheet(wb, "Conflicts", CONFLICTS, _conflicts(document))
-    _sheet(wb, "Inputs", input_columns, inputs)
-    _sheet(wb, "Lookups", LOOKUPS, document.get("lookups", []))
-    _sheet(wb, "Findings", FINDINGS, document.get("findings", []))
     return wb
 
 
@@ -306,8 +237,3 @@ def save(wb: Workbook, path: Path) -> None:
             fixed.compress_type = ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, src.read(info))
-
-
-def write_xlsx(document: dict[str, Any], path: Path) -> None:
-    """Write report.xlsx to ``path`` (the caller decides where; outputs.py stages it)."""
-    save(workbook(document), path)

@@ -11,16 +11,13 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from anchorspend.report.charts import DASH, count, money, percent
-from anchorspend.report.compare_charts import heat_step
-from anchorspend.report.compare_grid import (
+from anchorspend.glance import ALL_ORGS, ALL_PERIODS, measure_label
+from anchorspend.report.compare.charts import heat_step
+from anchorspend.report.compare.grid import (
     LOW_MARK,
     NETWORK,
-    Cell,
-    Grid,
     Index,
     League,
-    Row,
     Titled,
     change_text,
     coverage_of,
@@ -28,7 +25,8 @@ from anchorspend.report.compare_grid import (
     signed_money,
     status_text,
 )
-from anchorspend.report.html import ALL_ORGS, ALL_PERIODS, UNKNOWN, measure_label, text
+from anchorspend.report.format import DASH, UNKNOWN, count, money, percent, text
+from anchorspend.report.tables import Cell, Grid, Row
 
 
 def _share(share: float | None, coverage: float | None) -> str:

@@ -1,7 +1,7 @@
 """The compare report's graphics: the heat table's shading scale and the trend small multiples.
 
 The heat steps are shared with compare.xlsx (the same fills and text colours); the small
-multiples are drawn with the chart helpers (charts.py), so every text and attribute is escaped,
+multiples are drawn with the chart helpers (report/svg.py), so every text and attribute is escaped,
 and each comes with a sentence and its data table (a :class:`Grid`) for compare.md.
 """
 
@@ -13,17 +13,12 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from anchorspend.report import charts
-from anchorspend.report.charts import BLUE, GREEN, GREY, TEXT, UNKNOWN_FILL, WHITE, percent
-from anchorspend.report.compare_grid import (
-    Grid,
-    Index,
-    Row,
-    TrendChart,
-    cells,
-    member_label,
-)
-from anchorspend.report.html import drawn_share, measure_label
+from anchorspend.glance import measure_label
+from anchorspend.report import svg as charts
+from anchorspend.report.compare.grid import Index, TrendChart, member_label
+from anchorspend.report.format import drawn_share, percent, truncate
+from anchorspend.report.svg import BLUE, GREEN, GREY, TEXT, UNKNOWN_FILL, WHITE
+from anchorspend.report.tables import Grid, Row, cells
 
 MAIN_MEASURES = ("sme", "vcse", "local")  # drawn in the small multiples, when computed
 
@@ -146,7 +141,7 @@ def small_multiple(
         legend = {"x1": x0, "y1": 10.0, "x2": x0 + 22, "y2": 10.0}
         parts.append(charts.void("line", legend | _stroke(colour, dash)))
         parts.append(_marker(shape, x0 + 11, 10.0, colour))
-        parts.append(charts.text(x0 + 28, 14, charts.truncate(line.label, 9)))
+        parts.append(charts.text(x0 + 28, 14, truncate(line.label, 9)))
     for tick in (0.0, 0.5, 1.0):
         y = y_of(tick)
         grid = {"x1": left, "y1": y, "x2": left + plot_w, "y2": y}

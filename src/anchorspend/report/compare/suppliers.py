@@ -8,9 +8,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from anchorspend.report.charts import count, money, percent
-from anchorspend.report.compare_grid import Cell, Grid, Index, Titled, cells, table
-from anchorspend.report.html import ALL_ORGS, text
+from anchorspend.glance import ALL_ORGS
+from anchorspend.report.compare.grid import Index, Titled
+from anchorspend.report.format import count, money, percent, text
+from anchorspend.report.tables import Cell, Grid, cells, table
 
 SHARED_SHOWN = 100
 

@@ -1,4 +1,4 @@
-"""Inline SVG charts and the number formats they share with the HTML tables.
+"""Inline SVG charts, the pieces every report's charts are drawn with.
 
 Pure functions: data in, markup out. Every piece of text and every attribute value goes through
 ``markupsafe.escape`` before it is joined, and a finished chart is ``Markup`` only because each
@@ -12,9 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from markupsafe import Markup, escape
+
+from anchorspend.report.format import money_short, percent, truncate
 
 # Palette (GOV.UK colours). Chart fills need 3:1 against white, text 4.5:1.
 BLUE = "#1d70b8"  # 5.2:1 — "has the attribute", supplier bars, trend lines
@@ -28,56 +30,7 @@ FILL_COLOURS = (BLUE, TURQUOISE, GREEN, GREY)
 TEXT_COLOURS = (TEXT, GREY)
 
 SHARE_BAR_WIDTH = 400  # px, the 100% bar
-NAME_LIMIT = 32  # characters of a name drawn in a chart; the table has the full name
 FONT = 13
-DASH = "–"
-MINUS = "\u2212"
-PENNY = Decimal("0.01")
-
-
-# ---------------------------------------------------------------- formats
-
-
-def to_decimal(text: str | Decimal | None) -> Decimal | None:
-    """A document money string ("-1234.50") as an exact Decimal."""
-    if text is None:
-        return None
-    return text if isinstance(text, Decimal) else Decimal(text)
-
-
-def money(value: str | Decimal | None) -> str:
-    """£1,234,567.89 and −£1,234.50; "–" for null."""
-    d = to_decimal(value)
-    if d is None:
-        return DASH
-    q = d.quantize(PENNY, rounding=ROUND_HALF_UP)
-    return f"{MINUS if q < 0 else ''}£{abs(q):,.2f}"
-
-
-def money_short(value: str | Decimal | None) -> str:
-    """For sentences: £1.2m from a million up, whole pounds below (£45,612)."""
-    d = to_decimal(value)
-    if d is None:
-        return DASH
-    sign = MINUS if d < 0 else ""
-    a = abs(d)
-    if a >= 1_000_000:
-        m = (a / 1_000_000).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        return f"{sign}£{m}m"
-    return f"{sign}£{a.quantize(Decimal(1), rounding=ROUND_HALF_UP):,}"
-
-
-def percent(share: float | None) -> str:
-    """34.5%; "–" for a null share."""
-    return DASH if share is None else f"{share * 100:.1f}%"
-
-
-def count(n: int | None) -> str:
-    return DASH if n is None else f"{n:,}"
-
-
-def truncate(name: str, limit: int = NAME_LIMIT) -> str:
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
 # ---------------------------------------------------------------- SVG building

@@ -1,6 +1,7 @@
-"""compare.md: the network comparison as Markdown tables, the same content as compare.html.
+"""report.md for ``compare``: the network comparison as Markdown tables, the same content as
+report.html.
 
-Rendered from the same formatted tables as the HTML page (compare_html.build_compare_report), so
+Rendered from the same formatted tables as the HTML page (compare/view.py), so
 the two never disagree; the shading and the small SVG charts become their data tables. Text from
 the data is escaped for Markdown and for the HTML a Markdown viewer may let through: a member or
 supplier called ``<script>…`` or ``[x](http://…)`` stays literal text, never markup or a link.
@@ -10,38 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from anchorspend.report.compare_html import (
-    FOCUS_MARK,
-    CompareReport,
-    Grid,
-    Row,
-    build_compare_report,
-)
-from anchorspend.report_md import glance_lines, md_text
-
-
-def _row_cells(g: Grid, row: Row) -> list[str]:
-    cells = [md_text(c.text) for c in row.cells]
-    if row.focus:
-        cells[g.header_col] = f"**{cells[g.header_col]}** {FOCUS_MARK}"
-    return cells
-
-
-def md_table(g: Grid) -> list[str]:
-    """A captioned Markdown table; numeric columns right-aligned, footnotes after it."""
-    out = [f"*{md_text(g.caption)}*", ""]
-    out.append("| " + " | ".join(md_text(h) for h in g.headers) + " |")
-    out.append("|" + "".join("---:|" if n else "---|" for n in g.numeric))
-    out += ["| " + " | ".join(_row_cells(g, r)) + " |" for r in g.rows]
-    for note in g.notes:
-        out += ["", md_text(note)]
-    return [*out, ""]
+from anchorspend.report.compare.view import CompareReport, build_compare_report
+from anchorspend.report.markdown import glance_lines, grid_table, md_text
+from anchorspend.report.tables import FOCUS_MARK, Grid
 
 
 def _section(title: str, grids: list[Grid], empty: str = "") -> list[str]:
     out = [f"## {title}", ""]
     for g in grids:
-        out += md_table(g)
+        out += grid_table(g)
     if not grids and empty:
         out += [empty, ""]
     return out
@@ -79,20 +57,20 @@ def render_compare_md(document: dict[str, Any]) -> str:
     lines += ["## League tables", ""]
     for lg in r.leagues:
         lines += [f"### {md_text(lg.label)}", ""]
-        lines += md_table(lg.overall) if lg.overall is not None else []
+        lines += grid_table(lg.overall) if lg.overall is not None else []
         for _, g in lg.periods:
-            lines += md_table(g)
+            lines += grid_table(g)
     if not r.leagues:
         lines += ["No league tables: no classification measures were computed.", ""]
     lines += ["## Trends", ""]
     for chart in r.trends:
         lines += [f"### {md_text(chart.label)}", "", md_text(chart.summary), ""]
-        lines += md_table(chart.table)
+        lines += grid_table(chart.table)
     if not r.trends:
         lines += ["No trends: the data has no periods to compare.", ""]
     lines += ["## Changes since the previous period", ""]
     for t in r.changes:
-        lines += md_table(t.grid)
+        lines += grid_table(t.grid)
     if not r.changes:
         lines += ["No changes to show: the data has only one period.", ""]
     lines += _section("Targets", [t.grid for t in r.targets], "No targets are set.")

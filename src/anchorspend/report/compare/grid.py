@@ -1,26 +1,24 @@
 """The compare report's building blocks: plain-text tables and the indexed compare document.
 
 Every section of compare.html and compare.md is one or more :class:`Grid` (cells already
-formatted as text, CSS classes only from fixed names); the section builders (compare_tables.py,
-compare_suppliers.py, compare_inputs.py, compare_charts.py) read the document through
+formatted as text, CSS classes only from fixed names); the section builders (tables.py,
+suppliers.py, inputs.py, charts.py here) read the document through
 :class:`Index`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from markupsafe import Markup
 
-from anchorspend.report.charts import DASH, money, percent
-from anchorspend.report.html import ALL_ORGS, ALL_PERIODS, NOT_CLASSIFICATIONS
-from anchorspend.report.html import _coverage as _known_share
+from anchorspend.glance import ALL_ORGS, ALL_PERIODS, NOT_CLASSIFICATIONS
+from anchorspend.report.format import DASH, coverage, money, percent
+from anchorspend.report.tables import Cell, Grid, Row
 
 NETWORK = "Network"
-FOCUS_MARK = "◀ this member"
 LOW_MARK = "†"
 LOW_NOTE = "low coverage: not ranked"
 STATUS_SYMBOLS = {"met": "✓", "close": "≈", "missed": "✗", "undefined": "?", "unknown": "?"}
@@ -64,50 +62,6 @@ def status_text(status: str) -> str:
     symbol = STATUS_SYMBOLS.get(status, "")
     word = STATUS_WORDS.get(status, status)
     return f"{symbol} {word}".strip()
-
-
-# ---------------------------------------------------------------- tables
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    text: str
-    cls: str = ""  # CSS classes, only from fixed names here (never from data)
-
-
-@dataclass(frozen=True, slots=True)
-class Row:
-    cells: list[Cell]
-    focus: bool = False  # the --member row: bold, with "◀ this member"
-    network: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Grid:
-    caption: str
-    headers: list[str]
-    numeric: list[bool]  # right-aligned columns
-    rows: list[Row]
-    cls: str = ""
-    header_col: int = 0  # which column holds the row's name (a <th scope="row">)
-    notes: list[str] = field(default_factory=list)  # footnotes under the table
-
-
-def cells(values: list[str]) -> list[Cell]:
-    return [Cell(v) for v in values]
-
-
-def table(
-    caption: str,
-    headers: list[str],
-    numeric: list[bool],
-    items: Iterable[T],
-    cells_of: Callable[[T], list[Cell]],
-    cls: str = "",
-    header_col: int = 0,
-) -> Grid:
-    """A Grid with one plain row (no focus, not the network) per item."""
-    return Grid(caption, headers, numeric, [Row(cells_of(i)) for i in items], cls, header_col)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +110,7 @@ def covered(m: dict[str, Any] | None, min_coverage: float) -> bool:
 
 
 def coverage_of(m: dict[str, Any] | None) -> float | None:
-    return None if m is None else _known_share(m)
+    return None if m is None else coverage(m)
 
 
 @dataclass(slots=True)

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from anchorspend.report.charts import count, money
-from anchorspend.report.compare_grid import Cell, Grid, cells, table
-from anchorspend.report.html import rows_list, text
+from anchorspend.report.format import count, money, rows_list, text
+from anchorspend.report.tables import Cell, Grid, cells, table
 
 
 def _listed(

@@ -15,85 +15,85 @@ from typing import Any
 
 from openpyxl.styles import Font, PatternFill
 
-from anchorspend.report.compare_charts import HEAT_STEPS, LOW_HATCH, heat_step
-from anchorspend.report.compare_grid import (
+from anchorspend.glance import ALL_ORGS, ALL_PERIODS
+from anchorspend.report.compare.charts import HEAT_STEPS, LOW_HATCH, heat_step
+from anchorspend.report.compare.grid import (
     STATUS_SYMBOLS,
     classifications_of,
     covered,
     measures_of,
     member_label,
 )
-from anchorspend.report.html import ALL_ORGS, ALL_PERIODS
 from anchorspend.report.xlsx import (
     FINDINGS,
     METRICS,
     SUMMARY,
     Column,
-    _col,
-    _inputs,
-    _sheet,
-    _summary,
+    col,
+    inputs_sheet,
     new_workbook,
     save,
+    sheet,
+    summary,
 )
 
 POINTS_FORMAT = "+0.0;-0.0;0.0"
 
 MEMBERS = [
-    _col("member"),
-    _col("short_name"),
-    _col("type"),
-    _col("files"),
-    _col("rows_analysed", "int"),
-    _col("total_spend", "money"),
+    col("member"),
+    col("short_name"),
+    col("type"),
+    col("files"),
+    col("rows_analysed", "int"),
+    col("total_spend", "money"),
 ]
 LEAGUE = [
-    _col("measure"),
-    _col("period"),
-    _col("member"),
-    _col("rank", "int"),
-    _col("ranked", "bool"),
-    _col("comparable", "bool"),
-    _col("share_of_total", "share"),
-    _col("share_of_known", "share"),
-    _col("coverage", "share"),
-    _col("supplier_share_of_total", "share"),
-    _col("suppliers", "int"),
-    _col("spend", "money"),
-    _col("total_spend", "money"),
-    _col("note"),
+    col("measure"),
+    col("period"),
+    col("member"),
+    col("rank", "int"),
+    col("ranked", "bool"),
+    col("comparable", "bool"),
+    col("share_of_total", "share"),
+    col("share_of_known", "share"),
+    col("coverage", "share"),
+    col("supplier_share_of_total", "share"),
+    col("suppliers", "int"),
+    col("spend", "money"),
+    col("total_spend", "money"),
+    col("note"),
 ]
 CHANGES = [
-    _col("member"),
-    _col("measure"),
-    _col("period"),
-    _col("previous_period"),
-    _col("previous_share", "share"),
-    _col("share_of_total", "share"),
-    _col("change_points", "value"),
-    _col("direction"),
-    _col("spend_change", "money"),
+    col("member"),
+    col("measure"),
+    col("period"),
+    col("previous_period"),
+    col("previous_share", "share"),
+    col("share_of_total", "share"),
+    col("change_points", "value"),
+    col("direction"),
+    col("spend_change", "money"),
 ]
 TARGETS = [
-    _col("member"),
-    _col("measure"),
-    _col("period"),
-    _col("target", "share"),
-    _col("share_of_total", "share"),
-    _col("status"),
-    _col("gap_points", "value"),
-    _col("gap", "money"),
+    col("member"),
+    col("measure"),
+    col("period"),
+    col("target", "share"),
+    col("share_of_total", "share"),
+    col("status"),
+    col("gap_points", "value"),
+    col("gap", "money"),
 ]
 LEAKAGE = [
-    _col("member"),
-    _col("category"),
-    _col("outside_local", "money"),
-    _col("share_outside", "share"),
-    _col("local", "money"),
-    _col("unknown_location", "money"),
-    _col("total", "money"),
+    col("member"),
+    col("category"),
+    col("outside_local", "money"),
+    col("share_outside", "share"),
+    col("local", "money"),
+    col("unknown_location", "money"),
+    col("total", "money"),
 ]
-NETWORK_SUMMARY = [*SUMMARY, _col("value", "value")]
+NETWORK_SUMMARY = [*SUMMARY, col("value", "value")]
 
 
 def _relabel(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
@@ -104,7 +104,7 @@ def _summary_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     network = document.get("network") or {}
     out = [
         {**r, "organisation": member_label(r["organisation"])} if r.get("organisation") else r
-        for r in _summary(document)
+        for r in summary(document)
     ]
     out += [
         {"section": "network", "item": "members", "value": len(network.get("members", []))},
@@ -171,9 +171,9 @@ def _heat(document: dict[str, Any]) -> Heat:
     if any(o == ALL_ORGS for o, _ in at):
         names.append(ALL_ORGS)
     columns = [
-        _col("member"),
-        *(_col(ms, "share", key=f"m{i}") for i, ms in enumerate(measures)),
-        _col("low_coverage_not_ranked"),
+        col("member"),
+        *(col(ms, "share", key=f"m{i}") for i, ms in enumerate(measures)),
+        col("low_coverage_not_ranked"),
     ]
     records, low_cells = [], set()
     for row, name in enumerate(names, start=2):
@@ -249,10 +249,10 @@ def _shared(document: dict[str, Any]) -> tuple[list[Column], list[dict[str, Any]
     network = document.get("network") or {}
     names = [m["name"] for m in network.get("members", [])]
     columns = [
-        _col("supplier"),
-        _col("members", "int"),
-        _col("network_spend", "money"),
-        *(_col(n, "money", key=f"m{i}") for i, n in enumerate(names)),
+        col("supplier"),
+        col("members", "int"),
+        col("network_spend", "money"),
+        *(col(n, "money", key=f"m{i}") for i, n in enumerate(names)),
     ]
     records = []
     for s in network.get("shared_suppliers", []):
@@ -291,21 +291,21 @@ def workbook(document: dict[str, Any]) -> Any:
     network = document.get("network") or {}
     heat_columns, heat, low = _heat(document)
     shared_columns, shared = _shared(document)
-    input_columns, inputs = _inputs(document)
-    _sheet(wb, "Summary", NETWORK_SUMMARY, _summary_rows(document))
-    _sheet(wb, "Members", MEMBERS, _members(document))
-    _sheet(wb, "Heat", heat_columns, heat)
+    input_columns, inputs = inputs_sheet(document)
+    sheet(wb, "Summary", NETWORK_SUMMARY, _summary_rows(document))
+    sheet(wb, "Members", MEMBERS, _members(document))
+    sheet(wb, "Heat", heat_columns, heat)
     _shade_heat(wb["Heat"], low)
-    _sheet(wb, "League", LEAGUE, _league(document))
-    _sheet(wb, "Changes", CHANGES, _changes(document))
+    sheet(wb, "League", LEAGUE, _league(document))
+    sheet(wb, "Changes", CHANGES, _changes(document))
     _format_column(wb["Changes"], "change_points", POINTS_FORMAT)
-    _sheet(wb, "Targets", TARGETS, _targets(document))
+    sheet(wb, "Targets", TARGETS, _targets(document))
     _format_column(wb["Targets"], "gap_points", "0.0")
-    _sheet(wb, "Shared suppliers", shared_columns, shared)
-    _sheet(wb, "Leakage", LEAKAGE, _relabel(network.get("leakage", []), "member"))
-    _sheet(wb, "Metrics", METRICS, _relabel(document.get("metrics", []), "organisation"))
-    _sheet(wb, "Inputs", input_columns, inputs)
-    _sheet(wb, "Findings", FINDINGS, document.get("findings", []))
+    sheet(wb, "Shared suppliers", shared_columns, shared)
+    sheet(wb, "Leakage", LEAKAGE, _relabel(network.get("leakage", []), "member"))
+    sheet(wb, "Metrics", METRICS, _relabel(document.get("metrics", []), "organisation"))
+    sheet(wb, "Inputs", input_columns, inputs)
+    sheet(wb, "Findings", FINDINGS, document.get("findings", []))
     return wb
 
 

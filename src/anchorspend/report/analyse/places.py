@@ -8,8 +8,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from anchorspend.report import charts
-from anchorspend.report.charts import DASH, Bar, money, money_short, percent
+from anchorspend.report import svg as charts
+from anchorspend.report.format import DASH, money, money_short, percent
+from anchorspend.report.svg import Bar
 
 TOP_PLACES = 10
 UNKNOWN = "location unknown"
