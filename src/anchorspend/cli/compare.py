@@ -25,6 +25,41 @@ from anchorspend.cli.params import (
     StrictOpt,
 )
 
+ByOpt = Annotated[
+    MembersBy,
+    typer.Option(
+        help="Who is a member: the exports' organisation field, or one INPUT folder each."
+    ),
+]
+MemberOpt = Annotated[
+    str | None,
+    typer.Option(help="Lead the reports with this member, in the network's context."),
+]
+ClosePointsOpt = Annotated[
+    float | None,
+    typer.Option(
+        min=0,
+        max=100,
+        help='A target missed by at most this many points is "close" (or [compare]; 2).',
+    ),
+]
+MinCoverageOpt = Annotated[
+    float | None,
+    typer.Option(
+        min=0,
+        max=1,
+        help="Rank members only where coverage is at least this share (or [compare]; 0.5).",
+    ),
+]
+PlaceOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--place/--no-place",
+        help="The network row net of payments between members, so a place's spend is "
+        "counted once (or [compare] place).",
+    ),
+]
+
 
 def compare(
     inputs: Annotated[
@@ -42,16 +77,8 @@ def compare(
         Path | None, typer.Option(help="anchorspend.toml; [members] names each member's files.")
     ] = None,
     geography: GeographyOpt = None,
-    by: Annotated[
-        MembersBy,
-        typer.Option(
-            help="Who is a member: the exports' organisation field, or one INPUT folder each."
-        ),
-    ] = MembersBy.organisation,
-    member: Annotated[
-        str | None,
-        typer.Option(help="Lead the reports with this member, in the network's context."),
-    ] = None,
+    by: ByOpt = MembersBy.organisation,
+    member: MemberOpt = None,
     map_: MapOpt = None,
     out: Annotated[Path | None, typer.Option(help="Write the reports and data files here.")] = None,
     as_json: JsonOpt = False,
@@ -60,30 +87,9 @@ def compare(
         typer.Option(help="Folder with your own compare.html.j2 to use instead of ours."),
     ] = None,
     period: Annotated[Period, typer.Option(help="Periods, as for analyse.")] = Period.quarter,
-    close_points: Annotated[
-        float | None,
-        typer.Option(
-            min=0,
-            max=100,
-            help='A target missed by at most this many points is "close" (or [compare]; 2).',
-        ),
-    ] = None,
-    min_coverage: Annotated[
-        float | None,
-        typer.Option(
-            min=0,
-            max=1,
-            help="Rank members only where coverage is at least this share (or [compare]; 0.5).",
-        ),
-    ] = None,
-    place: Annotated[
-        bool | None,
-        typer.Option(
-            "--place/--no-place",
-            help="The network row net of payments between members, so a place's spend is "
-            "counted once (or [compare] place).",
-        ),
-    ] = None,
+    close_points: ClosePointsOpt = None,
+    min_coverage: MinCoverageOpt = None,
+    place: PlaceOpt = None,
     date_range: DateRangeOpt = None,
     encoding: EncodingOpt = None,
     sheet: SheetOpt = None,

@@ -25,6 +25,29 @@ from anchorspend.cli.params import (
     StrictOpt,
 )
 
+PaymentPeriodOpt = Annotated[
+    PaymentPeriodChoice,
+    typer.Option(
+        help="Reporting periods: half years ending 31 March and 30 September (h1: only "
+        "April-September, h2: only October-March), quarters, or financial years."
+    ),
+]
+ReceivedFromOpt = Annotated[
+    ReceivedFrom | None,
+    typer.Option(
+        help="Where an invoice has no received date, use its invoice date (said in a "
+        "finding). Without it such invoices are listed as not measured."
+    ),
+]
+S70Opt = Annotated[
+    bool,
+    typer.Option(
+        "--s70",
+        help="Also write s70_payments.csv: each payment over £30,000 gross (VAT included), "
+        "by quarter (needs --out).",
+    ),
+]
+
 
 def payments(
     inputs: Annotated[
@@ -45,28 +68,9 @@ def payments(
     geography: GeographyOpt = None,
     organisation: OrganisationOpt = None,
     map_: MapOpt = None,
-    period: Annotated[
-        PaymentPeriodChoice,
-        typer.Option(
-            help="Reporting periods: half years ending 31 March and 30 September (h1: only "
-            "April-September, h2: only October-March), quarters, or financial years."
-        ),
-    ] = PaymentPeriodChoice.half,
-    received_from: Annotated[
-        ReceivedFrom | None,
-        typer.Option(
-            help="Where an invoice has no received date, use its invoice date (said in a "
-            "finding). Without it such invoices are listed as not measured."
-        ),
-    ] = None,
-    s70: Annotated[
-        bool,
-        typer.Option(
-            "--s70",
-            help="Also write s70_payments.csv: each payment over £30,000 gross (VAT included), "
-            "by quarter (needs --out).",
-        ),
-    ] = False,
+    period: PaymentPeriodOpt = PaymentPeriodChoice.half,
+    received_from: ReceivedFromOpt = None,
+    s70: S70Opt = False,
     out: Annotated[
         Path | None,
         typer.Option(help="Write payments.json, payments.csv, the reports and row lists here."),

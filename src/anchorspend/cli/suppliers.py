@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,10 @@ from anchorspend.cli import options
 from anchorspend.cli.guard import guard
 from anchorspend.cli.params import DebugOpt, MapOpt
 from anchorspend.cli.terminal import pct
+
+if TYPE_CHECKING:
+    from anchorspend.suppliers.build import BuildReport
+    from anchorspend.suppliers.match import MatchResult
 
 app = typer.Typer(
     help="Supplier lookups: build them from open registers, resolve suppliers, review doubts.",
@@ -78,26 +82,7 @@ def suppliers_build(
         )
         with console.progress(False) as tick:
             report = build(sources, out, progress=tick, overrides=overrides)
-        for finding in report.findings:
-            where = (finding.path or "contracts register") + (
-                f" [{finding.sheet}]" if finding.sheet else ""
-            )
-            column = f" in {finding.column!r}" if finding.column else ""
-            text = f"{where}: {finding.code}{column}: {finding.message}"
-            (console.note if finding.severity == "info" else console.warn)(text)
-        console.note(f"wrote {report.out}: {report.organisations:,} organisations")
-        for flag, levels in report.flags.items():
-            if levels:
-                console.note(
-                    f"  {flag}: " + ", ".join(f"{n:,} {level}" for level, n in levels.items())
-                )
-        if report.conflicts:
-            console.warn(
-                f"{report.conflicts} claims disagree: see "
-                f"{report.out.with_suffix('.conflicts.csv')} (the strongest claim was used)"
-            )
-        if report.aliases:
-            console.note(f"  {report.aliases} accepted review rows added as names")
+        _print_build(report)
         return 0
 
     guard(debug, body)
@@ -143,18 +128,7 @@ def suppliers_match(
             }
             sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         else:
-            console.table(
-                "How suppliers were resolved",
-                ["resolved by", "spend (£)", "suppliers"],
-                [[r["resolved_by"], r["spend"], str(r["suppliers"])] for r in result.summary],
-                right={1, 2},
-                stderr=True,
-            )
-            console.note(
-                f"wrote {out / 'review.csv'}: {result.candidates} candidate rows for "
-                f"{result.suppliers_with_candidates} "
-                "suppliers; nothing is applied until you mark rows accept"
-            )
+            _print_match(result, out)
         return 0
 
     guard(debug, body)
@@ -197,29 +171,71 @@ def suppliers_unmatched(
             }
             sys.stdout.write(json.dumps(doc, indent=2) + "\n")
             return 0
-        console.table(
-            "Unmatched suppliers by spend",
-            ["#", "supplier", "spend (£)", "rows", "cumulative"],
-            [
-                [str(i), r["supplier"], r["spend"], str(r["rows"]), pct(r["cumulative_share"])]
-                for i, r in enumerate(rows, start=1)
-            ],
-            right={0, 2, 3, 4},
-        )
-        if rows:
-            console.line(
-                f"classifying these {len(rows)} suppliers covers "
-                f"{rows[-1]['cumulative_share']:.0%} of the remaining unmatched spend"
-            )
-        if result.set_aside:
-            parts = [
-                f"{s['payee_kind']} £{s['spend']} ({s['suppliers']:,} suppliers)"
-                for s in result.set_aside
-            ]
-            console.line(
-                "set aside, not addressable: " + "; ".join(parts) + " (anchorspend analyse "
-                "--out writes payees.csv to review; [addressable] exclude in the config)"
-            )
+        _print_unmatched(rows, result.set_aside)
         return 0
 
     guard(debug, body)
+
+
+def _print_build(report: BuildReport) -> None:
+    """The build's findings, then what the lookup holds, on stderr."""
+    for finding in report.findings:
+        where = (finding.path or "contracts register") + (
+            f" [{finding.sheet}]" if finding.sheet else ""
+        )
+        column = f" in {finding.column!r}" if finding.column else ""
+        text = f"{where}: {finding.code}{column}: {finding.message}"
+        (console.note if finding.severity == "info" else console.warn)(text)
+    console.note(f"wrote {report.out}: {report.organisations:,} organisations")
+    for flag, levels in report.flags.items():
+        if levels:
+            console.note(f"  {flag}: " + ", ".join(f"{n:,} {level}" for level, n in levels.items()))
+    if report.conflicts:
+        console.warn(
+            f"{report.conflicts} claims disagree: see "
+            f"{report.out.with_suffix('.conflicts.csv')} (the strongest claim was used)"
+        )
+    if report.aliases:
+        console.note(f"  {report.aliases} accepted review rows added as names")
+
+
+def _print_match(result: MatchResult, out: Path) -> None:
+    """How suppliers were resolved, and what review.csv holds, on stderr."""
+    console.table(
+        "How suppliers were resolved",
+        ["resolved by", "spend (£)", "suppliers"],
+        [[r["resolved_by"], r["spend"], str(r["suppliers"])] for r in result.summary],
+        right={1, 2},
+        stderr=True,
+    )
+    console.note(
+        f"wrote {out / 'review.csv'}: {result.candidates} candidate rows for "
+        f"{result.suppliers_with_candidates} "
+        "suppliers; nothing is applied until you mark rows accept"
+    )
+
+
+def _print_unmatched(rows: list[dict[str, Any]], set_aside: list[dict[str, Any]]) -> None:
+    """The unmatched suppliers by spend, and the spend set aside, on stdout."""
+    console.table(
+        "Unmatched suppliers by spend",
+        ["#", "supplier", "spend (£)", "rows", "cumulative"],
+        [
+            [str(i), r["supplier"], r["spend"], str(r["rows"]), pct(r["cumulative_share"])]
+            for i, r in enumerate(rows, start=1)
+        ],
+        right={0, 2, 3, 4},
+    )
+    if rows:
+        console.line(
+            f"classifying these {len(rows)} suppliers covers "
+            f"{rows[-1]['cumulative_share']:.0%} of the remaining unmatched spend"
+        )
+    if set_aside:
+        parts = [
+            f"{s['payee_kind']} £{s['spend']} ({s['suppliers']:,} suppliers)" for s in set_aside
+        ]
+        console.line(
+            "set aside, not addressable: " + "; ".join(parts) + " (anchorspend analyse "
+            "--out writes payees.csv to review; [addressable] exclude in the config)"
+        )
