@@ -211,3 +211,28 @@ def test_check_prints_each_column_used_and_why(tmp_path: Path) -> None:
         "payment_date ← 'Payment GL Date' (B, content), "
         "supplier_name ← 'Name' (A, content), transaction_id ← 'Ref' (D, map)"
     ) in r.stdout
+
+
+def test_findings_grouped_once_per_file_code_and_column_for_the_terminal() -> None:
+    """The terminal's lines come from ``check.grouped``: how many, the first rows, the first
+    message, in the order first found; ``check.document`` is what ``--json`` prints."""
+    from anchorspend.check import document, grouped
+
+    report = check([FIXTURES / "bad_amounts.csv"])
+    assert [
+        (g["code"], g["column"], g["severity"], g["n"], g["rows"]) for g in grouped(report)
+    ] == [
+        ("type-error", "Net Amount", "error", 2, [3, 5]),
+        ("missing-value", "Net Amount", "error", 1, [4]),
+    ]
+    doc = document(report)
+    assert (doc["schema"], doc["valid"], [f["rows"] for f in doc["files"]]) == (
+        "anchorspend/check/v1",
+        False,
+        [5],
+    )
+    assert [(f["row"], f["code"]) for f in doc["findings"]] == [
+        (3, "type-error"),
+        (4, "missing-value"),
+        (5, "type-error"),
+    ]

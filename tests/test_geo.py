@@ -254,3 +254,13 @@ def test_reports_say_where_suppliers_are(tmp_path: Path) -> None:
     assert "| XX1 1XX | not in the geography store | 5.00 | 1 |" in md
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "Where suppliers are" in html and "location unknown" in html
+
+
+def test_lookup_table_is_text_with_the_postcode_as_written_first() -> None:
+    """``geo lookup`` prints ``lookup_table``'s rows: every cell text, blank where unknown."""
+    from anchorspend.geo import lookup_table
+
+    columns, rows = lookup_table(["M1 1AE", "nonsense"], None)
+    assert columns[:2] == ["written", "postcode"]
+    assert dict(zip(columns, rows[0], strict=True))["local_authority_name"] == "Manchester"
+    assert rows[1] == ["nonsense"] + [""] * (len(columns) - 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -232,3 +233,31 @@ def check(
             "path", "row", "column", "code", nulls_last=False, maintain_order=True
         )
     return report
+
+
+def document(report: CheckReport) -> dict[str, Any]:
+    """``check --json``'s document: whether the files are valid, each file as read, and every
+    finding."""
+    return {
+        "schema": "anchorspend/check/v1",
+        "valid": report.errors == 0,
+        "files": [
+            {"path": f.path, "schema": f.schema, "rows": f.rows, "mapping": f.mapping}
+            for f in report.files
+        ],
+        "findings": report.findings.to_dicts(),
+    }
+
+
+def grouped(report: CheckReport) -> list[dict[str, Any]]:
+    """The findings once per file, code, column and severity, in the order first found: each
+    with ``n`` (how many), ``rows`` (the first three rows) and the first ``message``."""
+    return (
+        report.findings.group_by("path", "code", "column", "severity", maintain_order=True)
+        .agg(
+            pl.len().alias("n"),
+            pl.col("row").drop_nulls().head(3).alias("rows"),
+            pl.col("message").first(),
+        )
+        .to_dicts()
+    )

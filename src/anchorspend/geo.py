@@ -287,6 +287,18 @@ def lookup(postcodes: list[str], store: Store) -> pl.DataFrame:
     )
 
 
+def lookup_table(postcodes: list[str], store: Path | None) -> tuple[list[str], list[list[str]]]:
+    """``geo lookup``'s table: its columns (the postcode as written first) and each postcode's
+    row as text, blank where unknown, from the store at ``store`` or the bundled one."""
+    rows = lookup(postcodes, bundled_store() if store is None else open_store(store))
+    cols = [c for c in rows.columns if c != "written"]
+    table = [
+        [str(r[0]), *("" if v is None else str(v) for v in r[1:])]
+        for r in rows.select("written", *cols).iter_rows()
+    ]
+    return ["written", *cols], table
+
+
 LOCATION_BASES = ("lookup local_authority_code", "lookup postcode", "export postcode", "unknown")
 
 

@@ -270,13 +270,9 @@ def conflicts_csv(result: Result) -> pl.DataFrame:
     return for_people(flat)
 
 
-def write_outputs(
-    result: Result, out: Path, markdown: str | None = None, templates: Path | None = None
-) -> list[Path]:
-    """``analyse --out DIR``. ``markdown`` is report.md's text where the caller rendered it
-    already (with ``report.markdown.analyse.render_analyse_md``); by default it is rendered
-    here."""
-    text = render_analyse_md(result.document) if markdown is None else markdown
+def write_outputs(result: Result, out: Path, templates: Path | None = None) -> list[Path]:
+    """``analyse --out DIR``: the data files, metrics.json and the three reports."""
+    text = render_analyse_md(result.document)
     files = _data_files(result)
     files.update({
         "metrics.json": lambda p: p.write_text(document_json(result.document), encoding="utf-8"),

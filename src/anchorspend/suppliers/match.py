@@ -47,6 +47,20 @@ class MatchResult:
     # the unmatched spend not worth classifying: payee kind, spend, suppliers (see payees)
     set_aside: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def candidates(self) -> int:
+        """How many candidate rows the review holds."""
+        return self.review.height
+
+    @property
+    def suppliers_with_candidates(self) -> int:
+        """How many suppliers the review proposes candidates for."""
+        return int((self.review.get_column("rank") == 1).sum()) if self.review.height else 0
+
+    def top_unmatched(self, n: int) -> list[dict[str, Any]]:
+        """The ``n`` unmatched suppliers with the most spend, as rows."""
+        return self.unmatched.head(n).to_dicts()
+
 
 def _block(expr: pl.Expr) -> pl.Expr:
     """First word of a normalised name that is not a stop word ("THE GROWTH CO" → "GROWTH")."""
