@@ -7,7 +7,7 @@ may have other messages (``variant``): a summary after a few listed, or the same
 another severity. README.md's table of codes lists the catalogue (``tests/test_findings.py``
 holds the two to each other, and every code the source emits to the catalogue).
 
-All findings of a run meet in one frame (:data:`SCHEMA`); :func:`group` counts them as the
+All findings of a run meet in one frame (:data:`FINDINGS_SCHEMA`); :func:`group` counts them as the
 documents and ``check`` show them, and :func:`flatten` gives them back one by one.
 """
 
@@ -127,7 +127,7 @@ def code_columns(code: str, variant: str | None = None) -> tuple[pl.Expr, pl.Exp
 def message_expr(code: str, variant: str | None = None, /, **fields: pl.Expr) -> pl.Expr:
     """``code``'s message as the frame's ``message`` column, its fields read row by row from
     the expressions given (their template gives them no format)."""
-    text, exprs = "", []
+    text, exprs = "", list[pl.Expr]()
     for literal, name, spec, conversion in string.Formatter().parse(
         message_template(code, variant)
     ):
@@ -140,7 +140,7 @@ def message_expr(code: str, variant: str | None = None, /, **fields: pl.Expr) ->
 
 
 # the findings frame: one row a finding, whatever made it
-SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+FINDINGS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "path": pl.String,
     "sheet": pl.String,
     "row": pl.Int64,
@@ -154,16 +154,16 @@ DOCUMENT_KEYS = ("path", "sheet", "code", "column", "severity")
 """What the documents count findings by (``check``'s terminal leaves out the sheet)."""
 
 
-def empty() -> pl.DataFrame:
-    return pl.DataFrame(schema=SCHEMA)
+def empty_findings() -> pl.DataFrame:
+    return pl.DataFrame(schema=FINDINGS_SCHEMA)
 
 
-def frame(found: Iterable[Finding]) -> pl.DataFrame:
+def findings_frame(found: Iterable[Finding]) -> pl.DataFrame:
     """Findings made one by one (a file's, a lookup's, the run's) as a findings frame."""
     rows = [f.as_dict() for f in found]
     if not rows:
-        return empty()
-    return pl.DataFrame({k: [r[k] for r in rows] for k in SCHEMA}, schema=SCHEMA)
+        return empty_findings()
+    return pl.DataFrame({k: [r[k] for r in rows] for k in FINDINGS_SCHEMA}, schema=FINDINGS_SCHEMA)
 
 
 def group(
