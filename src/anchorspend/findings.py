@@ -166,6 +166,12 @@ def findings_frame(found: Iterable[Finding]) -> pl.DataFrame:
     return pl.DataFrame({k: [r[k] for r in rows] for k in FINDINGS_SCHEMA}, schema=FINDINGS_SCHEMA)
 
 
+def all_findings(found: pl.DataFrame, notes: Iterable[Finding]) -> pl.DataFrame:
+    """A run's findings in one frame, in the documents' order: those found in rows
+    (``found``), then those made one by one (``notes``: the files', the lookups', the run's)."""
+    return pl.concat([found, findings_frame(notes)])
+
+
 def group(
     found: pl.DataFrame, keys: Sequence[str] = DOCUMENT_KEYS, examples: int = 5
 ) -> list[dict[str, Any]]:

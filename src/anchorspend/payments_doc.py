@@ -18,7 +18,7 @@ import polars as pl
 from anchorspend import __version__
 from anchorspend.classify import classify, identifiers_used
 from anchorspend.errors import AnchorspendError, Finding
-from anchorspend.findings import group, make
+from anchorspend.findings import all_findings, group, make
 from anchorspend.geo import locate, resolve_tiers
 from anchorspend.ingest.canonical import ID_KEYS, RAW_PREFIX, RowOptions, detached
 from anchorspend.measures import measure_set
@@ -40,7 +40,6 @@ from anchorspend.pipeline import (
     RunConfig,
     _geography,
     _refuse_reserved_name,
-    all_findings,
     ingest,
     load_lookups,
 )

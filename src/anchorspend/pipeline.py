@@ -19,7 +19,7 @@ from anchorspend import __version__
 from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
 from anchorspend.config import Config, Member
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
-from anchorspend.findings import empty_findings, findings_frame, group, make
+from anchorspend.findings import all_findings, empty_findings, group, make
 from anchorspend.geo import Store, bundled_store, locate, open_store, resolve_tiers
 from anchorspend.glance import Context
 from anchorspend.glance import build as glance
@@ -970,12 +970,6 @@ def reconciliation(summary: pl.DataFrame) -> dict[str, Any]:
         "exclusions": rules,
         "rejections": reasons,
     }
-
-
-def all_findings(found: pl.DataFrame, notes: list[Finding]) -> pl.DataFrame:
-    """A run's findings in one frame, in the documents' order: the rows' (``found``), then
-    the files' and the run's (``notes``)."""
-    return pl.concat([found, findings_frame(notes)])
 
 
 def _geography(run: RunConfig) -> Store:
