@@ -89,6 +89,7 @@ def entry(code: str) -> Entry:
 
 
 def message_template(code: str, variant: str | None = None) -> str:
+    """``code``'s message template (``variant``: one of its others)."""
     return entry(code).message(variant).template
 
 
@@ -131,7 +132,7 @@ def message_expr(code: str, variant: str | None = None, /, **fields: pl.Expr) ->
     for literal, name, spec, conversion in string.Formatter().parse(
         message_template(code, variant)
     ):
-        text += literal.replace("{", "{{").replace("}", "}}")
+        text += literal
         if name is not None:
             if spec or conversion:
                 raise ValueError(f"{code}: {{{name}}} is formatted")
