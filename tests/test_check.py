@@ -9,19 +9,14 @@ import pytest
 
 from anchorspend import pipeline
 from anchorspend.check import check
+from anchorspend.findings import flatten
 from tests.helpers import FIXTURES, invoke
 
 
 def tuples(paths: list[Path], **kw: object) -> list[tuple[int | None, str | None, str]]:
     report = check(paths, **kw)  # type: ignore[arg-type]
     return sorted(
-        (
-            (r, c, code)
-            for r, c, code, sev in report.findings.select(
-                "row", "column", "code", "severity"
-            ).iter_rows()
-            if sev != "info"
-        ),
+        ((f.row, f.column, f.code) for f in flatten(report.findings) if f.severity != "info"),
         key=lambda t: (t[0] or 0, t[1] or "", t[2]),
     )
 
@@ -220,7 +215,7 @@ def test_findings_grouped_once_per_file_code_and_column_for_the_terminal() -> No
 
     report = check([FIXTURES / "bad_amounts.csv"])
     assert [
-        (g["code"], g["column"], g["severity"], g["n"], g["rows"]) for g in grouped(report)
+        (g["code"], g["column"], g["severity"], g["count"], g["rows"]) for g in grouped(report)
     ] == [
         ("type-error", "Net Amount", "error", 2, [3, 5]),
         ("missing-value", "Net Amount", "error", 1, [4]),

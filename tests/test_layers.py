@@ -15,7 +15,20 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "anchorspend"
 
 # stage → the modules in it (a package name covers its modules, unless listed elsewhere)
 STAGES: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("__init__", "errors", "schemas", "config", "normalise", "console", "files", "areas")),
+    (
+        "base",
+        (
+            "__init__",
+            "errors",
+            "findings",
+            "schemas",
+            "config",
+            "normalise",
+            "console",
+            "files",
+            "areas",
+        ),
+    ),
     ("read", ("ingest",)),
     ("spend", ("spend",)),
     ("classify", ("classify", "payees", "suppliers")),

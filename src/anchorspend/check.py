@@ -15,13 +15,15 @@ import polars as pl
 
 from anchorspend.classify import load_lookup
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
-from anchorspend.ingest.canonical import (
+from anchorspend.findings import (
     FINDINGS_SCHEMA,
-    NoDataRows,
-    RowOptions,
-    detached,
+    code_columns,
     empty_findings,
+    findings_frame,
+    group,
+    message,
 )
+from anchorspend.ingest.canonical import NoDataRows, RowOptions, detached
 from anchorspend.ingest.header import Mapping, parse_overrides
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources
@@ -51,13 +53,6 @@ class CheckReport:
     @property
     def errors(self) -> int:
         return int((self.findings.get_column("severity") == "error").sum())
-
-
-def _notes_frame(notes: list[Finding]) -> pl.DataFrame:
-    if not notes:
-        return empty_findings()
-    rows = [n.as_dict() for n in notes]
-    return pl.DataFrame({k: [r[k] for r in rows] for k in FINDINGS_SCHEMA}, schema=FINDINGS_SCHEMA)
 
 
 def _pick_schema(
@@ -176,17 +171,16 @@ def validate_by_schema(table: RawTable, mapping: Mapping, schema: Schema) -> pl.
                     "not a recognised date",
                 )
             )
-        for code, cond, message in tests:
+        for code, cond, detail in tests:
             parts.append(
                 body.filter(cond.fill_null(False)).select(
                     pl.lit(table.source).alias("path"),
                     pl.lit(table.sheet, pl.String).alias("sheet"),
                     pl.col("_row").alias("row"),
                     pl.lit(mapping.header_of(spec.name)).alias("column"),
-                    pl.lit(code).alias("code"),
-                    pl.lit("error").alias("severity"),
+                    *code_columns(code),
                     pl.col(c).alias("value"),
-                    pl.lit(message).alias("message"),
+                    pl.lit(message(code, detail=detail)).alias("message"),
                 )
             )
     return pl.concat(parts) if parts else empty_findings()
@@ -209,11 +203,11 @@ def check(
                 try:
                     picked = _pick_schema(source, options, schema, column_map or [])
                 except UnrecognisedTable as exc:
-                    frames.append(_notes_frame([skipped.add(source, exc)]))
+                    frames.append(findings_frame([skipped.add(source, exc)]))
                     continue
                 chosen, table, mapping, spend_notes, spend_found, rows, described = picked
                 if table is None or mapping is None:  # spend: read in batches already
-                    frames += [_notes_frame(spend_notes), spend_found]
+                    frames += [findings_frame(spend_notes), spend_found]
                 else:
                     found = validate_by_schema(table, mapping, chosen)
                     notes = table.findings + mapping.findings
@@ -224,7 +218,7 @@ def check(
                             for f in lookup.findings
                             if f.code == "duplicate-key"
                         ]
-                    frames += [_notes_frame(notes), found]
+                    frames += [findings_frame(notes), found]
                     rows = mapping.body(table.frame).height
                 report.files.append(CheckedFile(source.display, chosen.name, rows, described))
             skipped.check(path, sources)
@@ -251,13 +245,5 @@ def document(report: CheckReport) -> dict[str, Any]:
 
 def grouped(report: CheckReport) -> list[dict[str, Any]]:
     """The findings once per file, code, column and severity, in the order first found: each
-    with ``n`` (how many), ``rows`` (the first three rows) and the first ``message``."""
-    return (
-        report.findings.group_by("path", "code", "column", "severity", maintain_order=True)
-        .agg(
-            pl.len().alias("n"),
-            pl.col("row").drop_nulls().head(3).alias("rows"),
-            pl.col("message").first(),
-        )
-        .to_dicts()
-    )
+    with ``count``, ``rows`` (the first three rows) and the first ``message``."""
+    return group(report.findings, ("path", "code", "column", "severity"), examples=3)

@@ -21,6 +21,7 @@ import polars as pl
 
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.findings import make
 from anchorspend.ingest.canonical import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS
 from anchorspend.ingest.header import Mapping, map_table, score_cells
 from anchorspend.ingest.raw import ROW
@@ -134,13 +135,14 @@ def load_lookup(path: Path, options: ReadOptions | None = None, *, strict: bool 
                     odd = frame.filter(pl.col(f"_odd_{f}")).get_column("_lrow").to_list()
                     if odd:
                         findings.append(
-                            Finding(
+                            make(
                                 "unknown-flag-value",
-                                f"{len(odd)} rows have a {f} that is not yes/no; read as unknown",
-                                "warning",
+                                "lookup",
                                 path=source.display,
                                 row=odd[0],
                                 column=f,
+                                n=len(odd),
+                                field=f,
                             )
                         )
                 _check_payee_kinds(frame, source.display, mapping)
@@ -218,23 +220,11 @@ def _ambiguous_names(frame: pl.DataFrame, display: str) -> tuple[pl.DataFrame, l
     if not clash.height:
         return frame, []
     findings = [
-        Finding(
-            "ambiguous-name",
-            f"{n} organisations share the name {key!r}: matched by identifier only",
-            "info",
-            path=display,
-            row=row,
-            column="supplier_name",
-            value=key,
-        )
+        make("ambiguous-name", path=display, row=row, column="supplier_name", value=key, n=n)
         for key, n, row in clash.head(50).iter_rows()
     ]
     if clash.height > 50:
-        findings.append(
-            Finding(
-                "ambiguous-name", f"{clash.height - 50} more shared names", "info", path=display
-            )
-        )
+        findings.append(make("ambiguous-name", "more", path=display, n=clash.height - 50))
     shared = clash.get_column("name_key").implode()
     cleared = frame.with_columns(
         pl.when(pl.col("name_key").is_in(shared)).then(None).otherwise(pl.col("name_key"))
@@ -270,31 +260,12 @@ def _deduplicate(
         for rec in dup.iter_rows(named=True):
             value, n, rows = rec[key], rec["n"], rec["rows"]
             where = f"{key} {value!r} (rows {', '.join(str(r) for r in rows[:5])})"
+            at = {"path": display, "row": rows[1], "column": key, "value": str(value)}
             if rec["variants"] > 1:
-                differ = [a for a in _ATTRS if rec[f"_d_{a}"] > 1]
-                findings.append(
-                    Finding(
-                        "duplicate-key",
-                        f"{where}: {', '.join(differ)} differ",
-                        "error",
-                        path=display,
-                        row=rows[1],
-                        column=key,
-                        value=str(value),
-                    )
-                )
+                differ = ", ".join(a for a in _ATTRS if rec[f"_d_{a}"] > 1)
+                findings.append(make("duplicate-key", **at, where=where, differ=differ))
             else:
-                findings.append(
-                    Finding(
-                        "duplicate-key",
-                        f"{where}: {n} entries with the same classification; read as one",
-                        "warning",
-                        path=display,
-                        row=rows[1],
-                        column=key,
-                        value=str(value),
-                    )
-                )
+                findings.append(make("duplicate-key", "same", **at, where=where, n=n))
     # entries that agree: keep the first row for each key value, and where each other row went
     moved: list[pl.DataFrame] = []
     for key in MATCH_ORDER:

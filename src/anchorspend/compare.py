@@ -19,7 +19,7 @@ import polars as pl
 
 from anchorspend.classify import identifiers_used
 from anchorspend.errors import AnchorspendError, UsageError
-from anchorspend.ingest.canonical import empty_findings
+from anchorspend.findings import empty_findings
 from anchorspend.measures import ALL_ORGS, ALL_PERIODS
 from anchorspend.normalise import pence_text_expr, pence_to_text
 from anchorspend.payees import paid_within

@@ -27,6 +27,7 @@ from typing import Literal
 
 import polars as pl
 
+from anchorspend.findings import code_columns, message
 from anchorspend.ingest.canonical import (
     RAW_PREFIX,
     RowOptions,
@@ -610,28 +611,16 @@ def quarter_of(day: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     return start, pl.date(day.dt.year(), first_month + 2, 1).dt.month_end()
 
 
-# what ``check`` says of a payments export's rows: (field, code, severity, message)
+# what ``check`` says of a payments export's rows: code → the field it is about
 CHECKS = {
-    "received-after-paid": (
-        "invoice_received_date",
-        "error",
-        "the invoice was received after it was paid: negative days to pay",
-    ),
-    "due-before-received": (
-        "due_date",
-        "warning",
-        "the due date is before the invoice was received",
-    ),
-    "invalid-received-date": ("invoice_received_date", "error", "not a recognised date"),
-    "invalid-invoice-date": ("invoice_date", "error", "not a recognised date"),
-    "invalid-due-date": ("due_date", "error", "not a recognised date"),
-    "unknown-status": ("status", "warning", "status is neither paid nor unpaid"),
-    "unknown-disputed": ("disputed", "warning", "disputed is not a yes/no value"),
-    "unknown-regime": (
-        "procured_under",
-        "warning",
-        "names neither the 2023 Act nor an earlier regime",
-    ),
+    "received-after-paid": "invoice_received_date",
+    "due-before-received": "due_date",
+    "invalid-received-date": "invoice_received_date",
+    "invalid-invoice-date": "invoice_date",
+    "invalid-due-date": "due_date",
+    "unknown-status": "status",
+    "unknown-disputed": "disputed",
+    "unknown-regime": "procured_under",
 }
 
 
@@ -657,11 +646,10 @@ def row_checks(rows: pl.DataFrame, options: RowOptions) -> pl.DataFrame:
             pl.col("_source").cast(pl.String).alias("path"),
             pl.col("_sheet").cast(pl.String).alias("sheet"),
             pl.col("_row").alias("row"),
-            pl.lit(CHECKS[code][0]).alias("field"),
-            pl.lit(code).alias("code"),
-            pl.lit(CHECKS[code][1]).alias("severity"),
-            pl.col(RAW_PREFIX + CHECKS[code][0]).alias("value"),
-            pl.lit(CHECKS[code][2]).alias("message"),
+            pl.lit(CHECKS[code]).alias("field"),
+            *code_columns(code),
+            pl.col(RAW_PREFIX + CHECKS[code]).alias("value"),
+            pl.lit(message(code)).alias("message"),
         )
         for code, cond in conds.items()
     ]

@@ -18,6 +18,7 @@ import polars as pl
 from anchorspend import __version__
 from anchorspend.classify import classify, identifiers_used
 from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.findings import all_findings, group, make
 from anchorspend.geo import locate, resolve_tiers
 from anchorspend.ingest.canonical import ID_KEYS, RAW_PREFIX, RowOptions, detached
 from anchorspend.measures import measure_set
@@ -39,7 +40,6 @@ from anchorspend.pipeline import (
     RunConfig,
     _geography,
     _refuse_reserved_name,
-    group_findings,
     ingest,
     load_lookups,
 )
@@ -138,7 +138,7 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
         "lookups": [
             {**s, "matched_spend": pence_to_text(s["matched_spend"])} for s in classified.lookups
         ],
-        "findings": group_findings(data.findings, notes),
+        "findings": group(all_findings(data.findings, notes)),
     }
     if s70 is not None:
         document["s70"] = {
@@ -387,16 +387,7 @@ def _unfinished(rows: pl.DataFrame, table: pl.DataFrame) -> list[Finding]:
     if not isinstance(last, date) or not table.height:
         return []
     ends = table.filter(pl.col("period_end") > pl.lit(last)).get_column("period_end").unique()
-    return [
-        Finding(
-            "period-not-over",
-            f"the period ending {end:%Y-%m-%d} ends after the last payment in the exports "
-            f"({last:%Y-%m-%d}): its figures cover only part of it, and its due-not-paid share "
-            "counts invoices that may yet be paid within it",
-            "warning",
-        )
-        for end in sorted(ends.to_list())
-    ]
+    return [make("period-not-over", end=end, last=last) for end in sorted(ends.to_list())]
 
 
 def _notes(rows: pl.DataFrame, data: Ingested) -> list[Finding]:
@@ -405,41 +396,19 @@ def _notes(rows: pl.DataFrame, data: Ingested) -> list[Finding]:
     for r in data.inputs:
         if "procured_under" not in r.columns:
             notes.append(
-                Finding(
-                    "procured-under-missing",
-                    "no procured_under column: every payment is counted in the notice's "
-                    "figures as under a contract procured under the 2023 Act",
-                    "warning",
-                    path=r.path,
-                    sheet=r.sheet,
-                    column="procured_under",
-                )
+                make("procured-under-missing", path=r.path, sheet=r.sheet, column="procured_under")
             )
     analysed = rows.filter(pl.col("_status") == "analysed")
     fallback = analysed.filter(pl.col("_fallback"))
     if fallback.height:
         notes.append(
-            Finding(
-                "received-from-invoice-date",
-                f"{fallback.height:,} invoices have no received date: their invoice date stands "
-                "for it (--received-from invoice-date)",
-                "warning",
-                column="invoice_received_date",
-            )
+            make("received-from-invoice-date", column="invoice_received_date", n=fallback.height)
         )
     default_due = analysed.filter(
         (pl.col("_due_date_status") == "missing") & pl.col("due").is_not_null()
     )
     if default_due.height:
-        notes.append(
-            Finding(
-                "due-date-default",
-                f"{default_due.height:,} invoices have no due date: due 30 days after receipt "
-                "(s.68's default term)",
-                "info",
-                column="due_date",
-            )
-        )
+        notes.append(make("due-date-default", column="due_date", n=default_due.height))
     return notes
 
 
@@ -467,13 +436,11 @@ def s70_rows(
     notes = []
     if unknown.height:
         notes.append(
-            Finding(
+            make(
                 "s70-gross-unknown",
-                f"{unknown.height:,} payments' gross amount could not be read (VAT or gross "
-                "not a number): they are not in s70_payments.csv; check them by hand",
-                "warning",
                 row=int(unknown.item(0, "_row")),
                 path=str(unknown.item(0, "_source")),
+                n=unknown.height,
             )
         )
     start, end = quarter_of(pl.col("payment_date"))

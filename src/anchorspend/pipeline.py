@@ -19,6 +19,7 @@ from anchorspend import __version__
 from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
 from anchorspend.config import Config, Member
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
+from anchorspend.findings import all_findings, empty_findings, group, make
 from anchorspend.geo import Store, bundled_store, locate, open_store, resolve_tiers
 from anchorspend.glance import Context
 from anchorspend.glance import build as glance
@@ -29,7 +30,6 @@ from anchorspend.ingest.canonical import (
     RowOptions,
     build_batch,
     detached,
-    empty_findings,
     fill_organisation,
     no_data_rows,
     pack,
@@ -279,15 +279,13 @@ def _once_per_folder(notes: list[Finding], folders: dict[Path, Path]) -> list[Fi
         elif folder in counts:
             files = counts.pop(folder)
             out.append(
-                replace(
-                    n,
+                make(
+                    FOLDER_NOTE,
+                    "folder",
                     path=str(folder),
-                    sheet=None,
-                    message=n.message.replace(
-                        "the folder the file is in",
-                        f"the folder ({files} file{'s' if files != 1 else ''} without an "
-                        "organisation column)",
-                    ),
+                    column=n.column,
+                    name=folder.resolve().name,
+                    files=f"{files} file{'s' if files != 1 else ''}",
                 )
             )
     return out
@@ -307,13 +305,7 @@ class SkippedSheets:
         if source.sheet is None:
             raise exc
         self.skipped.append((source, exc))
-        return Finding(
-            "sheet-not-read",
-            f"sheet {source.sheet!r} was not read: {exc.message}",
-            "warning",
-            path=source.display,
-            sheet=source.sheet,
-        )
+        return make("sheet-not-read", path=source.display, sheet=source.sheet, reason=exc.message)
 
     def check(self, path: Path, sources: list[Source]) -> None:
         if self.skipped and len(self.skipped) == len(sources):
@@ -822,14 +814,13 @@ def mark_duplicates(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 def duplicate_notes(pairs: pl.DataFrame) -> list[Finding]:
     return [
-        Finding(
-            "duplicate-in-another-file",
-            f"{n} rows (£{pence_to_text(int(pence or 0))}) are also in {first_src}: same "
-            "organisation, transaction id, date, supplier and amount; excluded here as "
-            f"{DUPLICATE_RULE}",
-            "warning",
+        make(
+            DUPLICATE_RULE,
             path=src,
             row=examples[0],
+            n=n,
+            amount=pence_to_text(int(pence or 0)),
+            first=first_src,
         )
         for src, first_src, n, examples, pence in pairs.iter_rows()
     ]
@@ -979,53 +970,6 @@ def reconciliation(summary: pl.DataFrame) -> dict[str, Any]:
         "exclusions": rules,
         "rejections": reasons,
     }
-
-
-def group_findings(findings: pl.DataFrame, notes: list[Finding]) -> list[dict[str, Any]]:
-    """Findings grouped by file, code and column, with a count and the first example rows."""
-    out: list[dict[str, Any]] = []
-    if findings.height:
-        g = findings.group_by(
-            "path", "sheet", "code", "column", "severity", maintain_order=True
-        ).agg(
-            pl.len().alias("count"), pl.col("row").head(5).alias("rows"), pl.col("message").first()
-        )
-        for rec in g.iter_rows(named=True):
-            out.append(
-                {
-                    k: rec[k]
-                    for k in (
-                        "path",
-                        "sheet",
-                        "code",
-                        "column",
-                        "severity",
-                        "count",
-                        "rows",
-                        "message",
-                    )
-                }
-            )
-    grouped: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for n in notes:
-        key = (n.path, n.sheet, n.code, n.column, n.severity)
-        entry = grouped.setdefault(
-            key,
-            {
-                "path": n.path,
-                "sheet": n.sheet,
-                "code": n.code,
-                "column": n.column,
-                "severity": n.severity,
-                "count": 0,
-                "rows": [],
-                "message": n.message,
-            },
-        )
-        entry["count"] += 1
-        if n.row is not None and len(entry["rows"]) < 5:
-            entry["rows"].append(n.row)
-    return out + list(grouped.values())
 
 
 def _geography(run: RunConfig) -> Store:
@@ -1194,14 +1138,7 @@ def analyse_ingested(
     conflicts = classified.conflicts
     notes = data.notes + classified.findings
     if conflicts.height:
-        notes.append(
-            Finding(
-                "classification-conflict",
-                f"{conflicts.height} supplier classifications disagree between sources; the "
-                "first lookup given wins, then the export's own flags (see conflicts.csv)",
-                "warning",
-            )
-        )
+        notes.append(make("classification-conflict", n=conflicts.height))
     rec = reconciliation(data.summary)
     doc_metrics = metrics.to_dicts() if metrics.height else []
     context = Context(
@@ -1236,7 +1173,7 @@ def analyse_ingested(
         "lookups": [
             {**s, "matched_spend": pence_to_text(s["matched_spend"])} for s in classified.lookups
         ],
-        "findings": group_findings(data.findings, notes),
+        "findings": group(all_findings(data.findings, notes)),
     }
     return Result(
         document,

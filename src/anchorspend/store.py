@@ -41,7 +41,8 @@ import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.files import write_replacing
-from anchorspend.ingest.canonical import ID_KEYS, empty_findings, pack
+from anchorspend.findings import empty_findings
+from anchorspend.ingest.canonical import ID_KEYS, pack
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
 from anchorspend.pipeline import (

@@ -98,8 +98,8 @@ def _print_text(report: CheckReport) -> None:
         rows = ", ".join(str(r) for r in rec["rows"])
         eg = f", e.g. rows {rows}" if rows else ""
         console.line(
-            f"{rec['path']}: {rec['severity']}: {rec['code']}{col}: {rec['n']} "
-            f"{'row' if rec['n'] == 1 else 'rows'}{eg} — {rec['message']}"
+            f"{rec['path']}: {rec['severity']}: {rec['code']}{col}: {rec['count']} "
+            f"{'row' if rec['count'] == 1 else 'rows'}{eg} — {rec['message']}"
         )
     errors = report.errors
     console.line(

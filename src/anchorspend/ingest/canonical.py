@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import PurePath
 from typing import overload
 
@@ -18,6 +19,7 @@ import polars as pl
 
 from anchorspend.config import ExcludeRule
 from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.findings import code_columns, empty_findings, make, message, message_expr
 from anchorspend.ingest.header import Mapping
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.normalise import (
@@ -46,19 +48,8 @@ CLEAN_BEFORE = "_clean_before"
 FOLDER_NOTE = "organisation-from-folder"
 _FOOTER_LABEL = r"(?i)^\s*(?:grand\s+|sub-?\s*|overall\s+|report\s+|net\s+)?totals?\b"
 
-FINDINGS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
-    "path": pl.String,
-    "sheet": pl.String,
-    "row": pl.Int64,
-    "column": pl.String,
-    "code": pl.String,
-    "severity": pl.String,
-    "value": pl.String,
-    "message": pl.String,
-}
-
 # Rejection reasons (on the row) → the canonical field, the Frictionless-style finding code, and
-# the message. A row lists every reason that applies, in this order.
+# what is wrong (its message's ``detail``). A row lists every reason that applies, in this order.
 REJECTIONS = {
     "missing-amount": ("amount", "missing-value", "no amount"),
     "invalid-amount": ("amount", "type-error", "amount is not a number of pounds"),
@@ -68,11 +59,7 @@ REJECTIONS = {
         "type-error",
         "payment date is not a recognised date (--date-format to name the format)",
     ),
-    "date-is-period": (
-        "payment_date",
-        "date-is-period",
-        "payment date is a period, not a day (--date-range start|end uses one end)",
-    ),
+    "date-is-period": ("payment_date", "date-is-period", ""),  # the code's own message
     "missing-supplier": ("supplier_name", "missing-value", "no supplier name"),
 }
 
@@ -124,10 +111,6 @@ def default_organisation(display: str, options: RowOptions) -> str:
 
 def organisation_from_name(display: str) -> str:
     return PurePath(display.rsplit("!", 1)[-1]).stem
-
-
-def empty_findings() -> pl.DataFrame:
-    return pl.DataFrame(schema=FINDINGS_SCHEMA)
 
 
 ORDER = "_order"  # on a batch's findings: see _findings
@@ -227,31 +210,13 @@ def source_notes(
     """The file-level findings of a source: its reader's, its header's, repeated headers
     skipped, and an organisation taken from the file name. ``table``: the first batch."""
     notes = list(table.findings) + list(mapping.findings)
+    at = partial(make, path=table.source, sheet=table.sheet)
     if repeated_headers:
-        notes.append(
-            Finding(
-                "repeated-header",
-                f"{repeated_headers} repeated header rows inside the data were skipped "
-                "(they are not data rows)",
-                "info",
-                path=table.source,
-                sheet=table.sheet,
-            )
-        )
+        notes.append(at("repeated-header", n=repeated_headers))
     if not options.organisation and "organisation" not in mapping.columns:
         name = default_organisation(table.source, options)
-        notes.append(
-            Finding(
-                FOLDER_NOTE if options.folder else "organisation-from-filename",
-                f"no organisation column: rows are credited to {name!r}, the name of "
-                + ("the folder the file is in" if options.folder else "the file")
-                + ' (--organisation NAME or the config\'s organisation = "…" to name it)',
-                "warning",
-                path=table.source,
-                sheet=table.sheet,
-                column="organisation",
-            )
-        )
+        code = FOLDER_NOTE if options.folder else "organisation-from-filename"
+        notes.append(at(code, column="organisation", name=name))
     return notes
 
 
@@ -578,7 +543,7 @@ def _findings(
         return mapping.header_of(fieldname) if fieldname in mapping.columns else fieldname
 
     def rows(
-        cond: pl.Expr, code: str, severity: str, column: str, value: pl.Expr, message: str
+        cond: pl.Expr, code: str, column: str, value: pl.Expr, variant: str | None = None, **f: str
     ) -> pl.LazyFrame:
         return (
             step.lazy()
@@ -588,10 +553,9 @@ def _findings(
                 pl.col("_sheet").cast(pl.String).alias("sheet"),
                 pl.col("_row").alias("row"),
                 pl.lit(column).alias("column"),
-                pl.lit(code).alias("code"),
-                pl.lit(severity).alias("severity"),
+                *code_columns(code, variant),
                 value.cast(pl.String).alias("value"),
-                pl.lit(message).alias("message"),
+                pl.lit(message(code, variant, **f)).alias("message"),
             )
         )
 
@@ -601,70 +565,24 @@ def _findings(
         "payment_date": pl.col("_date_text"),
         "supplier_name": pl.col("supplier_name"),
     }
-    parts = [
-        rows(
-            cond & not_footer,
-            REJECTIONS[reason][1],
-            "error",
-            header(REJECTIONS[reason][0]),
-            text_of[REJECTIONS[reason][0]],
-            REJECTIONS[reason][2],
+    parts = []
+    for reason, cond in checks.items():
+        fieldname, code, detail = REJECTIONS[reason]
+        parts.append(
+            rows(cond & not_footer, code, header(fieldname), text_of[fieldname], detail=detail)
         )
-        for reason, cond in checks.items()
-    ]
-    parts.append(
-        rows(
-            pl.col("_rule") == FOOTER_RULE,
-            FOOTER_RULE,
-            "info",
-            header("amount"),
-            pl.col("_amount_text"),
-            "a footer total row: excluded, never added to spend",
-        )
-    )
-    parts.append(
-        rows(
-            pl.col("_amount_status") == "rounded",
-            "amount-rounded",
-            "warning",
-            header("amount"),
-            pl.col("_amount_text"),
-            "amount has more than two decimal places; rounded to the penny",
-        )
-    )
-    parts.append(
-        rows(
-            pl.col("_date_status").str.starts_with("period-"),
-            "date-is-period",
-            "info",
-            header("payment_date"),
-            pl.col("_date_text"),
-            "payment date is a period; one end of it was used (--date-range)",
-        )
-    )
-    parts.append(
-        rows(
-            pl.col("_date_status") == "month",
-            "date-month-only",
-            "info",
-            header("payment_date"),
-            pl.col("_date_text"),
-            "payment date gives the month, not the day: read as the 1st of that month (its "
-            "month and quarter are exact)",
-        )
-    )
+    amount, date = pl.col("_amount_text"), pl.col("_date_text")
+    parts.append(rows(pl.col("_rule") == FOOTER_RULE, FOOTER_RULE, header("amount"), amount))
+    rounded = pl.col("_amount_status") == "rounded"
+    parts.append(rows(rounded, "amount-rounded", header("amount"), amount))
+    period = pl.col("_date_status").str.starts_with("period-")
+    parts.append(rows(period, "date-is-period", header("payment_date"), date, "used"))
+    month = pl.col("_date_status") == "month"
+    parts.append(rows(month, "date-month-only", header("payment_date"), date))
     for f in FLAG_FIELDS:
         if f in mapping.columns:
-            parts.append(
-                rows(
-                    pl.col(f"_odd_{f}"),
-                    "unknown-flag-value",
-                    "warning",
-                    header(f),
-                    pl.col(f"_text_{f}"),
-                    f"not a yes/no value; {f} is unknown on this row",
-                )
-            )
+            odd, text = pl.col(f"_odd_{f}"), pl.col(f"_text_{f}")
+            parts.append(rows(odd, "unknown-flag-value", header(f), text, field=f))
     if extra_names:  # one unpivot, not a frame per column: a title row may be 4,096 cells wide
         parts.append(
             step.lazy()
@@ -676,12 +594,9 @@ def _findings(
                 "sheet",
                 pl.col("_row").alias("row"),
                 "column",
-                pl.lit("extra-cell").alias("code"),
-                pl.lit("warning").alias("severity"),
+                *code_columns("extra-cell"),
                 pl.col("value").cast(pl.String),
-                pl.format("a cell beyond the header row's last column; kept as {}", "column").alias(
-                    "message"
-                ),
+                message_expr("extra-cell", column=pl.col("column")),
             )
         )
     # each part's place, so that a source's findings read in batches can be put back in the

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.findings import make
 from anchorspend.ingest.encoding import decode
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 
@@ -327,12 +328,12 @@ class _Records:
             )
         if self.strays > len(self.findings):
             self.findings.append(
-                Finding(
+                make(
                     "stray-quote",
-                    f"{self.strays:,} cells hold a stray quote in all; the first "
-                    f"{len(self.findings)} are listed",
-                    "warning",
+                    "more",
                     path=self.display,
+                    count=self.strays,
+                    listed=len(self.findings),
                 )
             )
 
@@ -355,14 +356,14 @@ class _Records:
         if len(self.findings) < _STRAY_EXAMPLES:
             text = cell.decode("utf-8", errors="replace")
             self.findings.append(
-                Finding(
+                make(
                     "stray-quote",
-                    f"line {self.line}, column {self.cells}: a quote inside a cell that does not "
-                    f"start with one ({_excerpt(cell)!r}) is read as part of the text",
-                    "warning",
                     path=self.display,
                     row=self.record,
                     value=text[:200],
+                    line=self.line,
+                    cell=self.cells,
+                    excerpt=_excerpt(cell),
                 )
             )
 

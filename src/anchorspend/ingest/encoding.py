@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.findings import make
 
 CHUNK = 16 * 1024 * 1024
 DOUBLE_BOM = "ï»¿".encode()  # a UTF-8 BOM decoded as Windows-1252 and encoded again
@@ -94,18 +95,13 @@ class LineEnds:
         if not self.cr:
             return None
         if not self.crlf and not self.lf:
-            message = "lines end in CR only (a classic Mac export); each CR is read as a line break"
-            return Finding("line-endings-cr", message, "info", path=display)
+            return make("line-endings-cr", path=display)
         kinds = [
             f"{n:,} {name}"
             for n, name in ((self.cr, "CR alone"), (self.crlf, "CR LF"), (self.lf, "LF alone"))
             if n
         ]
-        message = (
-            f"line ends are mixed ({', '.join(kinds)}); each CR, CR LF and LF is read as one "
-            "line break"
-        )
-        return Finding("line-endings-mixed", message, "info", path=display)
+        return make("line-endings-mixed", path=display, kinds=", ".join(kinds))
 
 
 @dataclass(slots=True)
@@ -331,16 +327,7 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
     if ok:
         encoding = bom or "utf-8"
         if head[len(codecs.BOM_UTF8) if bom else 0 :].startswith(DOUBLE_BOM):
-            findings.append(
-                Finding(
-                    "double-encoded-bom",
-                    "the first header starts with a byte-order mark that was encoded twice "
-                    "('ï»¿'); it is ignored",
-                    "info",
-                    path=display,
-                    row=1,
-                )
-            )
+            findings.append(make("double-encoded-bom", path=display, row=1))
         return _in_utf8(path, encoding, lone_cr, ends, findings)
 
     handler = _Cp1252Fallback()
@@ -370,19 +357,12 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
             out.unlink(missing_ok=True)
             out, non_ascii = plain, handler.count
     if non_ascii == handler.count:
-        note = Finding(
-            "encoding-windows-1252",
-            "the file is Windows-1252, not UTF-8; decoded as such (--encoding to override)",
-            "info",
-            path=display,
-        )
+        note = make("encoding-windows-1252", path=display)
         return Decoded(out, "cp1252", temporary=True, findings=[note])
     for off in handler.offsets:
         findings.append(
-            Finding(
+            make(
                 "stray-windows-1252-byte",
-                "a byte that is not UTF-8 was read as Windows-1252 in an otherwise UTF-8 file",
-                "warning",
                 path=display,
                 row=line_of(path, off),
                 value=f"0x{_byte_at(path, off):02x}",
@@ -390,12 +370,12 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
         )
     if handler.count > len(handler.offsets):
         findings.append(
-            Finding(
+            make(
                 "stray-windows-1252-byte",
-                f"{handler.count} stray Windows-1252 bytes in all; the first "
-                f"{len(handler.offsets)} are listed",
-                "warning",
+                "more",
                 path=display,
+                count=handler.count,
+                listed=len(handler.offsets),
             )
         )
     return Decoded(out, "utf-8+cp1252", temporary=True, findings=findings)

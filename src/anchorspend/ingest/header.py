@@ -22,11 +22,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable, UsageError
+from anchorspend.findings import make
 from anchorspend.ingest.content import EMPTY, HOLDS, Profile, header_words, profile
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.schemas import FieldSpec, Schema, header_key
@@ -419,34 +420,14 @@ def map_columns(
         if basis not in ("prefix", "content"):
             continue
         i = int(columns[f][1:])
-        why = (
-            "its header starts with a known name"
-            if basis == "prefix"
-            else "its header's words and its cells say so, e.g. "
-            + ", ".join(repr(s) for s in cols.profiles([i])[0].samples[:3])
-        )
-        findings.append(
-            Finding(
-                f"column-matched-by-{basis}",
-                f"column {headers[i]!r} read as {f!r} ({why}); --map {f}=HEADER to choose another",
-                "info",
-                path=table.source,
-                row=header_row,
-                column=headers[i],
-            )
-        )
+        at = partial(make, path=table.source, row=header_row, column=headers[i], field=f)
+        if basis == "prefix":
+            findings.append(at("column-matched-by-prefix"))
+        else:
+            samples = ", ".join(repr(s) for s in cols.profiles([i])[0].samples[:3])
+            findings.append(at("column-matched-by-content", samples=samples))
     if at_end:
-        findings.append(
-            Finding(
-                "header-at-end",
-                f"the header is row {header_row}, below the data (an export sorted with its "
-                "header last): the rows above it are read as data",
-                "info",
-                path=table.source,
-                sheet=table.sheet,
-                row=header_row,
-            )
-        )
+        findings.append(make("header-at-end", path=table.source, sheet=table.sheet, row=header_row))
     return Mapping(header_row, headers, columns, how, findings, at_end)
 
 
@@ -531,15 +512,15 @@ def _choose(
             f"(or column:{letter(ties[1])})",
         )
     findings.append(
-        Finding(
+        make(
             "column-choice",
-            f"{fieldname!r} (optional): {cols.describe(i)} used; {others} could also be it and "
-            f"their cells do not tell them apart; --map {fieldname}=column:{letter(j)} to take "
-            "the other",
-            "warning",
             column=cols.headers[i],
             path=cols.table.source,
             sheet=cols.table.sheet,
+            field=fieldname,
+            used=cols.describe(i),
+            others=others,
+            letter=letter(j),
         )
     )
     return i
@@ -548,14 +529,16 @@ def _choose(
 def _chosen(cols: _Columns, fieldname: str, i: int, others: list[int], why: str) -> Finding:
     """The info finding for a column content chose over ``others``."""
     names = " and ".join(cols.describe(k) for k in others)
-    return Finding(
+    return make(
         "column-chosen-by-content",
-        f"{fieldname!r}: {cols.describe(i)} chosen over {names}, whose cells {why}; "
-        f"--map {fieldname}=column:{letter(others[0])} to take the other",
-        "info",
         column=cols.headers[i],
         path=cols.table.source,
         sheet=cols.table.sheet,
+        field=fieldname,
+        used=cols.describe(i),
+        names=names,
+        why=why,
+        letter=letter(others[0]),
     )
 
 

@@ -32,6 +32,7 @@ from defusedxml import DefusedXmlException, ElementTree
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.findings import make
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # refuse a workbook whose parts declare more in total
@@ -470,57 +471,26 @@ def _pick(
 
 
 def _findings(loaded: _Loaded, display: str) -> list[Finding]:
-    formula = partial(
-        Finding,
-        code="formula-without-value",
-        severity="warning",
-        path=display,
-        sheet=loaded.sheet.name,
-    )
-    merged = partial(
-        Finding, code="merged-cells", severity="info", path=display, sheet=loaded.sheet.name
-    )
-    unsaved = (
-        " holds a formula with no saved value (the workbook was not recalculated before saving);"
-        " the cell is read as empty — open and save it in Excel, or export to CSV"
-    )
+    at = partial(make, path=display, sheet=loaded.sheet.name)
+
+    def cell(col: str | None, row: int | None) -> str:
+        return f"cell {col}{row}" if col else "a cell"
+
     out = [
-        formula(
-            row=row,
-            column=col,
-            value=text,
-            message=(f"cell {col}{row}" if col else "a cell") + unsaved,
-        )
+        at("formula-without-value", row=row, column=col, value=text, cell=cell(col, row))
         for col, row, text in loaded.scan.formulas
     ]
     out.extend(
-        Finding(
-            "cell-error",
-            (f"cell {col}{row}" if col else "a cell")
-            + f" holds the spreadsheet error {text}; it is read as empty (correct it in the "
-            "workbook, or export CSV)",
-            "warning",
-            path=display,
-            sheet=loaded.sheet.name,
-            row=row,
-            column=col,
-            value=text,
-        )
+        at("cell-error", row=row, column=col, value=text, cell=cell(col, row), error=text)
         for col, row, text in loaded.scan.errors
     )
     merges = loaded.scan.merges
     out.extend(
-        merged(
-            row=r1,
-            column=ref,
-            value=loaded.corners.get((r1, c1)),
-            message=f"merged cells {ref} read as one value repeated",
-        )
+        at("merged-cells", row=r1, column=ref, value=loaded.corners.get((r1, c1)))
         for r1, c1, _, _, ref in merges[:MAX_MERGE_FINDINGS]
     )
     if len(merges) > MAX_MERGE_FINDINGS:
-        more = len(merges) - MAX_MERGE_FINDINGS
-        out.append(merged(message=f"{more} more merged ranges read the same way (not listed)"))
+        out.append(at("merged-cells", "more", more=len(merges) - MAX_MERGE_FINDINGS))
     return out
 
 
@@ -566,14 +536,7 @@ def _table(loaded: _Loaded, others: list[str], display: str) -> RawTable:
     if others:
         names = ", ".join(repr(n) for n in others)
         findings.append(
-            Finding(
-                "other-sheets-not-read",
-                f"sheet {loaded.sheet.name!r} was read; {names} also look like spend data and "
-                "were NOT read (--sheet NAME reads another, --sheet '*' reads them all)",
-                "warning",
-                path=display,
-                sheet=loaded.sheet.name,
-            )
+            make("other-sheets-not-read", path=display, sheet=loaded.sheet.name, names=names)
         )
     return RawTable(
         frame=frame,

@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
+from anchorspend.findings import make
 from anchorspend.ingest.header import (
     HEADER_SEARCH_ROWS,
     Mapping,
@@ -207,6 +208,14 @@ def _claims(
     return frame, [f for a in answers for f in _unread(named, a, table)]
 
 
+# the problem :func:`~anchorspend.normalise.flag_words` finds in an answer → its finding
+_UNREAD = {
+    "either": "register-answer-either",
+    "number": "register-answer-number",
+    "unknown": "register-answer-unknown",
+}
+
+
 def _unread(body: pl.DataFrame, answers: _Answers, table: RawTable) -> list[Finding]:
     """Findings for the answers in one column that were not read, each listing the values."""
     counted = (
@@ -227,30 +236,14 @@ def _unread(body: pl.DataFrame, answers: _Answers, table: RawTable) -> list[Find
             shown += f", … ({len(values)} distinct values)"
         total = sum(n for _, n in values)
         contracts = f"{total} contract{'s' if total != 1 else ''}"
-        if problem == "either":
-            message = (
-                f"{contracts} answer {shown} under a header asking 'SME or VCSE': one of them, "
-                "not which; both left unknown (classify them with --manual LOOKUP)"
-            )
-        elif problem == "number":
-            message = (
-                f"{contracts}: the number in {shown} is not used (a charity number is 6–7 "
-                "digits after Charity/VCSE, a company number 8 characters after SME, a size, "
-                "CIC or Ltd); the words were read"
-            )
-        else:
-            message = (
-                f"{contracts} answer in words that say neither SME nor VCSE: {shown}; left "
-                "unknown (classify them with --manual LOOKUP)"
-            )
         out.append(
-            Finding(
-                f"register-answer-{problem}",
-                message,
-                "warning",
+            make(
+                _UNREAD[problem],
                 path=table.source,
                 sheet=table.sheet,
                 column=answers.header,
+                contracts=contracts,
+                shown=shown,
             )
         )
     return out
