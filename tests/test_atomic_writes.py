@@ -176,8 +176,12 @@ def test_a_failing_writer_changes_nothing_and_leaves_nothing(tmp_path: Path) -> 
 
 def test_only_staging_folders_of_dead_runs_on_this_machine_are_swept(tmp_path: Path) -> None:
     host, me = outputs._host(), os.getpid()
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     names = {
         "dead": f"{outputs.STAGING_PREFIX}{host}-{int(dead.stdout)}-abc",
         "earlier_me": f"{outputs.STAGING_PREFIX}{host}-{me}-old",  # an earlier process, same id

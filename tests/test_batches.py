@@ -57,8 +57,14 @@ def _workbook(tmp: Path) -> Path:
     ws.append(["Council spend"])
     ws.append(["Organisation", "Payment Date", "Supplier", "Net Amount"])
     for i in range(12):
-        ws.append([None if i == 5 else "East Council", f"0{1 + i % 9}/06/2026", f"Firm {i % 4}",
-                   f"{i * 10}.50"])  # fmt: skip
+        ws.append(
+            [
+                None if i == 5 else "East Council",
+                f"0{1 + i % 9}/06/2026",
+                f"Firm {i % 4}",
+                f"{i * 10}.50",
+            ]
+        )
     ws.append(["Total", None, None, "666.00"])
     path = tmp / "east.xlsx"
     wb.save(path)
@@ -142,11 +148,16 @@ def test_the_spanning_file_is_read_as_its_rows_say(
     result = pipeline.run(RunConfig(inputs=(_spanning(tmp_path),)))
     rec = result.document["reconciliation"]
     assert (rec["rows_read"], rec["rows_analysed"], rec["rows_excluded"], rec["rows_rejected"]) == (
-        10, 6, 2, 2,
-    )  # fmt: skip
+        10,
+        6,
+        2,
+        2,
+    )
     assert (rec["amount_analysed"], rec["amount_excluded"], rec["amount_rejected"]) == (
-        "149.23", "322.46", "12.00",
-    )  # fmt: skip
+        "149.23",
+        "322.46",
+        "12.00",
+    )
     assert rec["exclusions"] == [{"rule": "footer-total", "rows": 2, "amount": "322.46"}]
     totals = {
         m["organisation"]: m["total_spend"]
@@ -159,16 +170,29 @@ def test_the_spanning_file_is_read_as_its_rows_say(
     assert result.rows.get_column("extra_2").to_list() == [None, None, None, None]
     codes = result.findings.get_column("code").to_list()
     # in a whole read's order: rule by rule (the date before the supplier), then row by row
-    assert codes == ["type-error", "missing-value", "footer-total", "footer-total",
-                     "amount-rounded", "extra-cell", "extra-cell"]  # fmt: skip
+    assert codes == [
+        "type-error",
+        "missing-value",
+        "footer-total",
+        "footer-total",
+        "amount-rounded",
+        "extra-cell",
+        "extra-cell",
+    ]
 
 
 @pytest.mark.parametrize(
     "name",
-    ["bradford-2018-01.csv", "cabinet-office-2019-06.csv", "gla-2013-P01.csv",
-     "leeds-2011-01-raw.csv", "manchester-2022-05.csv", "trafford-gpc-2026-27.csv",
-     "trafford-supplier-spend-2026-27.zip"],
-)  # fmt: skip
+    [
+        "bradford-2018-01.csv",
+        "cabinet-office-2019-06.csv",
+        "gla-2013-P01.csv",
+        "leeds-2011-01-raw.csv",
+        "manchester-2022-05.csv",
+        "trafford-gpc-2026-27.csv",
+        "trafford-supplier-spend-2026-27.zip",
+    ],
+)
 def test_public_exports_in_batches(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     path = PUBLIC / name
     if not path.exists():

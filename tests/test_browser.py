@@ -125,8 +125,10 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Loaded]:
         result = invoke(command, str(FIXTURES / "hostile_names.csv"), *args)
         assert result.exit_code == 0, result.stderr
         pages[command] = out / "report.html"
-    meta = re.search(r"<meta http-equiv=\"Content-Security-Policy\"[^>]*>",
-                     pages["analyse"].read_text(encoding="utf-8"))  # fmt: skip
+    meta = re.search(
+        r"<meta http-equiv=\"Content-Security-Policy\"[^>]*>",
+        pages["analyse"].read_text(encoding="utf-8"),
+    )
     assert meta is not None
     control = f"<!DOCTYPE html><html><head>{{}}<title>control</title></head><body><p>x</p>{''.join(PAYLOADS)}</body></html>"  # noqa: E501
     pages["control"] = root / "control.html"
@@ -337,10 +339,17 @@ def first_screen(
         pytest.skip(NO_BROWSER)
     root = tmp_path_factory.mktemp("first-screen")
     examples = FIXTURES.parent.parent / "examples"
-    result = invoke(request.param, str(examples / "spend"),
-                    "--lookup", str(examples / "lookups" / "suppliers.csv"),
-                    "--config", str(examples / "anchorspend.toml"), "--out", str(root / "out"),
-                    "-q")  # fmt: skip
+    result = invoke(
+        request.param,
+        str(examples / "spend"),
+        "--lookup",
+        str(examples / "lookups" / "suppliers.csv"),
+        "--config",
+        str(examples / "anchorspend.toml"),
+        "--out",
+        str(root / "out"),
+        "-q",
+    )
     assert result.exit_code == 0, result.stderr
     page_ = root / "out" / "report.html"
     html = page_.read_text(encoding="utf-8")
@@ -355,11 +364,24 @@ def first_screen(
     for name, p in (("report", page_), ("measure", measure)):
         png = root / f"{name}.png"
         size = f"--window-size={SCREEN[0]},{SCREEN[1]}"
-        running[name] = (subprocess.Popen(
-            [CHROMIUM, *FLAGS, f"--user-data-dir={root / f'profile-{name}'}", size,
-             f"--screenshot={png}", "--dump-dom", p.as_uri()],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        ), p, png)  # fmt: skip
+        running[name] = (
+            subprocess.Popen(
+                [
+                    CHROMIUM,
+                    *FLAGS,
+                    f"--user-data-dir={root / f'profile-{name}'}",
+                    size,
+                    f"--screenshot={png}",
+                    "--dump-dom",
+                    p.as_uri(),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ),
+            p,
+            png,
+        )
     shot, measured = (_finish(*running[name]) for name in ("report", "measure"))
     return shot, measured
 
@@ -382,8 +404,9 @@ def test_at_a_glance_is_the_first_section_and_fits_the_first_screen(
     assert int(found[7]) == SCREEN[0] and 0 < int(found[8]) <= SCREEN[1]
     assert h1 <= top < bottom <= SCREEN[1]  # under the title, and whole in the first screenful
     # the page as shipped, drawn: the section's own background fills the band it was measured in
-    css = (FIXTURES.parent.parent / "src" / "anchorspend" / "report" / "templates"
-           / "_glance.html.j2").read_text(encoding="utf-8")  # fmt: skip
+    css = (
+        FIXTURES.parent.parent / "src" / "anchorspend" / "report" / "templates" / "_glance.html.j2"
+    ).read_text(encoding="utf-8")
     background = re.search(r"section\.glance \{ background: (#[0-9a-f]{6});", css)
     assert background is not None
     image = read_png(shot.png)

@@ -313,8 +313,11 @@ def test_low_coverage_cells_are_hatched_marked_and_not_ranked(low: dict[str, Any
     ]
     assert [c["text"] for c in gamma["cells"][1:]] == expected
     assert "unknown †" in expected and len(set(expected)) > 1  # both kinds are here
-    (sme,) = [m for m in low["metrics"] if (m["organisation"], m["period"], m["measure"])
-              == ("Beta NHS Trust", "all", "sme")]  # fmt: skip
+    (sme,) = [
+        m
+        for m in low["metrics"]
+        if (m["organisation"], m["period"], m["measure"]) == ("Beta NHS Trust", "all", "sme")
+    ]
     beta = next(r for r in heat["rows"] if texts(r)[0] == "Beta NHS Trust")
     assert beta["cells"][1] == {
         "tag": "td",

@@ -25,8 +25,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     out = tmp_path_factory.mktemp("examples")
     done = subprocess.run(
         [sys.executable, str(EXAMPLES.parent / "generate.py"), str(out)],
-        capture_output=True, text=True, encoding="utf-8", check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+    )
     summary = {}
     for line in done.stdout.splitlines():
         m = SUMMARY.match(line)

@@ -27,20 +27,38 @@ SAMPLE = FIXTURES / "ons_pcd_lsoa_lad_may22_sample.csv"
 # what the test knows independently of anchorspend's tables: each sampled district's region and
 # country, and the April 2023 orders (old district → new unitary)
 REGION = {
-    "E08000009": "E12000002", "E08000003": "E12000002", "E07000026": "E12000002",
-    "E07000028": "E12000002", "E07000027": "E12000002", "E07000031": "E12000002",
-    "E07000029": "E12000002", "E07000117": "E12000002", "E07000165": "E12000003",
-    "E07000169": "E12000003", "E06000014": "E12000003", "E08000035": "E12000003",
-    "E07000246": "E12000009", "E07000187": "E12000009", "E06000052": "E12000009",
-    "E09000033": "E12000007", "W06000015": "W92000004", "S12000036": "S92000003",
-    "N09000003": "N92000002", "L99999999": "L93000001",
-}  # fmt: skip
+    "E08000009": "E12000002",
+    "E08000003": "E12000002",
+    "E07000026": "E12000002",
+    "E07000028": "E12000002",
+    "E07000027": "E12000002",
+    "E07000031": "E12000002",
+    "E07000029": "E12000002",
+    "E07000117": "E12000002",
+    "E07000165": "E12000003",
+    "E07000169": "E12000003",
+    "E06000014": "E12000003",
+    "E08000035": "E12000003",
+    "E07000246": "E12000009",
+    "E07000187": "E12000009",
+    "E06000052": "E12000009",
+    "E09000033": "E12000007",
+    "W06000015": "W92000004",
+    "S12000036": "S92000003",
+    "N09000003": "N92000002",
+    "L99999999": "L93000001",
+}
 MERGED = {
-    "E07000026": "E06000063", "E07000028": "E06000063", "E07000029": "E06000063",
-    "E07000027": "E06000064", "E07000031": "E06000064",
-    "E07000165": "E06000065", "E07000169": "E06000065",
-    "E07000246": "E06000066", "E07000187": "E06000066",
-}  # fmt: skip
+    "E07000026": "E06000063",
+    "E07000028": "E06000063",
+    "E07000029": "E06000063",
+    "E07000027": "E06000064",
+    "E07000031": "E06000064",
+    "E07000165": "E06000065",
+    "E07000169": "E06000065",
+    "E07000246": "E06000066",
+    "E07000187": "E06000066",
+}
 TIERS = {
     "Trafford": ["Trafford"],
     "Cumberland": ["E06000063"],
@@ -85,14 +103,28 @@ def test_every_current_district_has_a_region_and_country_and_abolished_ones_a_su
     by_country = dict(current.group_by("country_code").len().rows())
     # 296 English, 22 Welsh, 32 Scottish and 11 Northern Irish districts (April 2023), and the
     # Channel Islands and Isle of Man pseudo-districts the ONS lookup uses
-    assert by_country == {"E92000001": 296, "W92000004": 22, "S92000003": 32,
-                          "N92000002": 11, "L93000001": 1, "M83000003": 1}  # fmt: skip
+    assert by_country == {
+        "E92000001": 296,
+        "W92000004": 22,
+        "S92000003": 32,
+        "N92000002": 11,
+        "L93000001": 1,
+        "M83000003": 1,
+    }
     english = current.filter(pl.col("country_code") == "E92000001")
     assert english.get_column("region_code").str.starts_with("E12").all()
     regions = dict(english.group_by("region_code").len().rows())
-    assert regions == {"E12000001": 12, "E12000002": 35, "E12000003": 15, "E12000004": 35,
-                       "E12000005": 30, "E12000006": 45, "E12000007": 33, "E12000008": 64,
-                       "E12000009": 27}  # fmt: skip
+    assert regions == {
+        "E12000001": 12,
+        "E12000002": 35,
+        "E12000003": 15,
+        "E12000004": 35,
+        "E12000005": 30,
+        "E12000006": 45,
+        "E12000007": 33,
+        "E12000008": 64,
+        "E12000009": 27,
+    }
     gone = dict(
         las.filter(pl.col("replaced_by").is_not_null()).select("code", "replaced_by").rows()
     )
@@ -117,8 +149,9 @@ def spend_for_every_sampled_postcode(tmp_path: Path) -> tuple[Path, Path, list[t
     placed.append(("E07000165", 99_999))
     export.write_text("\n".join(lines) + "\n", encoding="utf-8")
     lookup = tmp_path / "lookup.csv"
-    lookup.write_text("supplier_name,local_authority_code\nHarrogate Builders,E07000165\n",
-                      encoding="utf-8")  # fmt: skip
+    lookup.write_text(
+        "supplier_name,local_authority_code\nHarrogate Builders,E07000165\n", encoding="utf-8"
+    )
     return export, lookup, placed
 
 
@@ -139,8 +172,9 @@ def test_without_a_store_local_tiers_equal_geo_import_of_the_same_source(tmp_pat
     store = tmp_path / "geo"
     import_store(SAMPLE, store)
     bundled = analyse_json(str(export), "--lookup", str(lookup), "--config", str(config))
-    imported = analyse_json(str(export), "--lookup", str(lookup), "--config", str(config),
-                            "--geography", str(store))  # fmt: skip
+    imported = analyse_json(
+        str(export), "--lookup", str(lookup), "--config", str(config), "--geography", str(store)
+    )
     assert local_metrics(bundled) == local_metrics(imported)
 
     # and those figures are the ones the source's districts give
@@ -162,10 +196,12 @@ def test_without_a_store_local_tiers_equal_geo_import_of_the_same_source(tmp_pat
         "Scotland": [REGION.get(c) == "S92000003" for c, _ in placed],
     }
     want = {
-        f"local:{t}": (money(sum(p for (_, p), hit in zip(placed, hits, strict=True) if hit)),
-                       money(known))
+        f"local:{t}": (
+            money(sum(p for (_, p), hit in zip(placed, hits, strict=True) if hit)),
+            money(known),
+        )
         for t, hits in expected.items()
-    }  # fmt: skip
+    }
     want["local"] = want["local:Trafford"]
     assert local_metrics(bundled) == want
 
@@ -192,8 +228,11 @@ def test_bundled_document_names_source_date_boundaries_and_attribution(tmp_path:
 
 def test_a_tier_naming_an_abolished_district_stops_with_its_successor(tmp_path: Path) -> None:
     export = tmp_path / "e.csv"
-    export.write_text("Supplier Name,Supplier Postcode,Payment Date,Net Amount\n"
-                      "A Ltd,CA12 4AA,01/04/2026,10.00\n", encoding="utf-8")  # fmt: skip
+    export.write_text(
+        "Supplier Name,Supplier Postcode,Payment Date,Net Amount\n"
+        "A Ltd,CA12 4AA,01/04/2026,10.00\n",
+        encoding="utf-8",
+    )
     config = tmp_path / "anchorspend.toml"
     config.write_text('[local.tiers]\n"Allerdale" = ["E07000026"]\n', encoding="utf-8")
     r = invoke("analyse", str(export), "--config", str(config))
@@ -207,9 +246,15 @@ def test_geo_lookup_with_no_store_reads_the_bundled_table() -> None:
     assert r.exit_code == 0, r.stderr
     line = next(x for x in r.stdout.splitlines() if "ca12 4aa" in x)
     assert [c.strip() for c in line.strip("│ ").split("│")] == [
-        "ca12 4aa", "CA12 4AA", "E06000063", "E01019105", "False", "E12000002", "E92000001",
+        "ca12 4aa",
+        "CA12 4AA",
+        "E06000063",
+        "E01019105",
+        "False",
+        "E12000002",
+        "E92000001",
         "Cumberland",
-    ]  # fmt: skip
+    ]
 
 
 def test_trafford_postcodes_from_a_newer_ons_directory_are_in_trafford(public: Path) -> None:
@@ -243,13 +288,16 @@ def test_a_supplier_placed_by_an_abolished_code_counts_in_its_new_unitary(
     tmp_path: Path, code: str
 ) -> None:
     export = tmp_path / "e.csv"
-    export.write_text("Supplier Name,Payment Date,Net Amount\nA Ltd,01/04/2026,12.34\n",
-                      encoding="utf-8")  # fmt: skip
+    export.write_text(
+        "Supplier Name,Payment Date,Net Amount\nA Ltd,01/04/2026,12.34\n", encoding="utf-8"
+    )
     lookup = tmp_path / "l.csv"
     lookup.write_text(f"supplier_name,local_authority_code\nA Ltd,{code}\n", encoding="utf-8")
     config = tmp_path / "anchorspend.toml"
-    config.write_text(f'[local.tiers]\n"new" = ["{MERGED[code]}"]\n"region" = ["{REGION[code]}"]\n',
-                      encoding="utf-8")  # fmt: skip
+    config.write_text(
+        f'[local.tiers]\n"new" = ["{MERGED[code]}"]\n"region" = ["{REGION[code]}"]\n',
+        encoding="utf-8",
+    )
     doc = analyse_json(str(export), "--lookup", str(lookup), "--config", str(config))
     got = local_metrics(doc)
     assert got["local:new"] == got["local:region"] == ("12.34", "12.34")
@@ -274,8 +322,16 @@ def test_reports_credit_the_bundled_source_and_not_a_users_store(tmp_path: Path)
     for name in ("report.md", "report.html"):
         assert credit in (tmp_path / "a" / name).read_text(encoding="utf-8"), name
     import_store(SAMPLE, tmp_path / "geo")
-    r = invoke("analyse", str(export), "--lookup", str(lookup), "--geography",
-               str(tmp_path / "geo"), "--out", str(tmp_path / "b"))  # fmt: skip
+    r = invoke(
+        "analyse",
+        str(export),
+        "--lookup",
+        str(lookup),
+        "--geography",
+        str(tmp_path / "geo"),
+        "--out",
+        str(tmp_path / "b"),
+    )
     assert r.exit_code == 0, r.stderr
     for name in ("report.md", "report.html"):
         assert credit not in (tmp_path / "b" / name).read_text(encoding="utf-8"), name

@@ -24,18 +24,31 @@ EXAMPLES = ROOT / "examples"
 SPEND = EXAMPLES / "spend"
 LOOKUP = EXAMPLES / "lookups" / "suppliers.csv"
 CONFIG = EXAMPLES / "anchorspend.toml"
-REC = {"rows_read": 10, "rows_analysed": 10, "rows_excluded": 0, "rows_rejected": 0,
-       "amount_read": "100.00", "amount_analysed": "100.00", "amount_excluded": "0.00",
-       "amount_rejected": "0.00"}  # fmt: skip
+REC = {
+    "rows_read": 10,
+    "rows_analysed": 10,
+    "rows_excluded": 0,
+    "rows_rejected": 0,
+    "amount_read": "100.00",
+    "amount_analysed": "100.00",
+    "amount_excluded": "0.00",
+    "amount_rejected": "0.00",
+}
 
 
 def metric(
     measure: str, coverage: float | None, share: float | None = None, **more: Any
 ) -> dict[str, Any]:
     """A whole-period metric row of one organisation, as the document holds it."""
-    row = {"organisation": "Org", "period": "all", "measure": measure,
-           "share_of_total": share if share is not None else 0.0, "coverage": coverage,
-           "target": None, "target_met": None}  # fmt: skip
+    row = {
+        "organisation": "Org",
+        "period": "all",
+        "measure": measure,
+        "share_of_total": share if share is not None else 0.0,
+        "coverage": coverage,
+        "target": None,
+        "target_met": None,
+    }
     return {**row, **more}
 
 
@@ -70,8 +83,16 @@ def test_a_share_with_nothing_classified_is_unknown_and_so_is_its_target() -> No
 
 
 def test_tiers_and_subcategories_are_details_not_headlines() -> None:
-    measures = ["total_spend", "sme", "diverse_led", "diverse_led:women", "local", "local:A",
-                "deprived", "redacted"]  # fmt: skip
+    measures = [
+        "total_spend",
+        "sme",
+        "diverse_led",
+        "diverse_led:women",
+        "local",
+        "local:A",
+        "deprived",
+        "redacted",
+    ]
     assert glance.headline_measures(measures) == ["sme", "diverse_led", "local", "deprived"]
 
 
@@ -81,23 +102,43 @@ def test_tiers_and_subcategories_are_details_not_headlines() -> None:
         # nothing classified, no lookup: build one
         (classified(0.0, 0.0), Context(), 0, "no-classification", BUILD_COMMAND),
         # a lookup that classifies too little comes before rejected rows
-        (classified(0.3, 0.9), Context(lookups=("l.csv",), geography=True), 2,
-         "classify-more", "anchorspend suppliers unmatched EXPORTS… --lookup l.csv --top 40"),
+        (
+            classified(0.3, 0.9),
+            Context(lookups=("l.csv",), geography=True),
+            2,
+            "classify-more",
+            "anchorspend suppliers unmatched EXPORTS… --lookup l.csv --top 40",
+        ),
         # then rejected rows
-        (classified(0.7, 0.9), Context(inputs=("a.csv",), lookups=("l.csv",)), 2,
-         "rejected-rows", "anchorspend check a.csv"),
+        (
+            classified(0.7, 0.9),
+            Context(inputs=("a.csv",), lookups=("l.csv",)),
+            2,
+            "rejected-rows",
+            "anchorspend check a.csv",
+        ),
         # then a local area nobody named
         (classified(0.7), Context(lookups=("l.csv",)), 0, "no-local", "anchorspend init"),
         # or named, with no supplier placed
-        (classified(0.7, 0.0), Context(lookups=("l.csv",)), 0, "no-local",
-         "anchorspend geo import ONSPD.csv --into geo"),
+        (
+            classified(0.7, 0.0),
+            Context(lookups=("l.csv",)),
+            0,
+            "no-local",
+            "anchorspend geo import ONSPD.csv --into geo",
+        ),
         # then classification below 90%
-        (classified(0.7, 0.9), Context(inputs=("a.csv",), lookups=("l.csv",)), 0,
-         "classify-more", "anchorspend suppliers unmatched a.csv --lookup l.csv --top 40"),
+        (
+            classified(0.7, 0.9),
+            Context(inputs=("a.csv",), lookups=("l.csv",)),
+            0,
+            "classify-more",
+            "anchorspend suppliers unmatched a.csv --lookup l.csv --top 40",
+        ),
         # and nothing pressing at 90% and over
         (classified(0.95, 0.9), Context(lookups=("l.csv",)), 0, "none", None),
     ],
-)  # fmt: skip
+)
 def test_the_next_step_is_the_first_that_applies(
     rows: list[dict[str, Any]], context: Context, rejected: int, code: str, command: str | None
 ) -> None:
@@ -114,8 +155,10 @@ def test_the_pooled_figures_decide_and_every_organisation_is_shown() -> None:
     ]
     g = glance.build(rows, measures_of(rows[:1]), REC, Context(lookups=("l.csv",)))
     assert [(r["organisation"], r["status"]) for r in g["rows"]] == [
-        ("A", "unknown"), ("B", "known"), ("(all)", "known")
-    ]  # fmt: skip
+        ("A", "unknown"),
+        ("B", "known"),
+        ("(all)", "known"),
+    ]
     assert g["next_step"]["message"] == f"classification is known for {percent(0.3)} of spend"
     # the network's SME is known, though A's is not; only local (no tiers) is not measured
     assert [n["measures"] for n in g["not_measured"]] == [["local"]]
@@ -138,8 +181,10 @@ def test_the_classify_step_says_what_the_listed_suppliers_hold(suppliers: int) -
     ctx = Context(lookups=("l.csv",), unmatched_spend=pence)
     then = glance.build(rows, measures_of(rows), REC, ctx)["next_step"]["then"]
     if suppliers <= UNMATCHED_TOP:
-        assert then == f"lists all {suppliers} suppliers no lookup matched, biggest first: add " \
-            "them to a lookup"  # fmt: skip
+        assert (
+            then == f"lists all {suppliers} suppliers no lookup matched, biggest first: add "
+            "them to a lookup"
+        )
     else:
         held = percent(sum(pence[:UNMATCHED_TOP]) / sum(pence))
         assert then == (
@@ -161,8 +206,11 @@ def _terminal_rows(stderr: str) -> list[list[str]]:
 
 
 def _md_rows(md: str) -> list[list[str]]:
-    return [[c.strip() for c in line.strip("|").split("|")] for line in md.splitlines()
-            if line.startswith("|") and not line.startswith("|---")]  # fmt: skip
+    return [
+        [c.strip() for c in line.strip("|").split("|")]
+        for line in md.splitlines()
+        if line.startswith("|") and not line.startswith("|---")
+    ]
 
 
 class _Rows(HTMLParser):
@@ -290,16 +338,21 @@ def test_analyse_with_a_local_area_and_nowhere_to_place_suppliers_names_geo_impo
 
 def test_compare_with_nothing_classified_prints_a_line_per_measure_not_a_league() -> None:
     doc = json.loads(invoke("compare", SPEND, "--config", CONFIG, "--json").stdout)
-    blind = [e["measure"] for e in doc["network"]["league"] if e["period"] == "all"
-             and all(not m["coverage"] for m in [*e["members"], e["network"]])]  # fmt: skip
+    blind = [
+        e["measure"]
+        for e in doc["network"]["league"]
+        if e["period"] == "all" and all(not m["coverage"] for m in [*e["members"], e["network"]])
+    ]
     shown = [e["measure"] for e in doc["network"]["league"] if e["period"] == "all"]
     assert "sme" in blind and "redacted" in shown and "redacted" not in blind
     result = invoke("compare", SPEND, "--config", CONFIG)
     assert result.exit_code == 0, result.stderr
     lines = result.stderr.splitlines()
     for measure in blind:
-        expected = f"{measure}: whole period: unknown for every member: none of the spend " \
-            "could be classified"  # fmt: skip
+        expected = (
+            f"{measure}: whole period: unknown for every member: none of the spend "
+            "could be classified"
+        )
         assert lines.count(expected) == 1
         assert f"{measure}: whole period" not in lines  # no table title
     assert "redacted: whole period" in lines  # measures with shares keep their table
@@ -400,8 +453,17 @@ def test_every_report_opens_with_at_a_glance(tmp_path: Path, command: str, looku
 def test_readme_shows_the_demo_at_a_glance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The README's At a glance is the demo's, as `make demo` writes it."""
     monkeypatch.chdir(ROOT)
-    result = invoke("analyse", "examples/spend/", "--lookup", "examples/lookups/suppliers.csv",
-                    "--config", "examples/anchorspend.toml", "--out", tmp_path, "-q")  # fmt: skip
+    result = invoke(
+        "analyse",
+        "examples/spend/",
+        "--lookup",
+        "examples/lookups/suppliers.csv",
+        "--config",
+        "examples/anchorspend.toml",
+        "--out",
+        tmp_path,
+        "-q",
+    )
     assert result.exit_code == 0, result.stderr
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     section = "## At a glance" + md.split("## At a glance", 1)[1].split("\n## ", 1)[0]

@@ -83,8 +83,9 @@ def imports(path: Path, module: str) -> set[str]:
             base = node.module or ""
             if node.level:  # relative: from the module's own package
                 base = ".".join(filter(None, ["anchorspend", package, base]))
-            names = [f"{base}.{a.name}" if f"{base}.{a.name}"[12:] in known else base
-                     for a in node.names]  # fmt: skip
+            names = [
+                f"{base}.{a.name}" if f"{base}.{a.name}"[12:] in known else base for a in node.names
+            ]
         else:
             continue
         found |= {n[len("anchorspend.") :] for n in names if n.startswith("anchorspend.")}

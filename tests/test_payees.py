@@ -73,25 +73,40 @@ SPEND = str(HERE / "spend.csv")
         ("Police and Crime Commissioner for Lancashire", "public", "public:police"),
         ("Lancashire Fire and Rescue Service", "public", "public:fire"),
         ("Manchester Port Health Authority", "public", "public:port-health"),
-        ("Department For Work & Pensions", "public",
-         "table: Department for Work and Pensions (central government)"),
+        (
+            "Department For Work & Pensions",
+            "public",
+            "table: Department for Work and Pensions (central government)",
+        ),
         ("British Council", "public", "table: British Council (central government)"),
         ("Environment Agency", "public", "table: Environment Agency (central government)"),
-        ("Department for Levelling Up Housing a", "public",
-         "table: Department for Levelling Up Housing and Communities (central government)"),
+        (
+            "Department for Levelling Up Housing a",
+            "public",
+            "table: Department for Levelling Up Housing and Communities (central government)",
+        ),
         ("(DD) Department of Levelling Up, Housing & Comm...", "public", "public:government"),
         ("DEPARTMENT OF HEALTH", "public", "public:government"),
-        ("GOVERNMENT LEGAL DEPARTMENT", "public",
-         "table: Government Legal Department (central government)"),
+        (
+            "GOVERNMENT LEGAL DEPARTMENT",
+            "public",
+            "table: Government Legal Department (central government)",
+        ),
         ("The Council Of The City Of Newcastle Upon Tyne", "public", "public:local-authority"),
         ("BOROUGH OF PENDLE", "public", "public:local-authority"),
         ("Stockport Metropolitan Borough", "public", "public:local-authority"),
         ("(DD ONLY) Ribble Valley Borough Council", "public", "public:local-authority"),
-        ("LONDON FIRE & EMERGENCY PLANNING", "public",
-         "table: London Fire and Emergency Planning Authority (regional authority)"),
+        (
+            "LONDON FIRE & EMERGENCY PLANNING",
+            "public",
+            "table: London Fire and Emergency Planning Authority (regional authority)",
+        ),
         ("West Yorkshire Probation Trust", "public", "public:justice"),
-        ("VALUATION OFFICE AGENCY ADMINISTRATION", "public",
-         "table: Valuation Office Agency (central government)"),
+        (
+            "VALUATION OFFICE AGENCY ADMINISTRATION",
+            "public",
+            "table: Valuation Office Agency (central government)",
+        ),
         # false friends: market, by no rule
         ("Constellia Public Ltd", "market", None),
         ("Parish Care Limited", "market", None),
@@ -111,7 +126,7 @@ SPEND = str(HERE / "spend.csv")
         ("Environment Agency Training Ltd", "market", None),
         ("Reading Room Cafe", "market", None),
     ],
-)  # fmt: skip
+)
 def test_each_rule_and_its_false_friends(name: str, kind: str, rule: str | None) -> None:
     profiles = pl.DataFrame(
         {"_pid": [0], "supplier_name": [name], "redacted": [False], "payee_kind": [None]},
@@ -146,24 +161,39 @@ def test_the_lookup_and_redaction_decide_before_the_rules() -> None:
 
 def _by_period(doc: dict[str, Any]) -> list[tuple[str, ...]]:
     return [
-        (r["period"], r["total_spend"], r["addressable_spend"], r["set_aside_spend"],
-         r["public_spend"], r["tax_spend"], r["pension_spend"], r["individual_spend"],
-         r["market_spend"])
+        (
+            r["period"],
+            r["total_spend"],
+            r["addressable_spend"],
+            r["set_aside_spend"],
+            r["public_spend"],
+            r["tax_spend"],
+            r["pension_spend"],
+            r["individual_spend"],
+            r["market_spend"],
+        )
         for r in doc["addressable"]["by_period"]
-    ]  # fmt: skip
+    ]
 
 
 def test_addressable_spend_is_itemised_by_kind_per_period() -> None:
     doc = analyse_json(SPEND)
     assert doc["addressable"]["set_aside"] == ["public", "tax", "pension"]
     assert _by_period(doc) == [
-        ("2026-27 Q1", "3540.00", "25.00", "3515.00", "1765.00", "850.00", "900.00", "25.00",
-         "0.00"),
-        ("2026-27 Q2", "3185.00", "3205.00", "-20.00", "-20.00", "0.00", "0.00", "0.00",
-         "3205.00"),
-        ("all", "6725.00", "3230.00", "3495.00", "1745.00", "850.00", "900.00", "25.00",
-         "3205.00"),
-    ]  # fmt: skip
+        (
+            "2026-27 Q1",
+            "3540.00",
+            "25.00",
+            "3515.00",
+            "1765.00",
+            "850.00",
+            "900.00",
+            "25.00",
+            "0.00",
+        ),
+        ("2026-27 Q2", "3185.00", "3205.00", "-20.00", "-20.00", "0.00", "0.00", "0.00", "3205.00"),
+        ("all", "6725.00", "3230.00", "3495.00", "1745.00", "850.00", "900.00", "25.00", "3205.00"),
+    ]
     [total] = [m for m in doc["metrics"] if m["measure"] == "total_spend" and m["period"] == "all"]
     assert (
         total["addressable_spend"],
@@ -177,12 +207,21 @@ def test_addressable_spend_is_itemised_by_kind_per_period() -> None:
 
 
 def test_the_lookup_and_config_change_the_basis_and_targets_name_theirs() -> None:
-    doc = analyse_json(SPEND, "--lookup", str(HERE / "lookup.csv"), "--config",
-                       str(HERE / "anchorspend.toml"))  # fmt: skip
+    doc = analyse_json(
+        SPEND, "--lookup", str(HERE / "lookup.csv"), "--config", str(HERE / "anchorspend.toml")
+    )
     assert doc["addressable"]["set_aside"] == ["public", "tax", "pension", "individual"]
     assert _by_period(doc)[-1] == (
-        "all", "6725.00", "2815.00", "3910.00", "2135.00", "850.00", "900.00", "25.00", "2815.00"
-    )  # fmt: skip
+        "all",
+        "6725.00",
+        "2815.00",
+        "3910.00",
+        "2135.00",
+        "850.00",
+        "900.00",
+        "25.00",
+        "2815.00",
+    )
     by = {m["measure"]: m for m in doc["metrics"] if m["period"] == "all"}
     vcse, sme = by["vcse"], by["sme"]
     # Future Directions CIC: a VCSE by its name (the lookup leaves is_vcse blank)
@@ -209,8 +248,10 @@ def test_a_community_interest_company_is_a_vcse_by_its_name_with_registered_evid
 def test_a_payee_kind_the_lookup_gets_wrong_is_a_clear_error() -> None:
     result = invoke("analyse", SPEND, "--lookup", str(HERE / "lookup-bad-kind.csv"))
     assert result.exit_code == 3
-    assert "row 3, column 'payee_kind': payee kind 'government' is not one of public, tax, " \
-        "pension, individual, market" in " ".join(result.stderr.split())  # fmt: skip
+    assert (
+        "row 3, column 'payee_kind': payee kind 'government' is not one of public, tax, "
+        "pension, individual, market" in " ".join(result.stderr.split())
+    )
 
 
 @pytest.mark.parametrize(
@@ -338,8 +379,10 @@ def test_the_reports_show_both_bases_and_the_money_set_aside(tmp_path: Path) -> 
     ):
         assert cell in addressable
     assert 'class="num">share of addressable</th>' in html
-    assert "Northborough Council: addressable spend £3230.00 of £6725.00; set aside public " \
-        "£1745.00, tax £850.00, pension £900.00" in " ".join(result.stderr.split())  # fmt: skip
+    assert (
+        "Northborough Council: addressable spend £3230.00 of £6725.00; set aside public "
+        "£1745.00, tax £850.00, pension £900.00" in " ".join(result.stderr.split())
+    )
 
 
 def test_the_readmes_addressable_config_loads_as_it_says(tmp_path: Path) -> None:
@@ -431,8 +474,11 @@ def test_payments_between_members_are_shown_and_the_place_counted_once(place: bo
         "(all)": net if place else gross,
     }
     assert net == Decimal("1150.00")
-    [pooled] = [r for r in doc["addressable"]["by_period"]
-                if (r["organisation"], r["period"]) == ("(all)", "all")]  # fmt: skip
+    [pooled] = [
+        r
+        for r in doc["addressable"]["by_period"]
+        if (r["organisation"], r["period"]) == ("(all)", "all")
+    ]
     assert Decimal(pooled["total_spend"]) == (net if place else gross)
 
 

@@ -214,8 +214,15 @@ def test_commencement_from_config(tmp_path: Path) -> None:
 
 
 def test_period_of_boundaries() -> None:
-    days = [date(2025, 12, 31), date(2026, 1, 1), date(2026, 3, 31), date(2026, 4, 1),
-            date(2026, 9, 30), date(2026, 10, 1), date(2027, 3, 31)]  # fmt: skip
+    days = [
+        date(2025, 12, 31),
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+        date(2026, 4, 1),
+        date(2026, 9, 30),
+        date(2026, 10, 1),
+        date(2027, 3, 31),
+    ]
     start, end = period_of(pl.col("d"), Setup())
     got = pl.DataFrame({"d": days}).select(start.alias("start"), end.alias("end")).rows()
     assert got == [
@@ -260,8 +267,14 @@ def test_no_received_date_column_stops_with_the_fix(tmp_path: Path) -> None:
 
 
 def test_cli_json_and_outputs(tmp_path: Path) -> None:
-    args = ["payments", PAY / "boundaries.csv", "--lookup", PAY / "suppliers.csv",
-            "--config", PAY / "testshire.toml"]  # fmt: skip
+    args = [
+        "payments",
+        PAY / "boundaries.csv",
+        "--lookup",
+        PAY / "suppliers.csv",
+        "--config",
+        PAY / "testshire.toml",
+    ]
     r = invoke(*args, "--json")
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout) == run_fixture()
@@ -302,8 +315,18 @@ def test_cli_json_and_outputs(tmp_path: Path) -> None:
 def test_distribution_buckets() -> None:
     doc = run_fixture()
     a = {d["bucket"]: d["count"] for d in doc["payments_distribution"] if d["period_start"] == A[0]}
-    assert a == {"0-5": 1, "6-10": 0, "11-15": 0, "16-20": 0, "21-25": 0, "26-30": 1,
-                 "31-45": 1, "46-60": 1, "61-90": 1, "91+": 0}  # fmt: skip
+    assert a == {
+        "0-5": 1,
+        "6-10": 0,
+        "11-15": 0,
+        "16-20": 0,
+        "21-25": 0,
+        "26-30": 1,
+        "31-45": 1,
+        "46-60": 1,
+        "61-90": 1,
+        "91+": 0,
+    }
 
 
 def test_s70_lists_each_payment_over_30000_gross(tmp_path: Path) -> None:
@@ -366,8 +389,19 @@ def recount(rows: list[tuple[date, date | None, date | None, int]]) -> dict[Any,
     out: dict[Any, dict[str, Any]] = {}
 
     def cell(p: tuple[date, date]) -> dict[str, Any]:
-        return out.setdefault(p, {"n": 0, "days": 0, "bands": [0, 0, 0], "v": 0, "vb": [0, 0, 0],
-                                  "due": 0, "unpaid": 0, "w5": 0})  # fmt: skip
+        return out.setdefault(
+            p,
+            {
+                "n": 0,
+                "days": 0,
+                "bands": [0, 0, 0],
+                "v": 0,
+                "vb": [0, 0, 0],
+                "due": 0,
+                "unpaid": 0,
+                "w5": 0,
+            },
+        )
 
     for received, paid, due, pence in rows:
         if paid is not None and paid < received:
@@ -496,8 +530,11 @@ def test_example_export_is_reproducible_and_reconciles(tmp_path: Path) -> None:
     examples = ROOT / "examples"
     done = subprocess.run(
         [sys.executable, str(examples / "generate_payments.py"), str(tmp_path)],
-        capture_output=True, text=True, encoding="utf-8", check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=True,
+    )
     name = "northborough-invoices-2026.csv"
     assert (tmp_path / name).read_bytes() == (examples / "payments" / name).read_bytes()
     rows, total = done.stdout.split(": ", 1)[1].split(" rows, total ")

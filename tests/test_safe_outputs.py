@@ -272,8 +272,21 @@ def test_markdown_renders_no_html_or_links_from_the_data(out: Path) -> None:
     rendered = MarkdownIt("commonmark").enable("table").render(md)  # raw HTML allowed through
     tags = {t for t, _ in parse(rendered).tags}
     # our own markup only; "code" is At a glance's next-step command
-    assert tags <= {"h1", "h2", "h3", "p", "em", "strong", "code", "table", "thead", "tbody", "tr",
-                    "th", "td"}, tags  # fmt: skip
+    assert tags <= {
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "em",
+        "strong",
+        "code",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+    }, tags
     assert "http://" not in md and "www." not in md  # no bare GitHub autolinks either
     text = "".join(parse(rendered).text)
     for name in (ORG_SCRIPT, ORG_SVG, ORG_CMD, SUP_MD, SUP_STYLE):

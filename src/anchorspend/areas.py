@@ -21,13 +21,22 @@ LOCAL_AUTHORITIES = GEODATA / "local_authorities.csv"
 # region and country names a tier may use; Wales, Scotland and Northern Ireland have no regions,
 # so their country is their region (as in local_authorities.csv)
 AREA_NAMES = {
-    "north east": "E12000001", "north west": "E12000002",
-    "yorkshire and the humber": "E12000003", "yorkshire and humber": "E12000003",
-    "east midlands": "E12000004", "west midlands": "E12000005",
-    "east of england": "E12000006", "east": "E12000006", "london": "E12000007",
-    "south east": "E12000008", "south west": "E12000009", "england": "E92000001",
-    "wales": "W92000004", "scotland": "S92000003", "northern ireland": "N92000002",
-}  # fmt: skip
+    "north east": "E12000001",
+    "north west": "E12000002",
+    "yorkshire and the humber": "E12000003",
+    "yorkshire and humber": "E12000003",
+    "east midlands": "E12000004",
+    "west midlands": "E12000005",
+    "east of england": "E12000006",
+    "east": "E12000006",
+    "london": "E12000007",
+    "south east": "E12000008",
+    "south west": "E12000009",
+    "england": "E92000001",
+    "wales": "W92000004",
+    "scotland": "S92000003",
+    "northern ireland": "N92000002",
+}
 
 
 @cache

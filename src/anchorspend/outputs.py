@@ -60,11 +60,21 @@ from anchorspend.report.markdown.compare import render_compare_md
 
 FORMULA_START = r"^[=+\-@\t\r\x00]"
 # Text columns that hold money we formatted ourselves ("-150.00"): numbers, never formulas.
-MONEY_COLUMNS = frozenset({
-    "total_spend", "spend", "known_spend", "network_spend", "member_spend",
-    "paid_value", "due_value", "all_regimes_paid_value", "invoice_amount", "gross_amount",
-    "net_amount",
-})  # fmt: skip
+MONEY_COLUMNS = frozenset(
+    {
+        "total_spend",
+        "spend",
+        "known_spend",
+        "network_spend",
+        "member_spend",
+        "paid_value",
+        "due_value",
+        "all_regimes_paid_value",
+        "invoice_amount",
+        "gross_amount",
+        "net_amount",
+    }
+)
 
 
 def neutralise(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -274,14 +284,18 @@ def write_outputs(result: Result, out: Path, templates: Path | None = None) -> l
     """``analyse --out DIR``: the data files, metrics.json and the three reports."""
     text = render_analyse_md(result.document)
     files = _data_files(result)
-    files.update({
-        "metrics.json": lambda p: p.write_text(document_json(result.document), encoding="utf-8"),
-        "report.md": lambda p: p.write_text(text, encoding="utf-8"),
-        "report.html": lambda p: p.write_text(
-            render_html(result.document, templates=templates), encoding="utf-8"
-        ),
-        "report.xlsx": lambda p: write_xlsx(result.document, p),
-    })  # fmt: skip
+    files.update(
+        {
+            "metrics.json": lambda p: p.write_text(
+                document_json(result.document), encoding="utf-8"
+            ),
+            "report.md": lambda p: p.write_text(text, encoding="utf-8"),
+            "report.html": lambda p: p.write_text(
+                render_html(result.document, templates=templates), encoding="utf-8"
+            ),
+            "report.xlsx": lambda p: write_xlsx(result.document, p),
+        }
+    )
     return write_atomically(out, files)
 
 
@@ -309,8 +323,13 @@ def shared_suppliers_csv(document: dict[str, Any]) -> pl.DataFrame:
         for s in document["network"]["shared_suppliers"]
         for b in s["by_member"]
     ]
-    schema = {"supplier": pl.String, "members": pl.Int64, "network_spend": pl.String,
-              "member": pl.String, "member_spend": pl.String}  # fmt: skip
+    schema = {
+        "supplier": pl.String,
+        "members": pl.Int64,
+        "network_spend": pl.String,
+        "member": pl.String,
+        "member_spend": pl.String,
+    }
     return for_people(pl.DataFrame(rows, schema=schema))
 
 
@@ -319,15 +338,17 @@ def write_compare_outputs(
 ) -> list[Path]:
     doc = compared.document
     files = _data_files(compared.result)
-    files.update({
-        "metrics.json": lambda p: p.write_text(document_json(doc), encoding="utf-8"),
-        "shared_suppliers.csv": lambda p: shared_suppliers_csv(doc).write_csv(p),
-        "report.md": lambda p: p.write_text(render_compare_md(doc), encoding="utf-8"),
-        "report.html": lambda p: p.write_text(
-            render_compare_html(doc, templates=templates), encoding="utf-8"
-        ),
-        "report.xlsx": lambda p: write_compare_xlsx(doc, p),
-    })  # fmt: skip
+    files.update(
+        {
+            "metrics.json": lambda p: p.write_text(document_json(doc), encoding="utf-8"),
+            "shared_suppliers.csv": lambda p: shared_suppliers_csv(doc).write_csv(p),
+            "report.md": lambda p: p.write_text(render_compare_md(doc), encoding="utf-8"),
+            "report.html": lambda p: p.write_text(
+                render_compare_html(doc, templates=templates), encoding="utf-8"
+            ),
+            "report.xlsx": lambda p: write_compare_xlsx(doc, p),
+        }
+    )
     return write_atomically(out, files)
 
 

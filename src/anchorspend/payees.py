@@ -98,44 +98,73 @@ class Rule:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("tax:hmrc", "tax", r"\bHMRC\b|\bH M R C\b|\bREVENUE AND CUSTOMS\b|^INLAND REVENUE\b",
-         "HMRC, HM Revenue and Customs, Inland Revenue"),
-    Rule("pension:fund", "pension",
-         r"\bPENSIONS? (FUND|SCHEME|AUTHORITY)\b|\bSUPERANN|\bGMPF\b|\bLGPS\b|"
-         r"\bLOCAL GOVERNMENT PENSION|^TEACHERS PENSIONS?\b|^NHS PENSIONS?\b|"
-         r"^CIVIL SERVICE PENSION",
-         "a pension fund or scheme, superannuation, LGPS, Teachers' or NHS Pensions"),
-    Rule("public:local-authority", "public",
-         r"^(THE )?(CITY OF |(LONDON |ROYAL )?BOROUGH OF )?({places}) " + _LA_FORMS + r"\b|"
-         r"^(THE )?(LONDON |ROYAL |METROPOLITAN )?BOROUGH OF ({places})\b|"
-         + _COUNCIL_OF_PLACE + r" ({places})\b",
-         "a UK local authority's name (ONS list) followed by Council, MBC…"),
-    Rule("public:council", "public",
-         r"\b(CITY|COUNTY|BOROUGH|DISTRICT|METROPOLITAN BOROUGH|TOWN|PARISH|COMMUNITY|"
-         r"UNITARY|COUNTY BOROUGH) COUNCIL\b|^(LONDON|ROYAL) BOROUGH OF\b",
-         "… City/County/Borough/District/Town/Parish Council, London Borough of …"),
-    Rule("public:combined-authority", "public",
-         r"\bCOMBINED AUTH|\bMAYORAL (COMBINED )?AUTH",
-         "a combined authority (also cut short: 'Combined Authori')"),
-    Rule("public:nhs", "public",
-         r"\bNHS\b|\b(HEALTH|HOSPITALS?|CARE|COMMUNITY) NH$|\bHEALTH BOARD\b|"
-         r"\bINTEGRATED CARE BOARD\b|\bCLINICAL COMMISSIONING GROUP\b",
-         "an NHS body (… NHS Foundation Trust, NHS … ICB, '… Health NH' cut short), a health "
-         "board"),
-    Rule("public:police", "public",
-         r"\bPOLICE (AND|FIRE AND) CRIME COMMISSIONER\b|\bCHIEF CONSTABLE\b|\bCONSTABULARY\b|"
-         r"\bPOLICE (SERVICE|FORCE|AUTHORITY)\b|\bPOLICE$",
-         "a police force, its chief constable or commissioner"),
-    Rule("public:fire", "public",
-         r"\bFIRE AND RESCUE\b|\bFIRE AUTHORITY\b|\bFIRE BRIGADE\b",
-         "a fire and rescue service or authority"),
-    Rule("public:port-health", "public", r"\bPORT HEALTH AUTHORITY\b",
-         "a port health authority"),
-    Rule("public:government", "public", _DEPARTMENTS,
-         "a government department's own name: Department for/of Education, Health, Work…"),
-    Rule("public:justice", "public", r"\bPROBATION (TRUST|SERVICE)\b",
-         "a probation trust or service"),
-)  # fmt: skip
+    Rule(
+        "tax:hmrc",
+        "tax",
+        r"\bHMRC\b|\bH M R C\b|\bREVENUE AND CUSTOMS\b|^INLAND REVENUE\b",
+        "HMRC, HM Revenue and Customs, Inland Revenue",
+    ),
+    Rule(
+        "pension:fund",
+        "pension",
+        r"\bPENSIONS? (FUND|SCHEME|AUTHORITY)\b|\bSUPERANN|\bGMPF\b|\bLGPS\b|"
+        r"\bLOCAL GOVERNMENT PENSION|^TEACHERS PENSIONS?\b|^NHS PENSIONS?\b|"
+        r"^CIVIL SERVICE PENSION",
+        "a pension fund or scheme, superannuation, LGPS, Teachers' or NHS Pensions",
+    ),
+    Rule(
+        "public:local-authority",
+        "public",
+        r"^(THE )?(CITY OF |(LONDON |ROYAL )?BOROUGH OF )?({places}) " + _LA_FORMS + r"\b|"
+        r"^(THE )?(LONDON |ROYAL |METROPOLITAN )?BOROUGH OF ({places})\b|"
+        + _COUNCIL_OF_PLACE
+        + r" ({places})\b",
+        "a UK local authority's name (ONS list) followed by Council, MBC…",
+    ),
+    Rule(
+        "public:council",
+        "public",
+        r"\b(CITY|COUNTY|BOROUGH|DISTRICT|METROPOLITAN BOROUGH|TOWN|PARISH|COMMUNITY|"
+        r"UNITARY|COUNTY BOROUGH) COUNCIL\b|^(LONDON|ROYAL) BOROUGH OF\b",
+        "… City/County/Borough/District/Town/Parish Council, London Borough of …",
+    ),
+    Rule(
+        "public:combined-authority",
+        "public",
+        r"\bCOMBINED AUTH|\bMAYORAL (COMBINED )?AUTH",
+        "a combined authority (also cut short: 'Combined Authori')",
+    ),
+    Rule(
+        "public:nhs",
+        "public",
+        r"\bNHS\b|\b(HEALTH|HOSPITALS?|CARE|COMMUNITY) NH$|\bHEALTH BOARD\b|"
+        r"\bINTEGRATED CARE BOARD\b|\bCLINICAL COMMISSIONING GROUP\b",
+        "an NHS body (… NHS Foundation Trust, NHS … ICB, '… Health NH' cut short), a health board",
+    ),
+    Rule(
+        "public:police",
+        "public",
+        r"\bPOLICE (AND|FIRE AND) CRIME COMMISSIONER\b|\bCHIEF CONSTABLE\b|\bCONSTABULARY\b|"
+        r"\bPOLICE (SERVICE|FORCE|AUTHORITY)\b|\bPOLICE$",
+        "a police force, its chief constable or commissioner",
+    ),
+    Rule(
+        "public:fire",
+        "public",
+        r"\bFIRE AND RESCUE\b|\bFIRE AUTHORITY\b|\bFIRE BRIGADE\b",
+        "a fire and rescue service or authority",
+    ),
+    Rule("public:port-health", "public", r"\bPORT HEALTH AUTHORITY\b", "a port health authority"),
+    Rule(
+        "public:government",
+        "public",
+        _DEPARTMENTS,
+        "a government department's own name: Department for/of Education, Health, Work…",
+    ),
+    Rule(
+        "public:justice", "public", r"\bPROBATION (TRUST|SERVICE)\b", "a probation trust or service"
+    ),
+)
 
 
 @functools.cache
@@ -154,12 +183,16 @@ def _local_places() -> str:
     districts = local_authorities().filter(~pl.col("name").str.starts_with("Pseudo"))
     counties = knowledge().filter(pl.col("body") == "county council")
     places = (
-        pl.concat([districts.select(plain_name(pl.col("name")).alias("_plain")),
-                   counties.select("_plain")])
+        pl.concat(
+            [
+                districts.select(plain_name(pl.col("name")).alias("_plain")),
+                counties.select("_plain"),
+            ]
+        )
         .get_column("_plain")
         .unique()
         .to_list()
-    )  # fmt: skip
+    )
     return "|".join(sorted(places, key=lambda p: (-len(p), p)))
 
 

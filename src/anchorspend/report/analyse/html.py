@@ -117,8 +117,15 @@ def _headline(rows: list[dict[str, Any]]) -> Table:
                 met,
             ]
         )
-    headers = ["measure", "spend", "share of total", "share of addressable", "share of known",
-               "coverage", "suppliers"]  # fmt: skip
+    headers = [
+        "measure",
+        "spend",
+        "share of total",
+        "share of addressable",
+        "share of known",
+        "coverage",
+        "suppliers",
+    ]
     return Table([*headers, "target", "target result"], body, [False, *[True] * 6, True, False])
 
 
@@ -127,10 +134,14 @@ def addressable_table(document: dict[str, Any]) -> Table:
     payee kind, those set aside marked, so that nothing disappears between the two bases."""
     found = kind_spend(document)
     body = [
-        [org_label(r["organisation"]), money(r["total_spend"]), money(r["addressable_spend"]),
-         *(money(r[f"{k}_spend"]) for k in found.kinds)]
+        [
+            org_label(r["organisation"]),
+            money(r["total_spend"]),
+            money(r["addressable_spend"]),
+            *(money(r[f"{k}_spend"]) for k in found.kinds),
+        ]
         for r in found.rows
-    ]  # fmt: skip
+    ]
     heads = [f"{k} (set aside)" if k in found.set_aside else k for k in found.kinds]
     return Table(
         ["organisation", "total spend", "addressable spend", *heads],
@@ -178,10 +189,16 @@ def _organisation(
 
 def _evidence_table(document: dict[str, Any]) -> Table:
     rows = [
-        [org_label(e["organisation"]), measure_label(e["measure"]), text(e["confidence"]),
-         money(e["known_spend"]), money(e["spend"]), percent(e["share_of_total"])]
+        [
+            org_label(e["organisation"]),
+            measure_label(e["measure"]),
+            text(e["confidence"]),
+            money(e["known_spend"]),
+            money(e["spend"]),
+            percent(e["share_of_total"]),
+        ]
         for e in document.get("evidence", [])
-    ]  # fmt: skip
+    ]
     return Table(
         ["organisation", "measure", "evidence", "known spend", "of which yes", "share of total"],
         rows,

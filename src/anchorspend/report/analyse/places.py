@@ -48,8 +48,10 @@ def place_chart(
         )
 
     bars = [Bar(_label(r), Decimal(r["spend"])) for r in head]
-    body = [[_label(r), money(r["spend"]), share(Decimal(r["spend"])), str(r["suppliers"])]
-            for r in head]  # fmt: skip
+    body = [
+        [_label(r), money(r["spend"]), share(Decimal(r["spend"])), str(r["suppliers"])]
+        for r in head
+    ]
     if rest:
         other = sum((Decimal(r["spend"]) for r in rest), Decimal(0))
         name = f"other local authorities ({len(rest)})"
@@ -58,8 +60,14 @@ def place_chart(
     unknown_spend = sum((Decimal(r["spend"]) for r in unknown), Decimal(0))
     if unknown:
         bars.append(Bar(UNKNOWN, unknown_spend))
-        body.append([UNKNOWN, money(unknown_spend), share(unknown_spend),
-                     str(sum(r["suppliers"] for r in unknown))])  # fmt: skip
+        body.append(
+            [
+                UNKNOWN,
+                money(unknown_spend),
+                share(unknown_spend),
+                str(sum(r["suppliers"] for r in unknown)),
+            ]
+        )
     summary = []
     if head:
         summary.append(

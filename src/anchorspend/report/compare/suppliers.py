@@ -52,10 +52,14 @@ def flows(ix: Index) -> Grid | None:
         ["payer", "payee", "spend", "payments"],
         [False, False, True, True],
         found,
-        lambda f: [Cell(text(f["payer"])), Cell(text(f["payee"])), Cell(money(f["spend"])),
-                   Cell(count(f["rows"]))],
+        lambda f: [
+            Cell(text(f["payer"])),
+            Cell(text(f["payee"])),
+            Cell(money(f["spend"])),
+            Cell(count(f["rows"])),
+        ],
         "flows",
-    )  # fmt: skip
+    )
 
 
 def top_suppliers(document: dict[str, Any]) -> Grid | None:

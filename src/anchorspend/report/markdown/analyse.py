@@ -196,8 +196,11 @@ def _places(document: dict[str, Any]) -> Lines:
     lines = ["", "## Where suppliers are", ""]
     source = geography.get("source")
     if source:
-        lines += [f"Postcodes placed with the {source['name']}, on {source['boundaries']}. "
-                  f"{source['attribution']}", ""]  # fmt: skip
+        lines += [
+            f"Postcodes placed with the {source['name']}, on {source['boundaries']}. "
+            f"{source['attribution']}",
+            "",
+        ]
     elif geography.get("store"):
         lines += [f"Postcodes placed with the geography store `{geography['store']}`.", ""]
     lines += ["How each supplier's place was found:", ""]

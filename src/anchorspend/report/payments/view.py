@@ -121,8 +121,9 @@ def distribution_chart(chart_id: str, buckets: list[dict[str, Any]], title: str)
                 },
             )
         )
-        parts.append(text(x + bar_w / 2, top + plot_h - h - 4, count(b["count"]),
-                          text_anchor="middle"))  # fmt: skip
+        parts.append(
+            text(x + bar_w / 2, top + plot_h - h - 4, count(b["count"]), text_anchor="middle")
+        )
         parts.append(text(x + bar_w / 2, top + plot_h + 16, b["bucket"], text_anchor="middle"))
     for after in ("26-30", "46-60"):
         at = next((k for k, b in enumerate(buckets) if b["bucket"] == after), None)
