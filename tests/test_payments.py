@@ -29,6 +29,7 @@ from typing import Any
 
 import polars as pl
 import pytest
+from markdown_it import MarkdownIt  # installed with rich
 
 from anchorspend.config import Config
 from anchorspend.config import load as load_config
@@ -36,7 +37,7 @@ from anchorspend.errors import AnchorspendError
 from anchorspend.payments import Setup, average_days, period_of
 from anchorspend.payments_doc import PaymentsConfig, payments
 from anchorspend.pipeline import RunConfig
-from tests.helpers import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke, parse
 
 PAY = FIXTURES / "payments"
 A = ("2026-01-01", "2026-03-31")
@@ -610,6 +611,7 @@ def test_hostile_text_stays_text_in_every_output(tmp_path: Path) -> None:
     f.write_text(
         "Supplier,Invoice Number,Date Received,Date Paid,Amount\n"
         '<script>alert(1)</script>,"=HYPERLINK(""http://x"")",05/01/2026,15/01/2026,-10.00\n'
+        "[click](javascript:alert(1)) *bold*,<img src=x>,05/01/2026,15/01/2026,-20.00\n"
         "A Ltd,I2,05/01/2026,15/01/2026,10.00\n",
         encoding="utf-8",
     )
@@ -621,3 +623,9 @@ def test_hostile_text_stays_text_in_every_output(tmp_path: Path) -> None:
     listed = pl.read_csv(out / "payments_not_measured.csv")
     assert listed.item(0, "invoice_id") == '\'=HYPERLINK("http://x")'
     assert listed.item(0, "invoice_amount") == -10.0  # our own money is never prefixed
+    md = (out / "payments.md").read_text(encoding="utf-8")
+    rendered = MarkdownIt("commonmark").enable("table").render(md)  # raw HTML allowed through
+    assert "<script" not in rendered and "<img" not in rendered and "<a " not in rendered
+    assert "<em>" not in rendered
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    assert "[click](javascript:alert(1)) *bold*" in "".join(parse(rendered).text)

@@ -16,14 +16,13 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
 import pytest
 from markdown_it import MarkdownIt  # installed with rich, which renders Markdown with it
 
-from tests.helpers import FIXTURES, invoke
+from tests.helpers import FIXTURES, invoke, parse
 
 HOSTILE = FIXTURES / "hostile_names.csv"
 HOSTILE_LOOKUP = FIXTURES / "hostile_names_lookup.csv"
@@ -179,37 +178,6 @@ def test_xlsx_keeps_every_text_as_text_never_a_formula(out: Path) -> None:
 
 
 # ---------------------------------------------------------------- HTML
-
-
-class Tags(HTMLParser):
-    """Every element and attribute, and the page's text, as a browser's parser would see them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text: list[str] = []
-        self._in_style = False
-        self.styles: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {k: v or "" for k, v in attrs}))
-        self._in_style = tag == "style"
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_style = False
-
-    def handle_data(self, data: str) -> None:
-        (self.styles if self._in_style else self.text).append(data)
-
-
-def parse(html: str) -> Tags:
-    p = Tags()
-    p.feed(html)
-    p.close()
-    return p
 
 
 def csp(html: str) -> dict[str, list[str]]:

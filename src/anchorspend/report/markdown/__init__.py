@@ -97,6 +97,6 @@ def grid_table(g: Grid) -> list[str]:
 
 
 def plain_row(cells: list[str]) -> str:
-    """A table row of cells as given, only ``|`` escaped so that the table holds (payments.md's
-    rows; unlike :func:`md_text`, other Markdown and HTML in a cell is left as it is)."""
+    """A table row of cells already made safe (our own words and figures, or text from the data
+    through :func:`md_text`), with ``|`` escaped so that the table holds."""
     return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"

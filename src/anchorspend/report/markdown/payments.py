@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from anchorspend.report.format import DASH, count, money, org_label, percent
-from anchorspend.report.markdown import plain_row
+from anchorspend.report.markdown import md_text, plain_row
 from anchorspend.report.payments.view import (
     PERIOD_KINDS,
     TYPE_LABELS,
@@ -62,7 +62,7 @@ def _notice(n: Notice) -> Lines:
     """One organisation × period: the notice's figures, then the same by supplier type."""
     f = n.figures
     lines = [
-        f"## {org_label(n.organisation)}: {n.period_start} to {n.period_end}",
+        f"## {md_text(org_label(n.organisation))}: {n.period_start} to {n.period_end}",
         "",
         "Payments compliance notice (UK17):",
         "",
@@ -125,10 +125,10 @@ def _not_measured(doc: dict[str, Any]) -> Lines:
     lines += [
         plain_row(
             [
-                str(r["path"]),
+                md_text(str(r["path"])),
                 str(r["row"]),
-                str(r["supplier_name"] or DASH),
-                str(r["invoice_id"] or DASH),
+                md_text(str(r["supplier_name"] or DASH)),
+                md_text(str(r["invoice_id"] or DASH)),
                 money(r["invoice_amount"]),
                 r["reasons"],
             ]
