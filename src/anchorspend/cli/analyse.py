@@ -100,10 +100,7 @@ def analyse(
             from anchorspend.outputs import write_outputs
 
             terminal.wrote(write_outputs(result, out, templates), out, quiet)
-        terminal.show(doc, as_json, quiet, terminal.print_summary)
-        if not quiet:
-            terminal.print_not_measured(doc)
-            terminal.print_findings(doc["findings"])
+        terminal.report(doc, as_json, quiet, terminal.print_summary)
         return 1 if strict and doc["reconciliation"]["rows_rejected"] else 0
 
     guard(debug, body)

@@ -128,10 +128,7 @@ def compare(
             from anchorspend.outputs import write_compare_outputs
 
             terminal.wrote(write_compare_outputs(result, out, templates), out, quiet)
-        terminal.show(doc, as_json, quiet, terminal.print_league)
-        if not quiet:
-            terminal.print_not_measured(doc)
-            terminal.print_findings(doc["findings"])
+        terminal.report(doc, as_json, quiet, terminal.print_league)
         return 1 if strict and doc["reconciliation"]["rows_rejected"] else 0
 
     guard(debug, body)

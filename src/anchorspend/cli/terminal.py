@@ -30,6 +30,17 @@ def show(
         printer(doc)
 
 
+def report(
+    doc: dict[str, Any], as_json: bool, quiet: bool, printer: Callable[[dict[str, Any]], None]
+) -> None:
+    """What ``analyse`` and ``compare`` print after a run: :func:`show`, then (unless quiet) the
+    rows not measured and the findings."""
+    show(doc, as_json, quiet, printer)
+    if not quiet:
+        print_not_measured(doc)
+        print_findings(doc["findings"])
+
+
 def pct(value: object) -> str:
     return "–" if value is None else f"{value:.1%}"
 
