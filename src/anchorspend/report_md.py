@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from anchorspend.glance import ALL_ORGS, kind_spend, shown_share
+from anchorspend.glance import ALL_ORGS, ALL_PERIODS, NOT_CLASSIFICATIONS, kind_spend, shown_share
 
 if TYPE_CHECKING:  # report/__init__ imports compare_md, which imports this module
     from anchorspend.report.at_a_glance import Glance
@@ -146,7 +146,7 @@ def render(document: dict[str, Any]) -> str:
     classification = [
         m
         for m in document["metrics"]
-        if m["period"] == "all" and m["measure"] not in ("total_spend", "redacted")
+        if m["period"] == ALL_PERIODS and m["measure"] not in NOT_CLASSIFICATIONS
     ]
     if classification:
         lines += [
