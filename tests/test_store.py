@@ -10,7 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from anchorspend import pipeline
+from anchorspend.gather import inputs as gather_inputs
+from anchorspend.gather import source as gather_source
 from tests.helpers import FIXTURES, ROOT, analyse_json, invoke
 
 EXAMPLES = ROOT / "examples"
@@ -261,8 +262,8 @@ def test_partition_by_partition_reading_gives_the_files_document(
     store = tmp_path / "st"
     with monkeypatch.context() as m:
         if batch_rows:  # `store add` writes each batch of records as it is read
-            m.setattr(pipeline, "BATCH_ROWS", batch_rows)
-            m.setattr(pipeline, "HEAD_ROWS", 2)
+            m.setattr(gather_inputs, "BATCH_ROWS", batch_rows)
+            m.setattr(gather_source, "HEAD_ROWS", 2)
         add(store, first)
         add(store, second)
     first_id = manifest(store)["batches"][0]["id"]

@@ -41,22 +41,19 @@ import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.files import write_replacing
-from anchorspend.ingest.canonical import ID_KEYS, empty_findings, pack
-from anchorspend.ingest.sources import expand
-from anchorspend.normalise import pence_to_text
-from anchorspend.pipeline import (
+from anchorspend.gather.duplicates import combine_pairs, duplicate_notes, mark_duplicates
+from anchorspend.gather.ingested import (
     Ingested,
     InputReport,
-    Progress,
-    RunConfig,
-    combine_pairs,
     combine_summaries,
-    duplicate_notes,
-    ingest,
-    mark_duplicates,
     refresh_counts,
     summarise,
 )
+from anchorspend.gather.inputs import ingest
+from anchorspend.gather.options import Progress, RunConfig
+from anchorspend.ingest.canonical import ID_KEYS, empty_findings, pack
+from anchorspend.ingest.sources import expand
+from anchorspend.normalise import pence_to_text
 from anchorspend.spend import SpendBuilder, fy_quarter
 
 FORMAT = "anchorspend-store/1"
@@ -134,7 +131,7 @@ def _batch_files(store: Path, batch: str) -> list[Path]:
 
 class _Writer:
     """One input file's rows, written into its partitions batch by batch as they are read
-    (a :class:`anchorspend.pipeline.RowSink`), so that adding a file never holds it whole."""
+    (a :class:`anchorspend.gather.ingested.RowSink`), so that adding a file never holds it whole."""
 
     def __init__(self, staging: Path, batch: str) -> None:
         self.staging, self.batch = staging, batch
@@ -264,7 +261,7 @@ def _sweep(store: Path) -> None:
 def load(
     store: Path, run: RunConfig, progress: Progress | None = None, ids: Collection[str] = ID_KEYS
 ) -> Ingested:
-    """The store as :func:`anchorspend.pipeline.ingest` would have read its files, in the order
+    """The store as :func:`anchorspend.gather.inputs.ingest` would have read its files, in the order
     they were added, but one partition at a time, so that memory is bounded by the largest
     partition and the aggregated spend, not by the rows stored. Each partition's rows are
     renamed, checked for duplicates across files (the same transaction has the same
