@@ -26,6 +26,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         "document",
         (
             "views",
+            "geography",
             "glance",
             "document",
             "pipeline",

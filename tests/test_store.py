@@ -291,3 +291,32 @@ def test_the_manifest_is_readable_by_others_like_the_data(tmp_path: Path) -> Non
     add(store, CSV)
     data = next((store / "rows").rglob("*.parquet"))
     assert (store / "store.json").stat().st_mode & 0o777 == data.stat().st_mode & 0o777
+
+
+def test_a_store_keeps_reading_order_across_files_of_several_tables(tmp_path: Path) -> None:
+    """A stored file of several tables (a zip's members) and a file added after it: the rows
+    come back in the order the files gave them (file, then table, then row), so a member's
+    files in compare are listed in the same order from the store as from the files."""
+    import zipfile
+
+    head = "Organisation,Supplier Name,Payment Date,Net Amount\n"
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for name in ("1.csv", "2.csv", "3.csv"):
+            z.writestr(name, head + f"Org,Supplier {name},01/04/2026,10.00\n")
+    later = tmp_path / "b.csv"
+    later.write_text(head + "Org,Supplier b,01/04/2026,20.00\n", encoding="utf-8")
+    store = tmp_path / "st"
+    add(store, archive)
+    add(store, later)
+    files = invoke("compare", archive, later, "--json")
+    stored = invoke("compare", "--store", store, "--json")
+    assert files.exit_code == 0, files.stderr
+    [member] = json.loads(files.stdout)["network"]["members"]
+    assert [f.rsplit("/", 1)[-1] for f in member["files"]] == [
+        "a.zip!1.csv",
+        "a.zip!2.csv",
+        "a.zip!3.csv",
+        "b.csv",
+    ]
+    assert json.loads(stored.stdout)["network"]["members"] == [member]

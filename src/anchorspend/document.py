@@ -18,6 +18,7 @@ from anchorspend.errors import Finding
 from anchorspend.gather.ingested import Ingested
 from anchorspend.gather.options import RunConfig
 from anchorspend.geo import Store
+from anchorspend.geography import geography_view
 from anchorspend.glance import Context
 from anchorspend.glance import build as glance
 from anchorspend.normalise import pence_to_text
@@ -27,7 +28,6 @@ from anchorspend.views import (
     Suppliers,
     addressable_view,
     evidence,
-    geography_view,
     top_suppliers,
 )
 
