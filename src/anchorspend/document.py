@@ -1,13 +1,15 @@
 """The ``analyse`` machine document (``metrics.json``), assembled from what the pipeline found.
 
 The document is a plain ``dict`` in the order ``report/DOCUMENT.md`` gives; reports render from
-it alone. :func:`analyse_document` is the one place its top-level sections are put together;
-the tables inside them come from :mod:`anchorspend.views` and :mod:`anchorspend.glance`.
-"""
+it alone. :class:`AnalyseDocument` holds its top-level sections, typed, and is the one place
+they are put together (:func:`analyse_document`); the tables inside them come from
+:mod:`anchorspend.views`, :mod:`anchorspend.geography` and :mod:`anchorspend.glance`, the
+reconciliation and grouped findings from here."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +17,7 @@ import polars as pl
 
 from anchorspend import __version__
 from anchorspend.errors import Finding
-from anchorspend.gather.ingested import Ingested
+from anchorspend.gather.ingested import Ingested, InputReport
 from anchorspend.gather.options import RunConfig
 from anchorspend.geo import Store
 from anchorspend.geography import geography_view
@@ -54,8 +56,9 @@ class Findings:
 def analyse_document(
     run: RunConfig, data: Ingested, found: Findings, named_inputs: tuple[str, ...]
 ) -> dict[str, Any]:
-    """The machine document of ``analyse`` (and the base of ``compare``'s). ``named_inputs``:
-    the spend files a next step's command names (see :class:`anchorspend.glance.Context`)."""
+    """The machine document of ``analyse`` (and the base of ``compare``'s), as its sections
+    (:class:`AnalyseDocument`) give it. ``named_inputs``: the spend files a next step's
+    command names (see :class:`anchorspend.glance.Context`)."""
     rec = reconciliation(data.summary)
     metrics = found.metrics.to_dicts() if found.metrics.height else []
     context = Context(
@@ -64,35 +67,92 @@ def analyse_document(
         geography=not found.store.bundled,
         unmatched_spend=_pence(found.unmatched),
     )
-    sup, set_aside = found.suppliers, run.config.set_aside
-    return {
-        "schema": SCHEMA_ID,
-        "generator": f"anchorspend {__version__}",
-        "period": run.period,
-        "reconciliation": rec,
-        "glance": glance(metrics, found.measures, rec, context, run.config.headline_basis),
-        "inputs": [r.as_dict() for r in data.inputs],
-        "measures": found.measures,
-        "metrics": metrics,
-        "categories": found.categories,
-        "top_suppliers": top_suppliers(sup),
-        "unmatched_suppliers": found.unmatched.head(UNMATCHED_IN_DOCUMENT).to_dicts(),
-        "addressable": {
-            "set_aside": list(set_aside),
-            "knowledge": KNOWLEDGE_SOURCE,
-            "by_period": addressable_view(found.by_kind, set_aside),
-        },
-        "conflicts": [
+    sup = found.suppliers
+    return AnalyseDocument(
+        period=run.period,
+        reconciliation=rec,
+        glance=glance(metrics, found.measures, rec, context, run.config.headline_basis),
+        inputs=data.inputs,
+        measures=found.measures,
+        metrics=metrics,
+        categories=found.categories,
+        top_suppliers=top_suppliers(sup),
+        unmatched_suppliers=found.unmatched.head(UNMATCHED_IN_DOCUMENT).to_dicts(),
+        addressable=Addressable(
+            set_aside=run.config.set_aside,
+            by_period=addressable_view(found.by_kind, run.config.set_aside),
+        ),
+        conflicts=[
             {k: r[k] for k in ("supplier", "field", "values", "spend")}
             for r in found.conflicts.to_dicts()
         ],
-        "evidence": evidence(sup),
-        "geography": geography_view(sup, found.store, found.postcode_problems),
-        "lookups": [
-            {**s, "matched_spend": pence_to_text(s["matched_spend"])} for s in found.lookups
-        ],
-        "findings": group_findings(data.findings, found.notes),
-    }
+        evidence=evidence(sup),
+        geography=geography_view(sup, found.store, found.postcode_problems),
+        lookups=[{**s, "matched_spend": pence_to_text(s["matched_spend"])} for s in found.lookups],
+        findings=group_findings(data.findings, found.notes),
+    ).as_dict()
+
+
+@dataclass(frozen=True, slots=True)
+class Addressable:
+    """The ``addressable`` section: the payee kinds set aside from addressable spend, where the
+    payee kinds come from, and the spend per payee kind per organisation × period."""
+
+    set_aside: Sequence[str]
+    by_period: list[dict[str, Any]]  # see views.addressable_view
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "set_aside": list(self.set_aside),
+            "knowledge": KNOWLEDGE_SOURCE,
+            "by_period": self.by_period,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyseDocument:
+    """The ``analyse`` document's sections, in the document's order (``report/DOCUMENT.md``
+    gives each one's shape). The tables are the views' rows as they are written; the sections
+    with a shape of their own here are typed."""
+
+    period: str
+    reconciliation: dict[str, Any]  # see reconciliation()
+    glance: dict[str, Any]  # see glance.build
+    inputs: list[InputReport]
+    measures: list[str]
+    metrics: list[dict[str, Any]]
+    categories: list[dict[str, Any]]
+    top_suppliers: list[dict[str, Any]]
+    unmatched_suppliers: list[dict[str, Any]]
+    addressable: Addressable
+    conflicts: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    geography: dict[str, Any]
+    lookups: list[dict[str, Any]]
+    findings: list[dict[str, Any]]  # see group_findings()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The document as written (``metrics.json``): a plain dict, schema and generator
+        first."""
+        return {
+            "schema": SCHEMA_ID,
+            "generator": f"anchorspend {__version__}",
+            "period": self.period,
+            "reconciliation": self.reconciliation,
+            "glance": self.glance,
+            "inputs": [r.as_dict() for r in self.inputs],
+            "measures": self.measures,
+            "metrics": self.metrics,
+            "categories": self.categories,
+            "top_suppliers": self.top_suppliers,
+            "unmatched_suppliers": self.unmatched_suppliers,
+            "addressable": self.addressable.as_dict(),
+            "conflicts": self.conflicts,
+            "evidence": self.evidence,
+            "geography": self.geography,
+            "lookups": self.lookups,
+            "findings": self.findings,
+        }
 
 
 def _pence(unmatched: pl.DataFrame) -> tuple[int, ...]:
