@@ -20,6 +20,8 @@ from openpyxl import Workbook
 
 from anchorspend import pipeline
 from anchorspend.config import load as load_config
+from anchorspend.gather import inputs as gather_inputs
+from anchorspend.gather import source as gather_source
 from anchorspend.ingest import csvread
 from anchorspend.pipeline import RunConfig, document_json
 from tests.helpers import FIXTURES, PUBLIC
@@ -131,9 +133,9 @@ def test_batches_of_a_few_records_change_nothing(
         monkeypatch.setattr(csvread, "SAMPLE_RECORDS", 4)
     whole = _outcome(config)
     assert '"rows_read": 0' not in whole[0]
-    monkeypatch.setattr(pipeline, "HEAD_ROWS", 5)  # the first batch: up to the header or so
+    monkeypatch.setattr(gather_source, "HEAD_ROWS", 5)  # the first batch: up to the header or so
     for size in (1, 2, 3, 7):
-        monkeypatch.setattr(pipeline, "BATCH_ROWS", size)
+        monkeypatch.setattr(gather_inputs, "BATCH_ROWS", size)
         assert _outcome(config) == whole, f"batches of {size}"
 
 
@@ -143,8 +145,8 @@ def test_the_spanning_file_is_read_as_its_rows_say(
     """The file above does what it says in batches of one record, so that the equality test
     is not vacuous."""
     monkeypatch.setattr(csvread, "SAMPLE_RECORDS", 4)
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 1)
-    monkeypatch.setattr(pipeline, "HEAD_ROWS", 2)
+    monkeypatch.setattr(gather_inputs, "BATCH_ROWS", 1)
+    monkeypatch.setattr(gather_source, "HEAD_ROWS", 2)
     result = pipeline.run(RunConfig(inputs=(_spanning(tmp_path),)))
     rec = result.document["reconciliation"]
     assert (rec["rows_read"], rec["rows_analysed"], rec["rows_excluded"], rec["rows_rejected"]) == (
@@ -199,7 +201,7 @@ def test_public_exports_in_batches(name: str, monkeypatch: pytest.MonkeyPatch) -
         pytest.skip(f"{path} is absent (public data not checked out beside the repo)")
     config = RunConfig(inputs=(path,))
     whole = _outcome(config)
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 997)
+    monkeypatch.setattr(gather_inputs, "BATCH_ROWS", 997)
     assert _outcome(config) == whole
 
 
@@ -216,7 +218,7 @@ def test_a_wide_record_found_after_batches_were_reduced(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     config = RunConfig(inputs=(path,))
     whole = _outcome(config)
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 20_000)
+    monkeypatch.setattr(gather_inputs, "BATCH_ROWS", 20_000)
     assert _outcome(config) == whole
     rec = pipeline.run(config).document["reconciliation"]
     pence = sum(i % 97 for i in range(200_000)) * 100 + 100
@@ -243,8 +245,8 @@ def test_progress_moves_through_a_file_read_in_batches(
     lines += [f"North,01/05/2026,S{i % 7},{i}.00" for i in range(99)]
     path = tmp_path / "long.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 20)
-    monkeypatch.setattr(pipeline, "HEAD_ROWS", 2)
+    monkeypatch.setattr(gather_inputs, "BATCH_ROWS", 20)
+    monkeypatch.setattr(gather_source, "HEAD_ROWS", 2)
     told: list[tuple[str, float | None]] = []
     pipeline.ingest(RunConfig(inputs=(path,)), lambda msg, done: told.append((msg, done)))
     assert [m for m, _ in told] == [

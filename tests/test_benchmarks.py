@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from anchorspend import pipeline
+from anchorspend.gather import inputs as gather_inputs
 from tests.helpers import ROOT, analyse_json
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -38,7 +38,7 @@ def test_the_references_agree_with_anchorspend(
 ) -> None:
     spend, lookup = data
     if batch_rows:
-        monkeypatch.setattr(pipeline, "BATCH_ROWS", batch_rows)
+        monkeypatch.setattr(gather_inputs, "BATCH_ROWS", batch_rows)
     ours = analyse_json(str(spend), "--lookup", str(lookup))
     refs = {}
     for name in ("polars", "duckdb", "pandas"):

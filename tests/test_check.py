@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from anchorspend import pipeline
 from anchorspend.check import check
 from anchorspend.findings import flatten
+from anchorspend.gather import inputs as gather_inputs
 from tests.helpers import FIXTURES, invoke
 
 
@@ -173,7 +173,7 @@ def test_spend_files_are_checked_batch_by_batch_with_the_findings_of_a_whole_rea
         FIXTURES / "missing_supplier.csv",
     ]
     whole = check(files)
-    monkeypatch.setattr(pipeline, "BATCH_ROWS", 3)
+    monkeypatch.setattr(gather_inputs, "BATCH_ROWS", 3)
     batched = check(files)
     assert batched.findings.equals(whole.findings)
     assert [(f.path, f.schema, f.rows) for f in batched.files] == [

@@ -98,6 +98,14 @@ def test_league_ranks_by_share_and_leaves_out_low_coverage(doc: dict[str, Any]) 
     ]
 
 
+def test_league_ranks_classifications_only(doc: dict[str, Any]) -> None:
+    """Total spend and redacted spend are not classifications: the reports rank neither, nor
+    does the league."""
+    ranked = {e["measure"] for e in doc["network"]["league"]}
+    assert "redacted" in doc["measures"]
+    assert ranked == set(doc["measures"]) - {"total_spend", "redacted"}
+
+
 def test_change_since_previous_period(doc: dict[str, Any]) -> None:
     [alpha] = [
         c

@@ -16,6 +16,8 @@ import pytest
 
 from anchorspend import pipeline
 from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.gather import inputs as gather_inputs
+from anchorspend.gather import source as gather_source
 from anchorspend.ingest import csvread, encoding
 from anchorspend.ingest.csvread import MAX_COLUMNS, WiderThanSampled, iter_csv, read_csv
 from anchorspend.ingest.raw import RawTable
@@ -242,9 +244,9 @@ def test_stray_quotes_in_a_file_read_in_batches_change_nothing(
 
     whole = outcome()
     assert [n for n in whole[1] if "stray-quote" in n]
-    monkeypatch.setattr(pipeline, "HEAD_ROWS", 1)
+    monkeypatch.setattr(gather_source, "HEAD_ROWS", 1)
     for size in (1, 2, 3):
-        monkeypatch.setattr(pipeline, "BATCH_ROWS", size)
+        monkeypatch.setattr(gather_inputs, "BATCH_ROWS", size)
         assert outcome() == whole, f"batches of {size}"
 
 

@@ -344,7 +344,8 @@ def test_compare_with_nothing_classified_prints_a_line_per_measure_not_a_league(
         if e["period"] == "all" and all(not m["coverage"] for m in [*e["members"], e["network"]])
     ]
     shown = [e["measure"] for e in doc["network"]["league"] if e["period"] == "all"]
-    assert "sme" in blind and "redacted" in shown and "redacted" not in blind
+    assert "sme" in blind and "vcse" in shown and "vcse" not in blind
+    assert "redacted" not in shown  # not a classification: no league, as in the reports
     result = invoke("compare", SPEND, "--config", CONFIG)
     assert result.exit_code == 0, result.stderr
     lines = result.stderr.splitlines()
@@ -355,7 +356,8 @@ def test_compare_with_nothing_classified_prints_a_line_per_measure_not_a_league(
         )
         assert lines.count(expected) == 1
         assert f"{measure}: whole period" not in lines  # no table title
-    assert "redacted: whole period" in lines  # measures with shares keep their table
+    assert "vcse: whole period" in lines  # measures with shares keep their table
+    assert "redacted: whole period" not in lines
     assert not any(ZERO.search(r[2]) for r in _terminal_rows(result.stderr) if len(r) == 5)
 
 

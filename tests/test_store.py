@@ -10,7 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from anchorspend import pipeline
+from anchorspend.gather import inputs as gather_inputs
+from anchorspend.gather import source as gather_source
 from tests.helpers import FIXTURES, ROOT, analyse_json, invoke
 
 EXAMPLES = ROOT / "examples"
@@ -261,8 +262,8 @@ def test_partition_by_partition_reading_gives_the_files_document(
     store = tmp_path / "st"
     with monkeypatch.context() as m:
         if batch_rows:  # `store add` writes each batch of records as it is read
-            m.setattr(pipeline, "BATCH_ROWS", batch_rows)
-            m.setattr(pipeline, "HEAD_ROWS", 2)
+            m.setattr(gather_inputs, "BATCH_ROWS", batch_rows)
+            m.setattr(gather_source, "HEAD_ROWS", 2)
         add(store, first)
         add(store, second)
     first_id = manifest(store)["batches"][0]["id"]
@@ -290,3 +291,32 @@ def test_the_manifest_is_readable_by_others_like_the_data(tmp_path: Path) -> Non
     add(store, CSV)
     data = next((store / "rows").rglob("*.parquet"))
     assert (store / "store.json").stat().st_mode & 0o777 == data.stat().st_mode & 0o777
+
+
+def test_a_store_keeps_reading_order_across_files_of_several_tables(tmp_path: Path) -> None:
+    """A stored file of several tables (a zip's members) and a file added after it: the rows
+    come back in the order the files gave them (file, then table, then row), so a member's
+    files in compare are listed in the same order from the store as from the files."""
+    import zipfile
+
+    head = "Organisation,Supplier Name,Payment Date,Net Amount\n"
+    archive = tmp_path / "a.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for name in ("1.csv", "2.csv", "3.csv"):
+            z.writestr(name, head + f"Org,Supplier {name},01/04/2026,10.00\n")
+    later = tmp_path / "b.csv"
+    later.write_text(head + "Org,Supplier b,01/04/2026,20.00\n", encoding="utf-8")
+    store = tmp_path / "st"
+    add(store, archive)
+    add(store, later)
+    files = invoke("compare", archive, later, "--json")
+    stored = invoke("compare", "--store", store, "--json")
+    assert files.exit_code == 0, files.stderr
+    [member] = json.loads(files.stdout)["network"]["members"]
+    assert [f.rsplit("/", 1)[-1] for f in member["files"]] == [
+        "a.zip!1.csv",
+        "a.zip!2.csv",
+        "a.zip!3.csv",
+        "b.csv",
+    ]
+    assert json.loads(stored.stdout)["network"]["members"] == [member]

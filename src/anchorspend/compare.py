@@ -20,7 +20,7 @@ import polars as pl
 from anchorspend.classify import identifiers_used
 from anchorspend.errors import AnchorspendError, UsageError
 from anchorspend.findings import empty_findings
-from anchorspend.measures import ALL_ORGS, ALL_PERIODS
+from anchorspend.measures import ALL_ORGS, ALL_PERIODS, NOT_CLASSIFICATIONS, TOTAL_SPEND
 from anchorspend.normalise import pence_text_expr, pence_to_text
 from anchorspend.payees import paid_within
 from anchorspend.pipeline import (
@@ -37,7 +37,6 @@ from anchorspend.pipeline import (
 from anchorspend.spend import SpendBuilder
 
 MembersBy = Literal["organisation", "folder"]
-CLASSIFICATIONS_EXCLUDED = ("total_spend",)
 SHARED_IN_DOCUMENT = 100
 
 
@@ -194,11 +193,12 @@ def _money(col: str) -> pl.Expr:
 
 
 def league(metrics: pl.DataFrame, min_coverage: float) -> list[dict[str, Any]]:
-    """For each measure and period: members by share of total, ranked only where coverage is
+    """For each classification (not :data:`~anchorspend.measures.NOT_CLASSIFICATIONS`, as the
+    reports rank them) and period: members by share of total, ranked only where coverage is
     good enough to compare; the network row beside them."""
     if not metrics.height:
         return []
-    m = metrics.filter(~pl.col("measure").is_in(CLASSIFICATIONS_EXCLUDED))
+    m = metrics.filter(~pl.col("measure").is_in(NOT_CLASSIFICATIONS))
     members = m.filter(pl.col("organisation") != ALL_ORGS).with_columns(
         (pl.col("coverage").fill_null(0) >= min_coverage).alias("comparable")
     )
@@ -247,11 +247,12 @@ def league(metrics: pl.DataFrame, min_coverage: float) -> list[dict[str, Any]]:
 
 
 def changes(metrics: pl.DataFrame) -> list[dict[str, Any]]:
-    """Each member's (and the network's) change from the previous period, in points and £."""
+    """Each member's (and the network's) change from the previous period, in points and £, for
+    every measure but total spend."""
     if not metrics.height:
         return []
     per = metrics.filter(
-        (pl.col("period") != ALL_PERIODS) & ~pl.col("measure").is_in(CLASSIFICATIONS_EXCLUDED)
+        (pl.col("period") != ALL_PERIODS) & (pl.col("measure") != TOTAL_SPEND)
     ).sort("organisation", "measure", "period")
     by = ("organisation", "measure")
     out = per.with_columns(

@@ -21,10 +21,10 @@ from decimal import Decimal
 from typing import Any
 
 from anchorspend.config import PAYEE_KINDS
+from anchorspend.measures import ALL_ORGS as ALL_ORGS
+from anchorspend.measures import ALL_PERIODS as ALL_PERIODS
+from anchorspend.measures import NOT_CLASSIFICATIONS as NOT_CLASSIFICATIONS
 
-ALL_ORGS = "(all)"
-ALL_PERIODS = "all"
-NOT_CLASSIFICATIONS = ("total_spend", "redacted")  # measures that are never "unknown"
 # The measures whose classification comes from supplier lookups (or the export's own flags);
 # "local" (and "deprived") come from where a supplier is.
 LOOKUP_MEASURES = ("sme", "vcse", "diverse_led")

@@ -21,7 +21,19 @@ from anchorspend.normalise import pence_text_expr
 from anchorspend.payees import paid_within
 
 ALL_PERIODS = "all"
+"""The period of the rollup over every period."""
 ALL_ORGS = "(all)"
+"""The organisation of the pooled rows of several organisations (a name no input may use)."""
+TOTAL_SPEND = "total_spend"
+"""The measure true of every row: all spend."""
+NOT_CLASSIFICATIONS = (TOTAL_SPEND, "redacted")
+"""The measures that are not classifications of suppliers: never unknown, so never given a
+coverage, ranked or counted as a classification in the documents and reports."""
+
+
+def classifications(measures: Sequence[str]) -> list[str]:
+    """``measures`` that classify suppliers (every one but :data:`NOT_CLASSIFICATIONS`)."""
+    return [m for m in measures if m not in NOT_CLASSIFICATIONS]
 
 
 def measure_set(
@@ -32,7 +44,7 @@ def measure_set(
     """Every measure, in display order, as a boolean expression over a classified row
     (true, false, or null for unknown). Redacted rows are unknown for every classification."""
     measures: dict[str, pl.Expr] = {
-        "total_spend": pl.lit(True),
+        TOTAL_SPEND: pl.lit(True),
         "sme": pl.col("is_sme"),
         "vcse": pl.col("is_vcse"),
         "diverse_led": pl.col("is_diverse_led"),

@@ -42,22 +42,19 @@ import polars as pl
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.files import write_replacing
 from anchorspend.findings import empty_findings
-from anchorspend.ingest.canonical import ID_KEYS, pack
-from anchorspend.ingest.sources import expand
-from anchorspend.normalise import pence_to_text
-from anchorspend.pipeline import (
+from anchorspend.gather.duplicates import combine_pairs, duplicate_notes, mark_duplicates
+from anchorspend.gather.ingested import (
     Ingested,
     InputReport,
-    Progress,
-    RunConfig,
-    combine_pairs,
     combine_summaries,
-    duplicate_notes,
-    ingest,
-    mark_duplicates,
     refresh_counts,
     summarise,
 )
+from anchorspend.gather.inputs import ingest
+from anchorspend.gather.options import Progress, RunConfig
+from anchorspend.ingest.canonical import ID_KEYS, pack, unpack
+from anchorspend.ingest.sources import expand
+from anchorspend.normalise import pence_to_text
 from anchorspend.spend import SpendBuilder, fy_quarter
 
 FORMAT = "anchorspend-store/1"
@@ -135,7 +132,7 @@ def _batch_files(store: Path, batch: str) -> list[Path]:
 
 class _Writer:
     """One input file's rows, written into its partitions batch by batch as they are read
-    (a :class:`anchorspend.pipeline.RowSink`), so that adding a file never holds it whole."""
+    (a :class:`anchorspend.gather.ingested.RowSink`), so that adding a file never holds it whole."""
 
     def __init__(self, staging: Path, batch: str) -> None:
         self.staging, self.batch = staging, batch
@@ -265,43 +262,20 @@ def _sweep(store: Path) -> None:
 def load(
     store: Path, run: RunConfig, progress: Progress | None = None, ids: Collection[str] = ID_KEYS
 ) -> Ingested:
-    """The store as :func:`anchorspend.pipeline.ingest` would have read its files, in the order
+    """The store as :func:`anchorspend.gather.inputs.ingest` would have read its files, in the order
     they were added, but one partition at a time, so that memory is bounded by the largest
     partition and the aggregated spend, not by the rows stored. Each partition's rows are
     renamed, checked for duplicates across files (the same transaction has the same
     organisation and date, so both copies share a partition), summarised and split into
     profiles and facts; only the rows not analysed are kept."""
-    doc = open_manifest(store)
-    batches: list[dict[str, Any]] = doc["batches"]
+    batches: list[dict[str, Any]] = open_manifest(store)["batches"]
     seq = {b["id"]: i for i, b in enumerate(batches)}
-    findings: list[pl.DataFrame] = []
-    notes: list[Finding] = []
-    reports: list[InputReport] = []
-    for b in batches:
-        if b["rows"] and not _batch_files(store, b["id"]):
-            raise AnchorspendError(
-                f"the store names {b['name']} but its rows are missing",
-                path=str(store),
-                hint=f"add it again: anchorspend store add {b['name']} --store {store} --replace",
-            )
-        fpath = store / "findings" / f"{b['id']}.parquet"
-        if fpath.exists():
-            findings.append(pl.read_parquet(fpath))
-        notes.extend(Finding(**n) for n in b["notes"])
-        reports.extend(InputReport(**r) for r in b["inputs"])
-
+    findings, notes, reports = _batches_read(store, batches)
     renames = run.config.organisations
-    groups: dict[tuple[str, str], list[tuple[int, Path]]] = {}
-    for f in (store / "rows").glob("*/*/*.parquet"):
-        if _batch_of(f) not in seq:
-            continue  # left by an interrupted add: not in the store
-        org = unquote(f.parent.parent.name.partition("=")[2])
-        period = f.parent.name.partition("=")[2]
-        groups.setdefault((renames.get(org, org), period), []).append((seq[_batch_of(f)], f))
-
+    groups = _partitions(store, seq, renames)
     others, summaries, pairs = [], [], []
     spend = SpendBuilder(run.period, ids)
-    position = pack(pl.col("_seq").cast(pl.Int64), pl.col(_ORDER)).alias("_first")
+    position = _position(batches)
     for done, key in enumerate(sorted(groups)):
         if progress:
             progress(f"reading {key[0]} {key[1]} from {store}", 0.8 * done / len(groups))
@@ -348,6 +322,58 @@ def load(
     )
     found = pl.concat(findings, how="diagonal_relaxed") if findings else empty_findings()
     return Ingested(rows, found, notes + dup_notes, reports, summary, spend.finish())
+
+
+def _position(batches: list[dict[str, Any]]) -> pl.Expr:
+    """Each row's place in reading order over the whole store, as ``ingest`` numbers it
+    (:func:`~anchorspend.ingest.canonical.pack`-ed table, row): the table counted across
+    every file before it (a file may hold several: a zip's members, a workbook's sheets), as
+    the ``_seq``-th file's tables come after all those of the files before."""
+    first_table, n = {}, 0
+    for i, b in enumerate(batches):
+        first_table[i] = n
+        n += max(len(b["inputs"]), 1)
+    table, row = unpack(pl.col(_ORDER))
+    start = pl.col("_seq").replace_strict(first_table, return_dtype=pl.Int64)
+    return pack(start + table.cast(pl.Int64), row.cast(pl.Int64)).alias("_first")
+
+
+def _batches_read(
+    store: Path, batches: list[dict[str, Any]]
+) -> tuple[list[pl.DataFrame], list[Finding], list[InputReport]]:
+    """What reading each stored file found: its row-level findings, its notes, its reports
+    (an error if a file's rows are missing)."""
+    findings: list[pl.DataFrame] = []
+    notes: list[Finding] = []
+    reports: list[InputReport] = []
+    for b in batches:
+        if b["rows"] and not _batch_files(store, b["id"]):
+            raise AnchorspendError(
+                f"the store names {b['name']} but its rows are missing",
+                path=str(store),
+                hint=f"add it again: anchorspend store add {b['name']} --store {store} --replace",
+            )
+        fpath = store / "findings" / f"{b['id']}.parquet"
+        if fpath.exists():
+            findings.append(pl.read_parquet(fpath))
+        notes.extend(Finding(**n) for n in b["notes"])
+        reports.extend(InputReport(**r) for r in b["inputs"])
+    return findings, notes, reports
+
+
+def _partitions(
+    store: Path, seq: dict[str, int], renames: dict[str, str]
+) -> dict[tuple[str, str], list[tuple[int, Path]]]:
+    """The stored row files per (organisation as renamed, period), each with its batch's place
+    in the manifest; files of no batch the manifest names are left out."""
+    groups: dict[tuple[str, str], list[tuple[int, Path]]] = {}
+    for f in (store / "rows").glob("*/*/*.parquet"):
+        if _batch_of(f) not in seq:
+            continue  # left by an interrupted add: not in the store
+        org = unquote(f.parent.parent.name.partition("=")[2])
+        period = f.parent.name.partition("=")[2]
+        groups.setdefault((renames.get(org, org), period), []).append((seq[_batch_of(f)], f))
+    return groups
 
 
 def info(store: Path) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The views beside the measures: spend by category, top suppliers, unmatched suppliers.
+"""The views beside the measures: spend by category, top suppliers, unmatched suppliers, the
+evidence behind the classifications (where the suppliers are: :mod:`anchorspend.geography`).
 
 All over the analysed spend (``amount`` in pence and ``n`` rows per organisation × supplier
 profile, see :func:`suppliers_of`, or per category for :func:`categories`) for the whole input
@@ -13,19 +14,18 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.areas import local_authorities
 from anchorspend.classify import display_names
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.ingest.canonical import FLAG_FIELDS, pack, unpack
 from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, share
-from anchorspend.normalise import pence_text_expr, pence_to_text
+from anchorspend.normalise import pence_text_expr
 from anchorspend.spend import numbered_combos
 
 TOP_SUPPLIERS = 10
 UNMATCHED_IN_DOCUMENT = 50
 
 
-def _pooled_last() -> pl.Expr:
+def pooled_last() -> pl.Expr:
     return (pl.col("organisation") == ALL_ORGS).alias("_pooled")
 
 
@@ -80,7 +80,7 @@ _PROFILE_VIEW = ("supplier_name", "matched_by", "redacted", "is_sme", "is_vcse",
                  "postcode_terminated", "payee_kind", "payee_evidence", "payee_rule")  # fmt: skip
 
 
-def _per_org_and_pooled(
+def per_org_and_pooled(
     frame: pl.DataFrame, keys: list[pl.Expr], aggs: list[pl.Expr], pooled: bool
 ) -> pl.DataFrame:
     """``aggs`` by organisation × ``keys`` and, if ``pooled``, by ``keys`` alone for the
@@ -103,7 +103,7 @@ def _per_org_and_pooled(
     return pl.concat([layer.select(layers[0].columns) for layer in layers])
 
 
-def _suppliers_count() -> pl.Expr:
+def suppliers_count() -> pl.Expr:
     """Distinct suppliers (the unknown key counting as one, as ``n_unique`` does)."""
     return pl.col("_sid").n_unique().cast(pl.Int64).alias("suppliers")
 
@@ -174,7 +174,7 @@ def categories(facts: pl.LazyFrame, cells: pl.DataFrame, sup: Suppliers) -> list
     totals = rows.group_by("organisation").agg(pl.col("pence").sum().alias("_total"))
     out = (
         rows.join(totals, on="organisation")
-        .with_columns(_pooled_last())
+        .with_columns(pooled_last())
         .sort(["_pooled", "organisation", "pence", "cat"], descending=[False, False, True, False])
         .select(
             "organisation",
@@ -253,7 +253,7 @@ def top_suppliers(sup: Suppliers) -> list[dict[str, Any]]:
     return (
         ranked.rechunk()  # see _ONE_CHUNK
         .join(totals.rechunk(), on="organisation")
-        .with_columns(_pooled_last())
+        .with_columns(pooled_last())
         .sort("_pooled", "organisation", "rank")
         .select(
             "organisation",
@@ -336,69 +336,6 @@ def unmatched_suppliers(sup: Suppliers, set_aside: Sequence[str]) -> pl.DataFram
     )
 
 
-def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[str, Any]:
-    """Where the suppliers are: which basis placed how much spend, spend by supplier local
-    authority (unknown shown, never hidden), and the postcodes that could not be placed."""
-    user_store = store is not None and not store.bundled
-    source = None if store is None or user_store else store.manifest["source"]
-    if not sup.cells.height:
-        return {"store": None, "source": source, "terminated_postcode_spend": "0.00",
-                "terminated_postcode_rows": 0, "imd_edition": None, "basis": [],
-                "by_local_authority": [], "unplaced_postcodes": []}  # fmt: skip
-    profiles = sup.profiles
-    basis = (
-        profiles.group_by("location_basis")
-        .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().alias("rows"))
-        .sort("location_basis")
-        .select("location_basis", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
-    )
-    # the built-in table's names (current boundaries), then a store's for codes it lacks
-    names = local_authorities().select(pl.col("code").alias("local_authority_code"), "name")
-    if store is not None and "local_authority_name" in store.postcodes.collect_schema().names():
-        names = pl.concat([names, store.postcodes.select(
-            "local_authority_code", pl.col("local_authority_name").alias("name")
-        ).drop_nulls().unique("local_authority_code").collect()]).unique(
-            "local_authority_code", keep="first", maintain_order=True)  # fmt: skip
-    by_la = (
-        _per_org_and_pooled(
-            sup.cells.join(profiles.select("_pid", "local_authority_code"), on="_pid", how="left"),
-            [pl.col("local_authority_code")],
-            [pl.col("amount").sum().alias("pence"), _suppliers_count()],
-            sup.several,
-        )
-        .join(names, on="local_authority_code", how="left")
-        .with_columns(_pooled_last())
-        .sort(["_pooled", "organisation", "pence", "local_authority_code"],
-              descending=[False, False, True, False], nulls_last=True)
-        .select("organisation", "local_authority_code", "name",
-                pence_text_expr(pl.col("pence")).alias("spend"), "suppliers")
-    )  # fmt: skip
-    # the postcode as written: the lookup's where it gave one, else the export's
-    spend_by_pc = (
-        profiles.select(pl.coalesce("postcode", "supplier_postcode").alias("w"), "amount", "n")
-        .drop_nulls("w")
-        .group_by("w")
-        .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().alias("len"))
-    )
-    unplaced = (
-        problems.join(spend_by_pc, left_on="postcode", right_on="w", how="inner")
-        .sort(["pence", "postcode"], descending=[True, False])
-        .select("postcode", "problem", pence_text_expr(pl.col("pence")).alias("spend"),
-                pl.col("len").cast(pl.Int64).alias("rows"))
-    )  # fmt: skip
-    terminated = profiles.filter(pl.col("postcode_terminated"))
-    return {
-        "store": str(store.path) if user_store else None,
-        "source": source,
-        "terminated_postcode_spend": pence_to_text(int(terminated.get_column("amount").sum() or 0)),
-        "terminated_postcode_rows": int(terminated.get_column("n").sum() or 0),
-        "imd_edition": None if store is None else store.imd_edition,
-        "basis": basis.to_dicts(),
-        "by_local_authority": by_la.to_dicts(),
-        "unplaced_postcodes": unplaced.to_dicts(),
-    }
-
-
 EVIDENCE_MEASURES = {"sme": "is_sme", "vcse": "is_vcse", "diverse_led": "is_diverse_led"}
 
 
@@ -418,12 +355,12 @@ def evidence(sup: Suppliers) -> list[dict[str, Any]]:
             ]
         )
     parts = [
-        _per_org_and_pooled(
+        per_org_and_pooled(
             cells.filter(pl.col(f).is_not_null()),
             [pl.col(f"{f}_confidence").alias("confidence")],
             [pl.col("amount").sum().alias("known"),
              pl.col("amount").filter(pl.col(f)).sum().alias("yes"),
-             _suppliers_count()],
+             suppliers_count()],
             sup.several,
         ).with_columns(pl.lit(measure).alias("measure")).rechunk()  # see _ONE_CHUNK
         for measure, f in EVIDENCE_MEASURES.items()
@@ -434,7 +371,7 @@ def evidence(sup: Suppliers) -> list[dict[str, Any]]:
         .join(totals.with_columns(pl.col("organisation").cast(pl.String)).rechunk(),
               on="organisation")
         .with_columns(
-            _pooled_last(),
+            pooled_last(),
             pl.col("measure").replace_strict({m: i for i, m in enumerate(EVIDENCE_MEASURES)},
                                              return_dtype=pl.Int8).alias("_m"),
             pl.col("confidence").replace_strict(order, default=3, return_dtype=pl.Int8).alias("_c"),

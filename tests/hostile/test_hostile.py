@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from anchorspend import check, pipeline
+from anchorspend import check
+from anchorspend.gather import inputs as gather_inputs
 from anchorspend.ingest import sources
 from tests.helpers import invoke
 from tests.hostile import build
@@ -202,7 +203,7 @@ def test_file_that_vanishes_before_it_is_read(
             p.unlink()  # gone between being listed and being read
         return found
 
-    monkeypatch.setattr(pipeline, "expand", expand_then_delete)
+    monkeypatch.setattr(gather_inputs, "expand", expand_then_delete)
     monkeypatch.setattr(check, "expand", expand_then_delete)
     r = invoke(command, str(tmp_path))
     assert r.exit_code == 3, r.stderr

@@ -64,7 +64,7 @@ def _target_text(m: dict[str, Any]) -> str:
 
 def print_summary(doc: dict[str, Any]) -> None:
     """The reconciliation, then each organisation's measures for the whole input, on stderr."""
-    from anchorspend.glance import NOT_CLASSIFICATIONS
+    from anchorspend.measures import ALL_ORGS, ALL_PERIODS, NOT_CLASSIFICATIONS
 
     rec = doc["reconciliation"]
     console.table(
@@ -90,10 +90,10 @@ def print_summary(doc: dict[str, Any]) -> None:
                 _target_text(m),
             ]
             for m in doc["metrics"]
-            if m["organisation"] == org and m["period"] == "all"
+            if m["organisation"] == org and m["period"] == ALL_PERIODS
         ]
         console.table(
-            f"{'All organisations' if org == '(all)' else org}: whole period",
+            f"{'All organisations' if org == ALL_ORGS else org}: whole period",
             [
                 "measure",
                 "spend (£)",

@@ -23,6 +23,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from anchorspend.glance import ALL_PERIODS, NOT_CLASSIFICATIONS
+
 MONEY_FORMAT = "£#,##0.00;[Red]-£#,##0.00"
 SHARE_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"
@@ -188,7 +190,7 @@ def summary(document: dict[str, Any]) -> list[dict[str, Any]]:
             "coverage": m.get("coverage"),
         }
         for m in document["metrics"]
-        if m["period"] == "all" and m["measure"] not in ("total_spend", "redacted")
+        if m["period"] == ALL_PERIODS and m["measure"] not in NOT_CLASSIFICATIONS
     ]
     return out
 
