@@ -69,26 +69,31 @@ def s70_rows(
         & pl.col("in_scope")
         & (pl.col("payment_date") >= pl.lit(setup.commencement))
     ).with_columns(gross.alias("_gross"))
-    unknown = paid.filter(pl.col("_gross").is_null() & (pl.col("amount") > 0))
-    notes = []
-    if unknown.height:
-        notes.append(
-            make(
-                "s70-gross-unknown",
-                row=int(unknown.item(0, "_row")),
-                path=str(unknown.item(0, "_source")),
-                n=unknown.height,
-            )
-        )
-    start, end = quarter_of(pl.col("payment_date"))
     over = named(paid.filter(pl.col("_gross") > S70_THRESHOLD), profiles).sort(
         "payment_date", pl.col("_source").cast(pl.String), "_row"
     )
-    text = {
-        "contract_id": pl.col("_s70_contract_id"),
-        "invoice_id": pl.col(RAW_PREFIX + "invoice_id"),
-    }
-    cols = [
+    return over.select(_published_columns()), _gross_unknown(paid)
+
+
+def _gross_unknown(paid: pl.DataFrame) -> list[Finding]:
+    """A finding for the payments whose gross cannot be known (``_gross`` null), if any."""
+    unknown = paid.filter(pl.col("_gross").is_null() & (pl.col("amount") > 0))
+    if not unknown.height:
+        return []
+    return [
+        make(
+            "s70-gross-unknown",
+            row=int(unknown.item(0, "_row")),
+            path=str(unknown.item(0, "_source")),
+            n=unknown.height,
+        )
+    ]
+
+
+def _published_columns() -> list[pl.Expr]:
+    """The columns of s70_payments.csv, from a kept row with its ``_gross``."""
+    start, end = quarter_of(pl.col("payment_date"))
+    return [
         pl.col("organisation"),
         start.dt.to_string("%Y-%m-%d").alias("quarter_start"),
         end.dt.to_string("%Y-%m-%d").alias("quarter_end"),
@@ -96,14 +101,14 @@ def s70_rows(
         pl.col("supplier_name"),
         pl.col("_gross").map_batches(money_text, return_dtype=pl.String).alias("gross_amount"),
         pl.col("amount").map_batches(money_text, return_dtype=pl.String).alias("net_amount"),
-        *(t.alias(f) for f, t in text.items()),
+        pl.col("_s70_contract_id").alias("contract_id"),
+        pl.col(RAW_PREFIX + "invoice_id").alias("invoice_id"),
         pl.col("_s70_company_number").alias("company_number"),
         pl.col("_s70_expense_type").alias("expense_type"),
         pl.col("_s70_purpose").alias("purpose"),
         pl.col("_source").cast(pl.String).alias("path"),
         pl.col("_row").alias("row"),
     ]
-    return over.select(cols), notes
 
 
 def s70_summary(setup: Setup, s70: pl.DataFrame) -> dict[str, Any]:
