@@ -10,6 +10,12 @@ from anchorspend.payments.fields import unknown_disputed, unknown_status
 from anchorspend.payments.periods import period_of
 from anchorspend.payments.rules import DEFAULT_TERM_DAYS, NOT_MEASURED, Setup
 
+# what the parsed date statuses say: a day (ok), or text at all (not missing)
+_RECEIVED_OK = pl.col("_invoice_received_date_status") == "ok"
+_RECEIVED_GIVEN = pl.col("_invoice_received_date_status") != "missing"
+_INVOICE_OK = pl.col("_invoice_date_status") == "ok"
+_DUE_GIVEN = pl.col("_due_date_status") != "missing"
+
 
 def assess(rows: pl.DataFrame, setup: Setup) -> pl.DataFrame:
     """Each row's place: ``_pay_status`` is ``measured`` (it counts in a figure),
@@ -37,12 +43,6 @@ def assess(rows: pl.DataFrame, setup: Setup) -> pl.DataFrame:
     step = _with_reasons(step, checks)
     step, due_start = _with_periods(step, setup)
     return _placed(step, due_start).drop("_checks", *PARSED_ONLY)
-
-
-_RECEIVED_OK = pl.col("_invoice_received_date_status") == "ok"
-_RECEIVED_GIVEN = pl.col("_invoice_received_date_status") != "missing"
-_INVOICE_OK = pl.col("_invoice_date_status") == "ok"
-_DUE_GIVEN = pl.col("_due_date_status") != "missing"
 
 
 def _due(received: pl.Expr) -> pl.Expr:
