@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from anchorspend.payments import NOT_MEASURED, OUTSIDE
+from anchorspend.payments.rules import NOT_MEASURED, OUTSIDE
 from anchorspend.report.format import DASH, count, money, org_label
 from anchorspend.report.svg import BLUE, GREY, svg, text, void
 
