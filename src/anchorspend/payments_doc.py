@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from anchorspend import __version__
-from anchorspend.classify import classify, identifiers_used
+from anchorspend.classify.resolve import classify, identifiers_used
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import all_findings, group, make
 from anchorspend.geo import locate, resolve_tiers

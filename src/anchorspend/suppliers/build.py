@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from anchorspend.classify import load_lookup
+from anchorspend.classify.lookup import load_lookup
 from anchorspend.errors import AnchorspendError, Finding, UsageError
 from anchorspend.files import write_replacing
 from anchorspend.ingest.canonical import FLAG_FIELDS

@@ -21,7 +21,9 @@ from typing import Any
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from anchorspend.classify import classify, display_names, load_lookup
+from anchorspend.classify.conflicts import display_names
+from anchorspend.classify.lookup import load_lookup
+from anchorspend.classify.resolve import classify
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.normalise import name_key, pence_text_expr
 from anchorspend.payees import payee_kinds
