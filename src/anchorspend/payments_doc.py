@@ -19,7 +19,8 @@ from anchorspend import __version__
 from anchorspend.classify.resolve import classify, identifiers_used
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import all_findings, group, make
-from anchorspend.geo import locate, resolve_tiers
+from anchorspend.geo.locate import locate
+from anchorspend.geo.tiers import resolve_tiers
 from anchorspend.ingest.canonical import ID_KEYS, RAW_PREFIX, RowOptions, detached
 from anchorspend.measures import measure_set
 from anchorspend.normalise import pence_to_text
