@@ -59,16 +59,7 @@ def classify(rows: pl.DataFrame, lookups: list[Lookup]) -> Classified:
     side, choose each attribute by precedence, and attach the choice to the rows."""
     distinct = _distinct_suppliers(rows)
     per_source = [(lookup.label, _matched(distinct, lookup)) for lookup in lookups]
-    # supplier-level view of the published flags: every distinct value a supplier's rows carry
-    # join only the key columns (the wide rows are never copied); rows keep their order
-    ids = rows.select(*SUPPLIER_COLS).join(
-        distinct.select("_sid", *SUPPLIER_COLS),
-        on=list(SUPPLIER_COLS),
-        nulls_equal=True,
-        how="left",
-        maintain_order="left",
-    )
-    export_flags = rows.with_columns(ids.get_column("_sid"))
+    export_flags = _with_supplier_ids(rows, distinct)
     sup = _by_precedence(_side_by_side(distinct, per_source), len(per_source))
     out = _resolved(_attached(export_flags, sup))
     conflicts = find_conflicts(sup, export_flags, out, [label for label, _ in per_source])
@@ -96,6 +87,20 @@ def _distinct_suppliers(rows: pl.DataFrame) -> pl.DataFrame:
     names = distinct.select("supplier_name").unique()
     names = names.with_columns(name_key(pl.col("supplier_name")).alias("name_key"))
     return distinct.join(names, on="supplier_name", how="left", nulls_equal=True)
+
+
+def _with_supplier_ids(rows: pl.DataFrame, distinct: pl.DataFrame) -> pl.DataFrame:
+    """The rows, in order, each with its distinct supplier's ``_sid``: the supplier-level view
+    of the flags the export publishes. Only the key columns are joined (the wide rows are never
+    copied)."""
+    ids = rows.select(*SUPPLIER_COLS).join(
+        distinct.select("_sid", *SUPPLIER_COLS),
+        on=list(SUPPLIER_COLS),
+        nulls_equal=True,
+        how="left",
+        maintain_order="left",
+    )
+    return rows.with_columns(ids.get_column("_sid"))
 
 
 def _match(distinct: pl.DataFrame, lookup: Lookup) -> pl.DataFrame:

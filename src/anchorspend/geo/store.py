@@ -39,6 +39,7 @@ class Store:
 
 
 def open_store(path: Path) -> Store:
+    """The store at ``path``: its manifest read, its tables scanned lazily."""
     manifest_path = path / MANIFEST
     if not manifest_path.is_file():
         raise AnchorspendError(
