@@ -204,7 +204,7 @@ def test_hyndburn_layouts_read_with_no_flags(tmp_path: Path) -> None:
 
 
 def test_a_lookup_column_asking_sme_or_vcse_is_read_in_words(tmp_path: Path) -> None:
-    from anchorspend.classify import load_lookup
+    from anchorspend.classify.lookup import load_lookup
 
     path = tmp_path / "lookup.csv"
     path.write_text(
@@ -260,7 +260,7 @@ def test_check_counts_a_lookup_whose_header_is_last_without_its_header(tmp_path:
 
 
 def test_a_lookup_is_mapped_by_header_and_content_too(tmp_path: Path) -> None:
-    from anchorspend.classify import load_lookup
+    from anchorspend.classify.lookup import load_lookup
 
     path = tmp_path / "lookup.csv"
     path.write_text(

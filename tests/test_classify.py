@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from anchorspend.classify import load_lookup
+from anchorspend.classify.lookup import load_lookup
 from anchorspend.errors import AnchorspendError
 from tests.helpers import FIXTURES, analyse_json, invoke
 
@@ -418,7 +418,7 @@ def _two_authorities(tmp_path: Path) -> Path:
 def test_ids_no_lookup_matches_on_do_not_split_a_supplier(tmp_path: Path) -> None:
     """An authority's own supplier id, which no lookup gives, cannot change a classification:
     the supplier is one profile, however many ids it is paid under."""
-    from anchorspend.classify import identifiers_used
+    from anchorspend.classify.resolve import identifiers_used
     from anchorspend.ingest.canonical import RowOptions, build_batch
     from anchorspend.ingest.sources import ReadOptions, open_sources
     from anchorspend.pipeline import read_mapped

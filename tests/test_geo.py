@@ -12,7 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
-from anchorspend.geo import import_store, open_store
+from anchorspend.geo.importer import import_store
+from anchorspend.geo.store import open_store
 from anchorspend.normalise import normalise_postcode
 from tests.helpers import FIXTURES, analyse_json, invoke
 
@@ -258,7 +259,7 @@ def test_reports_say_where_suppliers_are(tmp_path: Path) -> None:
 
 def test_lookup_table_is_text_with_the_postcode_as_written_first() -> None:
     """``geo lookup`` prints ``lookup_table``'s rows: every cell text, blank where unknown."""
-    from anchorspend.geo import lookup_table
+    from anchorspend.geo.locate import lookup_table
 
     columns, rows = lookup_table(["M1 1AE", "nonsense"], None)
     assert columns[:2] == ["written", "postcode"]

@@ -15,7 +15,8 @@ import pytest
 
 import anchorspend
 from anchorspend.areas import local_authorities
-from anchorspend.geo import bundled_store, import_store
+from anchorspend.geo.importer import import_store
+from anchorspend.geo.store import bundled_store
 from anchorspend.normalise import normalise_postcode
 from tests.helpers import FIXTURES, ROOT, analyse_json, invoke
 

@@ -565,6 +565,6 @@ def test_two_real_members_one_paying_the_other(public: Path, tmp_path: Path) -> 
     ],
 )
 def test_a_cic_is_known_by_how_its_name_ends(name: str, cic: bool) -> None:
-    from anchorspend.classify import is_cic_name
+    from anchorspend.classify.cic import is_cic_name
 
     assert pl.select(is_cic_name(pl.lit(name))).item() is cic

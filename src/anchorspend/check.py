@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.classify import load_lookup
+from anchorspend.classify.lookup import load_lookup
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
 from anchorspend.findings import (
     FINDINGS_SCHEMA,

@@ -18,7 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.classify import Classified, Lookup, classify, identifiers_used, load_lookup
+from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
+from anchorspend.classify.resolve import Classified
 from anchorspend.config import Member
 from anchorspend.document import SCHEMA_ID as SCHEMA_ID
 from anchorspend.document import Findings, analyse_document

@@ -40,7 +40,7 @@ def geo_import(
     """Build the geography store: postcode → local authority, region, LSOA, ward; IMD deciles."""
 
     def body() -> int:
-        from anchorspend.geo import import_store
+        from anchorspend.geo.importer import import_store
 
         with console.progress(False) as tick:
             report = import_store(
@@ -69,7 +69,7 @@ def geo_lookup(
     """Show where postcodes are, as anchorspend will read them."""
 
     def body() -> int:
-        from anchorspend.geo import lookup_table
+        from anchorspend.geo.locate import lookup_table
 
         columns, table = lookup_table(postcodes, store)
         console.table("Postcodes", columns, table, right=set())

@@ -17,10 +17,11 @@ from typing import Any
 import polars as pl
 
 from anchorspend import __version__
-from anchorspend.classify import Classified, classify, identifiers_used
+from anchorspend.classify.resolve import Classified, classify, identifiers_used
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import all_findings, group
-from anchorspend.geo import locate, resolve_tiers
+from anchorspend.geo.locate import locate
+from anchorspend.geo.tiers import resolve_tiers
 from anchorspend.ingest.canonical import RowOptions
 from anchorspend.measures import measure_set
 from anchorspend.normalise import pence_to_text

@@ -21,7 +21,9 @@ from typing import Any
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from anchorspend.classify import classify, display_names, load_lookup
+from anchorspend.classify.conflicts import display_names
+from anchorspend.classify.lookup import Lookup, load_lookup
+from anchorspend.classify.resolve import classify
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.normalise import name_key, pence_text_expr
 from anchorspend.payees import payee_kinds
@@ -32,10 +34,20 @@ CANDIDATES = 2
 MIN_SCORE = 70.0
 _STOP = ("THE", "A", "AN", "MR", "MRS", "MS", "DR", "THE ROYAL")
 REVIEW_COLUMNS = (
-    "supplier", "spend", "rows", "rank", "candidate_name", "candidate_company_number",
-    "candidate_charity_number", "candidate_is_sme", "candidate_is_vcse", "candidate_source",
-    "score", "margin", "decision",
-)  # fmt: skip
+    "supplier",
+    "spend",
+    "rows",
+    "rank",
+    "candidate_name",
+    "candidate_company_number",
+    "candidate_charity_number",
+    "candidate_is_sme",
+    "candidate_is_vcse",
+    "candidate_source",
+    "score",
+    "margin",
+    "decision",
+)
 
 
 @dataclass(slots=True)
@@ -92,87 +104,117 @@ def _candidates(queries: pl.DataFrame, pool: pl.DataFrame, keep: int) -> pl.Data
 
 
 def match(run: RunConfig, *, keep: int = CANDIDATES) -> MatchResult:
+    """Resolve the exports' suppliers as ``analyse`` does, set aside the unmatched payees not
+    worth classifying, and propose up to ``keep`` candidates for each other unmatched one."""
     data = ingest(run)
     lookups = [load_lookup(p) for p in run.lookups]
     rows = classify(spend_of(data.rows, "quarter").profiles, lookups).rows
     rows = rows.drop("payee_kind").join(payee_kinds(rows), on="_pid", how="left")
     total = int(rows.get_column("amount").sum() or 0)
+    unmatched_rows = rows.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
+    # only market payees are worth classifying: public bodies, HMRC and pension funds are set
+    # aside (and counted) as addressable spend leaves them out
+    set_aside = pl.col("payee_kind").is_in(run.config.set_aside)
+    away = _set_aside(unmatched_rows.filter(set_aside))
+    queries = _queries(unmatched_rows.filter(~set_aside))
+    pool = _pool(lookups).rename({"name_key": "name_key_c"})
+    found = _candidates(queries, pool, keep) if pool.height else pl.DataFrame()
+    return MatchResult(
+        _spend_rows(_summary(rows), "resolved_by"),
+        _review(found),
+        _unmatched(queries),
+        total,
+        _spend_rows(away, "payee_kind"),
+    )
+
+
+def _summary(rows: pl.DataFrame) -> pl.DataFrame:
+    """Spend and suppliers by how they were resolved (the key that matched, "unmatched" or
+    "redacted")."""
     how = (
         pl.when(pl.col("redacted"))
         .then(pl.lit("redacted"))
         .otherwise(pl.col("matched_by").fill_null("unmatched"))
     )
-    summary = (
+    suppliers = pl.col("supplier_key").n_unique().cast(pl.Int64)
+    return (
         rows.group_by(how.alias("resolved_by"))
-        .agg(pl.col("amount").sum().alias("pence"),
-             pl.col("supplier_key").n_unique().cast(pl.Int64).alias("suppliers"))
+        .agg(pl.col("amount").sum().alias("pence"), suppliers.alias("suppliers"))
         .sort("resolved_by")
-    )  # fmt: skip
-    unmatched_rows = rows.filter(pl.col("matched_by").is_null() & ~pl.col("redacted"))
-    # only market payees are worth classifying: public bodies, HMRC and pension funds are set
-    # aside (and counted) as addressable spend leaves them out
-    away = unmatched_rows.filter(pl.col("payee_kind").is_in(run.config.set_aside))
-    set_aside = (
+    )
+
+
+def _set_aside(away: pl.DataFrame) -> pl.DataFrame:
+    """Spend and suppliers (distinct names) by payee kind, in the kinds' order."""
+    suppliers = name_key(pl.col("supplier_name")).n_unique().cast(pl.Int64)
+    order = pl.col("payee_kind").replace_strict(
+        {k: i for i, k in enumerate(PAYEE_KINDS)}, return_dtype=pl.Int8
+    )
+    return (
         away.group_by("payee_kind")
-        .agg(pl.col("amount").sum().alias("pence"),
-             name_key(pl.col("supplier_name")).n_unique().cast(pl.Int64).alias("suppliers"))
-        .sort(pl.col("payee_kind").replace_strict(
-            {k: i for i, k in enumerate(PAYEE_KINDS)}, return_dtype=pl.Int8))
-    )  # fmt: skip
-    unmatched_rows = unmatched_rows.filter(~pl.col("payee_kind").is_in(run.config.set_aside))
-    # one name key is one unmatched supplier, named as analyse names a supplier
+        .agg(pl.col("amount").sum().alias("pence"), suppliers.alias("suppliers"))
+        .sort(order)
+    )
+
+
+def _queries(unmatched_rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per unmatched supplier (a name key), named as analyse names a supplier, with its
+    spend, rows and block."""
     keyed = unmatched_rows.select(
         name_key(pl.col("supplier_name")).alias("name_key"), "supplier_name", "amount", "n"
     ).drop_nulls("name_key")
-    queries = (
+    return (
         keyed.group_by("name_key")
         .agg(pl.col("amount").sum().alias("pence"), pl.col("n").sum().cast(pl.Int64).alias("rows"))
         .join(display_names(keyed, "name_key"), on="name_key", how="left")
         .select("name_key", "supplier", "pence", "rows")
         .with_columns(_block(pl.col("name_key")).alias("_block"))
     )
-    pool = (
-        pl.concat(
-            [lk.frame.select(
-                pl.col("name_key"), pl.col("supplier_name").alias("candidate_name"),
-                pl.col("company_number").alias("candidate_company_number"),
-                pl.col("charity_number").alias("candidate_charity_number"),
-                pl.col("is_sme").alias("candidate_is_sme"),
-                pl.col("is_vcse").alias("candidate_is_vcse"),
-                pl.lit(lk.label).alias("candidate_source"),
-            ) for lk in lookups],
-            how="vertical_relaxed",
-        ).drop_nulls("name_key").unique("name_key", keep="first", maintain_order=True)
-        if lookups else pl.DataFrame(schema={"name_key": pl.String})
-    ).with_columns(_block(pl.col("name_key")).alias("_block"))  # fmt: skip
-    pool = pool.rename({"name_key": "name_key_c"})
-    found = _candidates(queries, pool, keep) if pool.height else pl.DataFrame()
-    review = _review(found)
-    cumulative = (
-        queries.sort(["pence", "name_key"], descending=[True, False])
-        .with_columns((pl.col("pence").cum_sum() / max(int(queries.get_column("pence").sum() or 0),
-                                                       1)).alias("cumulative_share"))
-    )  # fmt: skip
-    unmatched = cumulative.select(
+
+
+def _pool(lookups: list[Lookup]) -> pl.DataFrame:
+    """Every lookup name a candidate may be (the first lookup's entry for a name), with its
+    identifiers, flags, source and block."""
+    if not lookups:
+        return pl.DataFrame(schema={"name_key": pl.String}).with_columns(
+            _block(pl.col("name_key")).alias("_block")
+        )
+    entries = [
+        lk.frame.select(
+            pl.col("name_key"),
+            pl.col("supplier_name").alias("candidate_name"),
+            pl.col("company_number").alias("candidate_company_number"),
+            pl.col("charity_number").alias("candidate_charity_number"),
+            pl.col("is_sme").alias("candidate_is_sme"),
+            pl.col("is_vcse").alias("candidate_is_vcse"),
+            pl.lit(lk.label).alias("candidate_source"),
+        )
+        for lk in lookups
+    ]
+    pool = pl.concat(entries, how="vertical_relaxed").drop_nulls("name_key")
+    pool = pool.unique("name_key", keep="first", maintain_order=True)
+    return pool.with_columns(_block(pl.col("name_key")).alias("_block"))
+
+
+def _unmatched(queries: pl.DataFrame) -> pl.DataFrame:
+    """The unmatched suppliers, most spend first, with the cumulative share of their spend."""
+    all_pence = max(int(queries.get_column("pence").sum() or 0), 1)
+    cumulative = queries.sort(["pence", "name_key"], descending=[True, False]).with_columns(
+        (pl.col("pence").cum_sum() / all_pence).alias("cumulative_share")
+    )
+    return cumulative.select(
         "supplier", pence_text_expr(pl.col("pence")).alias("spend"), "rows", "cumulative_share"
     )
-    return MatchResult(
-        [
-            {"resolved_by": r, "spend": s, "suppliers": n}
-            for r, s, n in summary.select(
-                "resolved_by", pence_text_expr(pl.col("pence")), "suppliers"
-            ).iter_rows()
-        ],
-        review,
-        unmatched,
-        total,
-        [
-            {"payee_kind": k, "spend": sp, "suppliers": n}
-            for k, sp, n in set_aside.select(
-                "payee_kind", pence_text_expr(pl.col("pence")), "suppliers"
-            ).iter_rows()
-        ],
-    )
+
+
+def _spend_rows(frame: pl.DataFrame, key: str) -> list[dict[str, Any]]:
+    """``frame``'s rows as ``{key, "spend", "suppliers"}``, the spend as text."""
+    return [
+        {key: k, "spend": spend, "suppliers": n}
+        for k, spend, n in frame.select(
+            key, pence_text_expr(pl.col("pence")), "suppliers"
+        ).iter_rows()
+    ]
 
 
 def _review(found: pl.DataFrame) -> pl.DataFrame:

@@ -1,0 +1,16 @@
+"""Geography: the ONS postcode directory and the Indices of Deprivation as a local store, and
+where each supplier is.
+
+- ``store``: a store on disk (``Store``, ``open_store``) and the one bundled in the package
+  (``bundled_store``);
+- ``importer``: ``geo import``, the postcode directory and deprivation files into a store;
+- ``locate``: each supplier's place (``locate``), and ``geo lookup``'s table;
+- ``tiers``: ``[local.tiers]`` entries as codes (``resolve_tiers``).
+"""
+
+# the names the document stage imports from here
+from anchorspend.geo.locate import locate
+from anchorspend.geo.store import Store, bundled_store, open_store
+from anchorspend.geo.tiers import resolve_tiers
+
+__all__ = ["Store", "bundled_store", "locate", "open_store", "resolve_tiers"]
