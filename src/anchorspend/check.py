@@ -23,7 +23,9 @@ from anchorspend.findings import (
     group,
     message,
 )
-from anchorspend.ingest.canonical import NoDataRows, RowOptions, detached
+from anchorspend.ingest.canonical import NoDataRows
+from anchorspend.ingest.fields import RowOptions
+from anchorspend.ingest.frames import detached
 from anchorspend.ingest.header import Mapping, parse_overrides
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources

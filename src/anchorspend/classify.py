@@ -22,7 +22,7 @@ import polars as pl
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import make
-from anchorspend.ingest.canonical import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS
+from anchorspend.ingest.fields import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS
 from anchorspend.ingest.header import Mapping, map_table, score_cells
 from anchorspend.ingest.raw import ROW
 from anchorspend.ingest.sources import ReadOptions, expand, open_sources, read_source

@@ -28,13 +28,8 @@ from typing import Literal
 import polars as pl
 
 from anchorspend.findings import code_columns, message
-from anchorspend.ingest.canonical import (
-    RAW_PREFIX,
-    RowOptions,
-    amounts_of,
-    dates_of,
-    per_distinct,
-)
+from anchorspend.ingest.fields import RAW_PREFIX, RowOptions
+from anchorspend.ingest.values import amounts_of, dates_of, per_distinct
 from anchorspend.measures import ALL_ORGS, share
 from anchorspend.normalise import (
     flag,

@@ -20,7 +20,8 @@ from anchorspend.classify import classify, identifiers_used
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import all_findings, group, make
 from anchorspend.geo import locate, resolve_tiers
-from anchorspend.ingest.canonical import ID_KEYS, RAW_PREFIX, RowOptions, detached
+from anchorspend.ingest.fields import ID_KEYS, RAW_PREFIX, RowOptions
+from anchorspend.ingest.frames import detached
 from anchorspend.measures import measure_set
 from anchorspend.normalise import pence_to_text
 from anchorspend.payments import (

@@ -29,19 +29,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from anchorspend.ingest.canonical import (
-    FLAG_FIELDS,
-    TEXT_FIELDS,
-    RowOptions,
-    amounts_of,
-    dates_of,
-    default_organisation,
-    pack,
-    text_value,
-    unpack,
-)
+from anchorspend.ingest.fields import FLAG_FIELDS, TEXT_FIELDS, RowOptions, default_organisation
+from anchorspend.ingest.frames import pack, unpack
 from anchorspend.ingest.header import Mapping
 from anchorspend.ingest.raw import ROW
+from anchorspend.ingest.values import amounts_of, dates_of, text_value
 from anchorspend.normalise import (
     company_number,
     flag,

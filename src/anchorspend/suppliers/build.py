@@ -30,7 +30,7 @@ import polars as pl
 from anchorspend.classify import load_lookup
 from anchorspend.errors import AnchorspendError, Finding, UsageError
 from anchorspend.files import write_replacing
-from anchorspend.ingest.canonical import FLAG_FIELDS
+from anchorspend.ingest.fields import FLAG_FIELDS
 from anchorspend.normalise import company_number, name_key
 from anchorspend.suppliers import registers
 from anchorspend.suppliers.contracts import read_contracts
