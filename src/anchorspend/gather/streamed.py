@@ -15,7 +15,7 @@ from anchorspend.gather.part import Part, last_used
 from anchorspend.ingest.canonical import build_batch, no_data_rows
 from anchorspend.ingest.fields import fill_organisation
 from anchorspend.ingest.frames import detached, pack
-from anchorspend.ingest.header import Mapping
+from anchorspend.ingest.mapping import Mapping
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import Records, Source
 from anchorspend.ingest.status import CLEAN_BEFORE

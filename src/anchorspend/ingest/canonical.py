@@ -28,7 +28,7 @@ from anchorspend.ingest.fields import (
     default_organisation,
 )
 from anchorspend.ingest.frames import detached, pack, unpack
-from anchorspend.ingest.header import Mapping
+from anchorspend.ingest.mapping import Mapping
 from anchorspend.ingest.problems import ORDER, batch_findings
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.ingest.status import (

@@ -14,7 +14,7 @@ import polars as pl
 
 from anchorspend.findings import code_columns, message, message_expr
 from anchorspend.ingest.fields import FLAG_FIELDS
-from anchorspend.ingest.header import Mapping
+from anchorspend.ingest.mapping import Mapping
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.status import FOOTER_RULE
 

@@ -31,7 +31,7 @@ import polars as pl
 
 from anchorspend.ingest.fields import FLAG_FIELDS, TEXT_FIELDS, RowOptions, default_organisation
 from anchorspend.ingest.frames import pack, unpack
-from anchorspend.ingest.header import Mapping
+from anchorspend.ingest.mapping import Mapping
 from anchorspend.ingest.raw import ROW
 from anchorspend.ingest.values import amounts_of, dates_of, text_value
 from anchorspend.normalise import (
