@@ -49,7 +49,9 @@ from anchorspend.normalise import (
 )
 from anchorspend.schemas import header_key
 
-__all__ = [  # with FLAG_FIELDS … unpack, which spend, store and views still import from here
+# this module's names, and FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS (from fields) and detached, pack,
+# unpack (from frames), which spend, store and views import from here
+__all__ = [
     "FLAG_FIELDS",
     "ID_KEYS",
     "SUPPLIER_COLS",
