@@ -18,8 +18,9 @@ from anchorspend.ingest.mapping import Mapping
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.status import FOOTER_RULE
 
-# Rejection reasons (on the row) → the canonical field, the Frictionless-style finding code, and
-# what is wrong (its message's ``detail``). A row lists every reason that applies, in this order.
+# Rejection reasons (on the row, as anchorspend.ingest.status.rejection_checks names them) → the
+# canonical field, the Frictionless-style finding code, and what is wrong (its message's
+# ``detail``).
 REJECTIONS = {
     "missing-amount": ("amount", "missing-value", "no amount"),
     "invalid-amount": ("amount", "type-error", "amount is not a number of pounds"),

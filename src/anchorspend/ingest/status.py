@@ -1,10 +1,10 @@
 """Which canonical rows are analysed, excluded or rejected, and why.
 
-A row is *rejected* for what is wrong with its values (the rejection checks, in the order
-:data:`anchorspend.ingest.problems.REJECTIONS` lists them) and *excluded* by a rule: the
-``footer-total`` rule first (a row labelled as a total, or an unlabelled grand total that is
-exactly the sum of the rows above it), then the config's exclusion rules in order. A footer is
-excluded even where its values would reject it."""
+A row is *rejected* for what is wrong with its values (:func:`rejection_checks`: every reason
+that applies, in that order) and *excluded* by a rule: the ``footer-total`` rule first (a row
+labelled as a total, or an unlabelled grand total that is exactly the sum of the rows above
+it), then the config's exclusion rules in order. A footer is excluded even where its values
+would reject it; any other rule excludes only rows that are not rejected."""
 
 from __future__ import annotations
 
