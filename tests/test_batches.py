@@ -227,7 +227,7 @@ def test_a_wide_record_found_after_batches_were_reduced(
 
 
 def test_detached_text_keeps_every_value_and_null() -> None:
-    from anchorspend.ingest.canonical import detached
+    from anchorspend.ingest.frames import detached
 
     frame = pl.DataFrame(
         {"a": ["x" * 40, None, "", "£ – é"], "n": [1, 2, None, 4], "b": [True, None, False, True]}
@@ -258,7 +258,7 @@ def test_progress_moves_through_a_file_read_in_batches(
 
 def _with_profile_columns(rows: pl.DataFrame) -> pl.DataFrame:
     """Analysed rows with the supplier profile columns they lack, as null."""
-    from anchorspend.ingest.canonical import FLAG_FIELDS
+    from anchorspend.ingest.fields import FLAG_FIELDS
     from anchorspend.spend import PROFILE_COLS
 
     flags = (*FLAG_FIELDS, "redacted")

@@ -10,7 +10,8 @@ import pytest
 
 from anchorspend.errors import AnchorspendError
 from anchorspend.ingest.content import profile
-from anchorspend.ingest.header import find_header, map_columns
+from anchorspend.ingest.header import find_header
+from anchorspend.ingest.mapping import map_columns
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.schemas import load as load_schema
 from tests.helpers import FIXTURES, analyse_json, invoke

@@ -419,7 +419,8 @@ def test_ids_no_lookup_matches_on_do_not_split_a_supplier(tmp_path: Path) -> Non
     """An authority's own supplier id, which no lookup gives, cannot change a classification:
     the supplier is one profile, however many ids it is paid under."""
     from anchorspend.classify.resolve import identifiers_used
-    from anchorspend.ingest.canonical import RowOptions, build_batch
+    from anchorspend.ingest.canonical import build_batch
+    from anchorspend.ingest.fields import RowOptions
     from anchorspend.ingest.sources import ReadOptions, open_sources
     from anchorspend.pipeline import read_mapped
     from anchorspend.schemas import load as load_schema

@@ -286,7 +286,7 @@ def test_strict_exits_1_when_rows_are_rejected(tmp_path: Path) -> None:
 def test_the_quick_date_path_agrees_with_the_full_parser(text: str) -> None:
     """canonical._quick_date answers the common shapes before parse_date runs: wherever it
     answers, it must say exactly what parse_date says."""
-    from anchorspend.ingest.canonical import _quick_date
+    from anchorspend.ingest.values import _quick_date
 
     frame = pl.DataFrame({"t": [text]})
     quick = frame.select(_quick_date(pl.col("t")).alias("q")).unnest("q").row(0)
@@ -296,7 +296,7 @@ def test_the_quick_date_path_agrees_with_the_full_parser(text: str) -> None:
 
 
 def test_the_quick_date_path_answers_the_common_shapes() -> None:
-    from anchorspend.ingest.canonical import _quick_date
+    from anchorspend.ingest.values import _quick_date
 
     texts = ["31/03/2026", "2026-03-31", "31/02/2026", "0001-01-01", "31 Mar 2026", None]
     got = pl.DataFrame({"t": texts}).select(_quick_date(pl.col("t")).alias("q")).unnest("q")
@@ -338,7 +338,7 @@ def test_is_missing_is_the_placeholder_reading(values: list[str | None]) -> None
 def test_a_column_of_no_values_parses_under_any_name() -> None:
     """The parsers' answer for a column with no value is kept between calls; it must not carry
     the first caller's column name to the next (found by the streamed read)."""
-    from anchorspend.ingest.canonical import amounts_of
+    from anchorspend.ingest.values import amounts_of
 
     for name in ("_amount_text", "_raw_amount"):
         frame = pl.DataFrame({name: [None, None]}, schema={name: pl.String})

@@ -23,8 +23,10 @@ from anchorspend.findings import (
     group,
     message,
 )
-from anchorspend.ingest.canonical import NoDataRows, RowOptions, detached
-from anchorspend.ingest.header import Mapping, parse_overrides
+from anchorspend.ingest.canonical import NoDataRows
+from anchorspend.ingest.fields import RowOptions
+from anchorspend.ingest.frames import detached
+from anchorspend.ingest.mapping import Mapping, parse_overrides
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources
 from anchorspend.normalise import flag_is_unknown_text, is_missing, parse_amount, parse_date

@@ -13,14 +13,8 @@ from typing import Literal
 
 import polars as pl
 
-from anchorspend.ingest.canonical import (
-    FLAG_FIELDS,
-    ID_KEYS,
-    SUPPLIER_COLS,
-    detached,
-    pack,
-    unpack,
-)
+from anchorspend.ingest.fields import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS
+from anchorspend.ingest.frames import detached, pack, unpack
 
 PeriodKind = Literal["quarter", "calendar", "month", "fy"]
 

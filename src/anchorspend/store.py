@@ -52,7 +52,8 @@ from anchorspend.gather.ingested import (
 )
 from anchorspend.gather.inputs import ingest
 from anchorspend.gather.options import Progress, RunConfig
-from anchorspend.ingest.canonical import ID_KEYS, pack, unpack
+from anchorspend.ingest.fields import ID_KEYS
+from anchorspend.ingest.frames import pack, unpack
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
 from anchorspend.spend import SpendBuilder, fy_quarter
@@ -326,7 +327,7 @@ def load(
 
 def _position(batches: list[dict[str, Any]]) -> pl.Expr:
     """Each row's place in reading order over the whole store, as ``ingest`` numbers it
-    (:func:`~anchorspend.ingest.canonical.pack`-ed table, row): the table counted across
+    (:func:`~anchorspend.ingest.frames.pack`-ed table, row): the table counted across
     every file before it (a file may hold several: a zip's members, a workbook's sheets), as
     the ``_seq``-th file's tables come after all those of the files before."""
     first_table, n = {}, 0

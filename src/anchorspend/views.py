@@ -16,7 +16,8 @@ import polars as pl
 
 from anchorspend.classify import display_names
 from anchorspend.config import PAYEE_KINDS
-from anchorspend.ingest.canonical import FLAG_FIELDS, pack, unpack
+from anchorspend.ingest.fields import FLAG_FIELDS
+from anchorspend.ingest.frames import pack, unpack
 from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, share
 from anchorspend.normalise import pence_text_expr
 from anchorspend.spend import numbered_combos

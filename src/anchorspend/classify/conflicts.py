@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from anchorspend.classify.fields import EXPORT_SOURCE
-from anchorspend.ingest.canonical import FLAG_FIELDS
+from anchorspend.ingest.fields import FLAG_FIELDS
 from anchorspend.normalise import pence_text_expr
 
 

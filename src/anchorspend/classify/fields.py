@@ -3,7 +3,7 @@ tried, and the attributes and evidence a lookup entry gives."""
 
 from __future__ import annotations
 
-from anchorspend.ingest.canonical import FLAG_FIELDS, ID_KEYS
+from anchorspend.ingest.fields import FLAG_FIELDS, ID_KEYS
 
 MATCH_ORDER = (*ID_KEYS, "name_key")
 EXPORT_SOURCE = "export"  # the source label of the flags published in the export itself

@@ -12,8 +12,9 @@ from anchorspend.classify.duplicates import deduplicate
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import make
-from anchorspend.ingest.canonical import FLAG_FIELDS
-from anchorspend.ingest.header import Mapping, map_table, score_cells
+from anchorspend.ingest.fields import FLAG_FIELDS
+from anchorspend.ingest.header import score_cells
+from anchorspend.ingest.mapping import Mapping, map_table
 from anchorspend.ingest.raw import ROW
 from anchorspend.ingest.sources import ReadOptions, expand, open_sources, read_source
 from anchorspend.normalise import (

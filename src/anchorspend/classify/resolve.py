@@ -14,7 +14,7 @@ from anchorspend.classify.conflicts import find_conflicts
 from anchorspend.classify.fields import ATTRS, EVIDENCE, MATCH_ORDER, UNSTATED
 from anchorspend.classify.lookup import Lookup
 from anchorspend.errors import Finding
-from anchorspend.ingest.canonical import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS
+from anchorspend.ingest.fields import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS
 from anchorspend.normalise import name_key
 
 # the type of each attribute when no lookup gives it

@@ -67,7 +67,7 @@ def suppliers_build(
     """Build one supplier lookup, with evidence for every flag, from open registers."""
 
     def body() -> int:
-        from anchorspend.ingest.header import parse_overrides
+        from anchorspend.ingest.mapping import parse_overrides
         from anchorspend.schemas import load as load_schema
         from anchorspend.suppliers.build import Sources, build
 

@@ -14,13 +14,8 @@ from anchorspend.findings import make
 from anchorspend.gather.ingested import Ingested, InputReport, RowSink
 from anchorspend.gather.options import Progress, RunConfig
 from anchorspend.gather.source import Gather
-from anchorspend.ingest.canonical import (
-    FOLDER_NOTE,
-    RowOptions,
-)
-from anchorspend.ingest.header import (
-    parse_overrides,
-)
+from anchorspend.ingest.fields import FOLDER_NOTE, RowOptions
+from anchorspend.ingest.mapping import parse_overrides
 from anchorspend.ingest.sources import (
     ReadOptions,
     Source,

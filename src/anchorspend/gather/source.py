@@ -30,28 +30,13 @@ from anchorspend.gather.ingested import (
 from anchorspend.gather.options import Progress, RunConfig
 from anchorspend.gather.part import Part, last_used, trimmed
 from anchorspend.gather.streamed import read_streamed
-from anchorspend.ingest.canonical import (
-    ORDER,
-    RowOptions,
-    build_batch,
-    detached,
-    fill_organisation,
-    no_data_rows,
-    pack,
-    source_notes,
-)
+from anchorspend.ingest.canonical import build_batch, no_data_rows, source_notes
 from anchorspend.ingest.csvread import WiderThanSampled
-from anchorspend.ingest.header import (
-    HEADER_SEARCH_ROWS,
-    Mapping,
-    find_header,
-    header_is_last,
-    map_columns,
-    map_found,
-    map_table,
-    parse_overrides,
-    score_cells,
-)
+from anchorspend.ingest.fields import RowOptions, fill_organisation
+from anchorspend.ingest.frames import detached, pack
+from anchorspend.ingest.header import HEADER_SEARCH_ROWS, find_header, header_is_last, score_cells
+from anchorspend.ingest.mapping import Mapping, map_columns, map_found, map_table, parse_overrides
+from anchorspend.ingest.problems import ORDER
 from anchorspend.ingest.raw import ROW, RawTable
 from anchorspend.ingest.sources import (
     ReadOptions,

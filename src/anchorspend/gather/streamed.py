@@ -12,17 +12,13 @@ import polars as pl
 from anchorspend.errors import Finding
 from anchorspend.gather.ingested import InputReport
 from anchorspend.gather.part import Part, last_used
-from anchorspend.ingest.canonical import (
-    CLEAN_BEFORE,
-    build_batch,
-    detached,
-    fill_organisation,
-    no_data_rows,
-    pack,
-)
-from anchorspend.ingest.header import Mapping
+from anchorspend.ingest.canonical import build_batch, no_data_rows
+from anchorspend.ingest.fields import fill_organisation
+from anchorspend.ingest.frames import detached, pack
+from anchorspend.ingest.mapping import Mapping
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import Records, Source
+from anchorspend.ingest.status import CLEAN_BEFORE
 from anchorspend.ingest.stream import PROFILE_FIELDS, Streamed, Unsuited, stream
 
 if TYPE_CHECKING:

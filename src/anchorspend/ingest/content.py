@@ -4,7 +4,7 @@ A header names a column the way its finance system does (``Name``, ``Payment GL 
 ``Invoice Value``); the cells say what it is. :func:`profile` measures, for each column of a
 sample of data rows, the share of filled cells that read as money, as a day, as a month, as a
 numeric or system code, as a web address, or as words, and how many are distinct. The
-mapping in :mod:`anchorspend.ingest.header` uses these shares to confirm a header's meaning, to
+mapping in :mod:`anchorspend.ingest.mapping` uses these shares to confirm a header's meaning, to
 break ties between two headers, and to find a required field no header names.
 """
 

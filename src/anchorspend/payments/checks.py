@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 
 from anchorspend.findings import code_columns, message
-from anchorspend.ingest.canonical import RAW_PREFIX, RowOptions
+from anchorspend.ingest.fields import RAW_PREFIX, RowOptions
 from anchorspend.payments.fields import parse_fields, unknown_disputed, unknown_status
 
 # what ``check`` says of a payments export's rows: code → the field it is about

@@ -7,13 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from anchorspend.ingest.canonical import (
-    RAW_PREFIX,
-    RowOptions,
-    amounts_of,
-    dates_of,
-    per_distinct,
-)
+from anchorspend.ingest.fields import RAW_PREFIX, RowOptions
+from anchorspend.ingest.values import amounts_of, dates_of, per_distinct
 from anchorspend.normalise import (
     flag,
     flag_is_unknown_text,

@@ -22,7 +22,7 @@ from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import all_findings, group
 from anchorspend.geo.locate import locate
 from anchorspend.geo.tiers import resolve_tiers
-from anchorspend.ingest.canonical import RowOptions
+from anchorspend.ingest.fields import RowOptions
 from anchorspend.measures import measure_set
 from anchorspend.normalise import pence_to_text
 from anchorspend.payments.assess import assess

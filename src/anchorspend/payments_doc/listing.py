@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.ingest.canonical import RAW_PREFIX
+from anchorspend.ingest.fields import RAW_PREFIX
 from anchorspend.normalise import pence_text_expr
 
 

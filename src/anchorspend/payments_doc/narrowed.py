@@ -7,7 +7,8 @@ from collections.abc import Collection
 
 import polars as pl
 
-from anchorspend.ingest.canonical import ID_KEYS, RAW_PREFIX, RowOptions, detached
+from anchorspend.ingest.fields import ID_KEYS, RAW_PREFIX, RowOptions
+from anchorspend.ingest.frames import detached
 from anchorspend.payments.fields import parse_fields
 from anchorspend.payments_doc.s70 import S70_THRESHOLD
 from anchorspend.spend import PROFILE_COLS, numbered

@@ -9,7 +9,7 @@ import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import make
-from anchorspend.ingest.canonical import RAW_PREFIX
+from anchorspend.ingest.fields import RAW_PREFIX
 from anchorspend.normalise import pence_to_text
 from anchorspend.payments.periods import quarter_of
 from anchorspend.payments.rules import Setup

@@ -29,7 +29,7 @@ import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding, UsageError
 from anchorspend.files import write_replacing
-from anchorspend.ingest.canonical import FLAG_FIELDS
+from anchorspend.ingest.fields import FLAG_FIELDS
 from anchorspend.suppliers import registers
 from anchorspend.suppliers.contracts import read_contracts
 from anchorspend.suppliers.manual import manual_claims, with_aliases, with_diverse

@@ -26,13 +26,8 @@ import polars as pl
 
 from anchorspend.errors import AnchorspendError, Finding, UnrecognisedTable
 from anchorspend.findings import make
-from anchorspend.ingest.header import (
-    HEADER_SEARCH_ROWS,
-    Mapping,
-    find_header,
-    map_columns,
-    score_cells,
-)
+from anchorspend.ingest.header import HEADER_SEARCH_ROWS, find_header, score_cells
+from anchorspend.ingest.mapping import Mapping, map_columns
 from anchorspend.ingest.raw import ROW, RawTable, cell_name
 from anchorspend.ingest.sources import ReadOptions, expand, open_sources, read_source
 from anchorspend.normalise import (
