@@ -19,9 +19,12 @@ from anchorspend import __version__
 from anchorspend.classify import classify, identifiers_used
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import all_findings, group, make
+from anchorspend.gather.ingested import Ingested
+from anchorspend.gather.inputs import ingest
+from anchorspend.gather.options import Progress, RunConfig
 from anchorspend.geo import locate, resolve_tiers
 from anchorspend.ingest.canonical import ID_KEYS, RAW_PREFIX, RowOptions, detached
-from anchorspend.measures import measure_set
+from anchorspend.measures import measure_set, refuse_reserved_name
 from anchorspend.normalise import pence_to_text
 from anchorspend.payments import (
     S70_THRESHOLD,
@@ -34,15 +37,7 @@ from anchorspend.payments import (
     parse_fields,
     quarter_of,
 )
-from anchorspend.pipeline import (
-    Ingested,
-    Progress,
-    RunConfig,
-    _geography,
-    _refuse_reserved_name,
-    ingest,
-    load_lookups,
-)
+from anchorspend.pipeline import load_geography, load_lookups
 from anchorspend.spend import PROFILE_COLS, numbered
 
 SCHEMA_ID = "anchorspend/payments/v1"
@@ -88,7 +83,7 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
     options = RowOptions(date_range=run.date_range, date_format=run.date_format)
     narrow = Narrowed(identifiers_used(lookups), options, s70=cfg.s70)
     data = ingest(run, progress, table="payments", sink=narrow)
-    _refuse_reserved_name(data.summary)
+    refuse_reserved_name(data.summary)
     _require_dates(data, cfg)
     fields = frozenset(f for r in data.inputs for f in r.columns)
     setup = Setup(
@@ -106,7 +101,7 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
     )
     rows = assess(rows, setup)
     classified = classify(profiles, lookups)
-    store = _geography(run)
+    store = load_geography(run)
     located, _ = locate(classified.rows, store)
     measures = measure_set(classified.categories, resolve_tiers(run.config.local_tiers, store))
     types = supplier_types(located, measures)

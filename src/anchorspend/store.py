@@ -55,7 +55,8 @@ from anchorspend.gather.options import Progress, RunConfig
 from anchorspend.ingest.canonical import ID_KEYS, pack, unpack
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
-from anchorspend.spend import SpendBuilder, fy_quarter
+from anchorspend.periods import fy_quarter
+from anchorspend.spend import SpendBuilder
 
 FORMAT = "anchorspend-store/1"
 MANIFEST = "store.json"

@@ -23,9 +23,10 @@ from rapidfuzz import fuzz, process
 
 from anchorspend.classify import classify, display_names, load_lookup
 from anchorspend.config import PAYEE_KINDS
+from anchorspend.gather.inputs import ingest
+from anchorspend.gather.options import RunConfig
 from anchorspend.normalise import name_key, pence_text_expr
 from anchorspend.payees import payee_kinds
-from anchorspend.pipeline import RunConfig, ingest
 from anchorspend.spend import spend_of
 
 CANDIDATES = 2
