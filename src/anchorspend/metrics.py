@@ -60,7 +60,8 @@ def compute(
     # lazy, and collected together: polars' query engine groups these faster than eager calls
     layers = pl.collect_all([*plans, *(rollups.kinds(o, p) for o, p in fixed)])
     grouped = plain_columns(pl.concat(layers[: len(plans)]))
-    return Measured(_metric_rows(grouped, names), _sorted_rollups(pl.concat(layers[len(plans) :])))
+    by_kind = _in_order(pl.concat(layers[len(plans) :]), maintain_order=True)
+    return Measured(_metric_rows(grouped, names), by_kind)
 
 
 def _profile_bits(
@@ -69,10 +70,9 @@ def _profile_bits(
     """Each supplier profile (a small table) with every measure read once, into the bits of
     ``masks``, its payee kind (``_kind``) and its supplier as an integer (``supplier``)."""
     # profiles of no stated kind (a caller that has not decided them) are market payees
+    codes = {k: i for i, k in enumerate(KINDS)}
     kind = (
-        pl.col("payee_kind").replace_strict(
-            {k: i for i, k in enumerate(KINDS)}, return_dtype=pl.UInt8
-        )
+        pl.col("payee_kind").replace_strict(codes, return_dtype=pl.UInt8)
         if "payee_kind" in attrs.columns
         else pl.lit(KINDS.index("market"), pl.UInt8)
     )
@@ -191,21 +191,22 @@ class _Rollups:
 
     def plans(self) -> tuple[list[pl.LazyFrame], list[_Fixed]]:
         """Each rollup's plan of metric rows, and which rollups they are."""
-        tally, rolled = self.tally, self.rolled
+        tally, rolled, suppliers = self.tally, self.rolled, self.tally.suppliers
         # one row per organisation x period x supplier (``_within`` apart only with ``place``)
-        if tally.place:
-            mine = rolled(tally.suppliers.lazy(), ["organisation", "period"])
-        else:
-            mine = tally.suppliers.lazy()
+        mine = (
+            rolled(suppliers.lazy(), ["organisation", "period"])
+            if tally.place
+            else suppliers.lazy()
+        )
         by_org = rolled(mine, ["organisation"])
         fixed: list[_Fixed] = [(None, None), (None, ALL_PERIODS)]
         plans = [
             self.layer(mine, None, None, tally.spend),
             self.layer(by_org, None, ALL_PERIODS, tally.spend),
         ]
-        if tally.suppliers.get_column("organisation").n_unique() > 1:
+        if suppliers.get_column("organisation").n_unique() > 1:
             fixed += [(ALL_ORGS, None), (ALL_ORGS, ALL_PERIODS)]
-            pooled = tally.suppliers.lazy().filter(~pl.col("_within")) if tally.place else mine
+            pooled = suppliers.lazy().filter(~pl.col("_within")) if tally.place else mine
             pooled_by_org = rolled(pooled, ["organisation"]) if tally.place else by_org
             plans += [
                 self.layer(rolled(pooled, ["period"]), ALL_ORGS, None, tally.pooled_spend),
@@ -276,37 +277,27 @@ def _metric_rows(grouped: pl.DataFrame, names: list[str]) -> pl.DataFrame:
         for i, name in enumerate(names)
     )
     order = {n: i for i, n in enumerate(names)}
-    return (
+    addressable = pl.col("addressable_spend")
+    return _in_order(
         long.with_columns(
             share(pl.col("spend"), pl.col("total_spend")).alias("share_of_total"),
             share(pl.col("spend"), pl.col("known_spend")).alias("share_of_known"),
             share(pl.col("known_spend"), pl.col("total_spend")).alias("coverage"),
             share(pl.col("suppliers"), pl.col("total_suppliers")).alias("supplier_share_of_total"),
             share(pl.col("suppliers"), pl.col("known_suppliers")).alias("supplier_share_of_known"),
-            share(pl.col("spend_addressable"), pl.col("addressable_spend")).alias(
-                "share_of_addressable"
-            ),
-            share(pl.col("known_addressable"), pl.col("addressable_spend")).alias(
-                "coverage_addressable"
-            ),
-            (pl.col("organisation") == ALL_ORGS).alias("_pooled"),
-            (pl.col("period") == ALL_PERIODS).alias("_allp"),
-            pl.col("measure").replace_strict(order, return_dtype=pl.Int32).alias("_m"),
-        )
-        .sort("_pooled", "organisation", "_allp", "period", "_m")
-        .drop("_pooled", "_allp", "_m")
+            share(pl.col("spend_addressable"), addressable).alias("share_of_addressable"),
+            share(pl.col("known_addressable"), addressable).alias("coverage_addressable"),
+        ),
+        pl.col("measure").replace_strict(order, return_dtype=pl.Int32),
     )
 
 
-def _sorted_rollups(frame: pl.DataFrame) -> pl.DataFrame:
-    """Rows per organisation × period in the metrics' order, ``(all)`` and ``all`` last."""
-    return (
-        frame.with_columns(
-            (pl.col("organisation") == ALL_ORGS).alias("_pooled"),
-            (pl.col("period") == ALL_PERIODS).alias("_allp"),
-        )
-        .sort("_pooled", "organisation", "_allp", "period", maintain_order=True)
-        .drop("_pooled", "_allp")
+def _in_order(frame: pl.DataFrame, *then: pl.Expr, maintain_order: bool = False) -> pl.DataFrame:
+    """``frame``'s rows per organisation × period in the documents' order, the pooled
+    ``(all)`` after the organisations and ``all`` after the periods; then by ``then``."""
+    pooled, every_period = pl.col("organisation") == ALL_ORGS, pl.col("period") == ALL_PERIODS
+    return frame.sort(
+        pooled, "organisation", every_period, "period", *then, maintain_order=maintain_order
     )
 
 
