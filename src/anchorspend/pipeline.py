@@ -67,7 +67,7 @@ class Result:
     # spend per organisation (and per category) × supplier profile: see spend_view(); only
     # for compare (analyse_ingested's ``network``)
     by_org: pl.DataFrame = field(default_factory=pl.DataFrame)
-    summary: pl.DataFrame = field(default_factory=pl.DataFrame)  # see summarise()
+    summary: pl.DataFrame = field(default_factory=pl.DataFrame)  # see gather.ingested.summarise
     by_category: pl.DataFrame = field(default_factory=pl.DataFrame)
     # one row per supplier as published with its payee kind and spend (see views.payees)
     payees: pl.DataFrame = field(default_factory=pl.DataFrame)
