@@ -126,72 +126,18 @@ class SpendBuilder:
         )
         for c in PROFILE_COLS:
             self.schema.setdefault(c, profiles.schema.get(c, pl.String()))
-        row_first = pl.col("_row").alias("_first")
         # profiles: the clean ones (local number _lp) and the analysed problem rows', in order
-        found = pl.concat(
-            [
-                profiles.select("_lp", *self.kept, "_first"),
-                *(
-                    [analysed.select(pl.lit(None, pl.UInt32).alias("_lp"), *self.kept, row_first)]
-                    if analysed.height
-                    else []
-                ),
-            ],
-            how="vertical_relaxed",
-        ).sort("_first", maintain_order=True)
+        found = _in_row_order(profiles, analysed, "_lp", self.kept)
         if not found.height:
             return self
         self.known, pid = numbered(self.known, found.select(self.kept), "_pid")
         found = found.with_columns(pid)
         # cells: the period of each distinct date, then numbered in order as the profiles
-        keyed = pl.concat(
-            [
-                cells.select("_lc", *_CELL_TEXT, "payment_date", "_first"),
-                *(
-                    [
-                        analysed.select(
-                            pl.lit(None, pl.UInt32).alias("_lc"),
-                            *_CELL_TEXT,
-                            "payment_date",
-                            row_first,
-                        )
-                    ]
-                    if analysed.height
-                    else []
-                ),
-            ],
-            how="vertical_relaxed",
-        ).sort("_first", maintain_order=True)
+        keyed = _in_row_order(cells, analysed, "_lc", (*_CELL_TEXT, "payment_date"))
         keyed = keyed.select("_lc", "_first", *self._cell_keys(keyed))
         self.cells, cell_ids = numbered(self.cells, keyed.select(FACT_KEYS), "_cell")
         keyed = keyed.with_columns(cell_ids)
-        # the clean facts re-keyed by position: a local number's global one, gathered
-        pid_of = _by_local(found, "_lp", "_pid")
-        cell_of = _by_local(keyed, "_lc", "_cell")
-        clean = facts.select(
-            pack(
-                pl.lit(cell_of).gather(pl.col("_lc")).cast(pl.UInt64),
-                pl.lit(pid_of).gather(pl.col("_lp")),
-            ).alias("_key"),
-            "amount",
-            "n",
-        )
-        self.facts.append(clean)
-        if analysed.height:
-            rest = pl.DataFrame(
-                {
-                    "_key": pack(
-                        keyed.filter(pl.col("_lc").is_null()).get_column("_cell").cast(pl.UInt64),
-                        found.filter(pl.col("_lp").is_null()).get_column("_pid"),
-                    ),
-                    "amount": analysed.get_column("amount"),
-                }
-            )
-            self.facts.append(
-                rest.group_by("_key", maintain_order=True).agg(
-                    pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n")
-                )
-            )
+        self.facts += _streamed_facts(facts, found, keyed, analysed)
         return self
 
     def _cell_keys(self, rows: pl.DataFrame) -> list[pl.Expr]:
@@ -255,6 +201,52 @@ class SpendBuilder:
 
 _CELL_TEXT = ("organisation", "category", "expense_type")
 _FACTS_SCHEMA = {"_key": pl.UInt64, "amount": pl.Int64, "n": pl.Int64}
+
+
+def _in_row_order(
+    clean: pl.DataFrame, analysed: pl.DataFrame, local: str, cols: Sequence[str]
+) -> pl.DataFrame:
+    """``cols`` of a streamed source's ``clean`` profiles or cells (numbered ``local`` within
+    the source, ``_first``: the row that first has them) and of its ``analysed`` problem rows
+    (no ``local`` number), in the order of their first row."""
+    found = [clean.select(local, *cols, "_first")]
+    if analysed.height:
+        row_first = pl.col("_row").alias("_first")
+        found.append(analysed.select(pl.lit(None, pl.UInt32).alias(local), *cols, row_first))
+    return pl.concat(found, how="vertical_relaxed").sort("_first", maintain_order=True)
+
+
+def _streamed_facts(
+    facts: pl.DataFrame, found: pl.DataFrame, keyed: pl.DataFrame, analysed: pl.DataFrame
+) -> list[pl.DataFrame]:
+    """A streamed source's facts keyed as the builder numbers profiles (``found``) and cells
+    (``keyed``): the clean facts re-keyed by position (a local number's global one, gathered),
+    and the analysed problem rows' added up per key."""
+    pid_of = _by_local(found, "_lp", "_pid")
+    cell_of = _by_local(keyed, "_lc", "_cell")
+    clean = facts.select(
+        pack(
+            pl.lit(cell_of).gather(pl.col("_lc")).cast(pl.UInt64),
+            pl.lit(pid_of).gather(pl.col("_lp")),
+        ).alias("_key"),
+        "amount",
+        "n",
+    )
+    if not analysed.height:
+        return [clean]
+    rest = pl.DataFrame(
+        {
+            "_key": pack(
+                keyed.filter(pl.col("_lc").is_null()).get_column("_cell").cast(pl.UInt64),
+                found.filter(pl.col("_lp").is_null()).get_column("_pid"),
+            ),
+            "amount": analysed.get_column("amount"),
+        }
+    )
+    summed = rest.group_by("_key", maintain_order=True).agg(
+        pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n")
+    )
+    return [clean, summed]
 
 
 def _by_local(table: pl.DataFrame, local: str, ids: str) -> pl.Series:
