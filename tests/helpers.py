@@ -32,7 +32,8 @@ def analyse_json(*args: str) -> dict[str, Any]:
 def run_keeping_rows(config: Any) -> Any:
     """``pipeline.run``, but the Result keeps every row read in ``rows`` (a Result keeps only
     the rows not analysed: the analysed ones live on in its facts)."""
-    from anchorspend.pipeline import analyse_ingested, ingest
+    from anchorspend.gather.inputs import ingest
+    from anchorspend.pipeline import analyse_ingested
 
     data = ingest(config)
     rows = data.rows

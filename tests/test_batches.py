@@ -20,10 +20,11 @@ from openpyxl import Workbook
 
 from anchorspend import pipeline
 from anchorspend.config import load as load_config
+from anchorspend.document import document_json
 from anchorspend.gather import inputs as gather_inputs
 from anchorspend.gather import source as gather_source
+from anchorspend.gather.options import RunConfig
 from anchorspend.ingest import csvread
-from anchorspend.pipeline import RunConfig, document_json
 from tests.helpers import FIXTURES, PUBLIC
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -248,7 +249,7 @@ def test_progress_moves_through_a_file_read_in_batches(
     monkeypatch.setattr(gather_inputs, "BATCH_ROWS", 20)
     monkeypatch.setattr(gather_source, "HEAD_ROWS", 2)
     told: list[tuple[str, float | None]] = []
-    pipeline.ingest(RunConfig(inputs=(path,)), lambda msg, done: told.append((msg, done)))
+    gather_inputs.ingest(RunConfig(inputs=(path,)), lambda msg, done: told.append((msg, done)))
     assert [m for m, _ in told] == [
         f"reading {path}: {n} rows" for n in (19, 39, 59, 79, 99)
     ]  # the first batch holds the header
@@ -314,7 +315,7 @@ def test_categories_from_streamed_facts_match_a_rollup_and_any_profile_numbering
 def test_measures_take_profile_values_by_position_or_by_join_alike() -> None:
     """The measures give each fact its profile's supplier and bits by position when profiles
     are numbered 0, 1, 2…, and by a join otherwise; both give the same, exact, figures."""
-    from anchorspend.measures import compute
+    from anchorspend.metrics import compute
     from anchorspend.spend import spend_facts, spend_of
 
     rows = pl.DataFrame(

@@ -84,10 +84,11 @@ def test_a_header_sorted_below_the_data_is_found() -> None:
 
 
 def test_a_header_sorted_below_the_data_is_found_when_read_in_batches() -> None:
-    from anchorspend import pipeline
+    from anchorspend.gather.inputs import ingest
+    from anchorspend.gather.options import RunConfig
 
-    run = pipeline.RunConfig(inputs=(BREADTH / "header_is_last_line.csv",))
-    got = pipeline.ingest(run, batch_rows=1)
+    run = RunConfig(inputs=(BREADTH / "header_is_last_line.csv",))
+    got = ingest(run, batch_rows=1)
     assert got.inputs[0].header_row == 5
     assert got.rows.get_column("amount").sum() == 18750
     assert set(got.rows.get_column("_status")) == {"analysed"}

@@ -344,7 +344,8 @@ def test_document_does_not_depend_on_hash_order() -> None:
     import json
 
     from anchorspend import config as config_mod
-    from anchorspend.pipeline import RunConfig, run
+    from anchorspend.gather.options import RunConfig
+    from anchorspend.pipeline import run
 
     root = Path(__file__).resolve().parents[1] / "examples"
     cfg = config_mod.load(root / "anchorspend.toml")
@@ -419,10 +420,10 @@ def test_ids_no_lookup_matches_on_do_not_split_a_supplier(tmp_path: Path) -> Non
     """An authority's own supplier id, which no lookup gives, cannot change a classification:
     the supplier is one profile, however many ids it is paid under."""
     from anchorspend.classify.resolve import identifiers_used
+    from anchorspend.gather.source import read_mapped
     from anchorspend.ingest.canonical import build_batch
     from anchorspend.ingest.fields import RowOptions
     from anchorspend.ingest.sources import ReadOptions, open_sources
-    from anchorspend.pipeline import read_mapped
     from anchorspend.schemas import load as load_schema
     from anchorspend.spend import spend_of
 

@@ -23,7 +23,7 @@ import pytest
 from anchorspend import config as config_mod
 from anchorspend.compare import CompareConfig, compare
 from anchorspend.errors import AnchorspendError
-from anchorspend.pipeline import RunConfig
+from anchorspend.gather.options import RunConfig
 from tests.helpers import FIXTURES, analyse_json, invoke
 
 NET = FIXTURES / "network"

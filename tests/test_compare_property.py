@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from anchorspend.compare import CompareConfig, compare
 from anchorspend.config import Config, Member
-from anchorspend.pipeline import RunConfig, run
+from anchorspend.gather.options import RunConfig
+from anchorspend.pipeline import run
 
 SUPPLIERS = [
     "Shared Co Ltd",

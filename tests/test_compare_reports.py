@@ -22,8 +22,8 @@ import pytest
 
 from anchorspend import config as config_mod
 from anchorspend.compare import CompareConfig, compare
+from anchorspend.gather.options import RunConfig
 from anchorspend.glance import measure_label
-from anchorspend.pipeline import RunConfig
 from anchorspend.report.compare import charts as ch
 from anchorspend.report.compare.grid import status_text
 from anchorspend.report.compare.html import render_compare_html

@@ -18,10 +18,10 @@ from anchorspend import pipeline
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.gather import inputs as gather_inputs
 from anchorspend.gather import source as gather_source
+from anchorspend.gather.options import RunConfig
 from anchorspend.ingest import csvread, encoding
 from anchorspend.ingest.csvread import MAX_COLUMNS, WiderThanSampled, iter_csv, read_csv
 from anchorspend.ingest.raw import RawTable
-from anchorspend.pipeline import RunConfig
 from tests.helpers import FIXTURES, invoke
 
 HEADER = ("Supplier Name", "Payment Date", "Net Amount", "Description")

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from anchorspend.errors import AnchorspendError
-from anchorspend.pipeline import RunConfig
+from anchorspend.gather.options import RunConfig
 from tests.helpers import FIXTURES, analyse_json, invoke
 from tests.helpers import run_keeping_rows as run
 

@@ -23,8 +23,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from anchorspend.errors import AnchorspendError
+from anchorspend.gather.options import RunConfig
 from anchorspend.normalise import parse_amount, parse_date
-from anchorspend.pipeline import RunConfig
 from tests.helpers import run_keeping_rows as run
 
 HEADER = ["Supplier Name", "Payment Date", "Amount", "SME"]

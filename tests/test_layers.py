@@ -27,6 +27,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "console",
             "files",
             "areas",
+            "periods",
         ),
     ),
     ("read", ("ingest",)),
@@ -34,7 +35,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("gather", ("gather", "store")),
     ("classify", ("classify", "payees", "suppliers")),
     ("locate", ("geo",)),
-    ("measure", ("measures", "payments")),
+    ("measure", ("measures", "metrics", "payments")),
     (
         "document",
         (
@@ -45,6 +46,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "pipeline",
             "check",
             "compare",
+            "network",
             "suppliers.match",
             "payments_doc",
         ),

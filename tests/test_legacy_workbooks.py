@@ -15,10 +15,10 @@ import polars as pl
 import pytest
 
 from anchorspend.errors import AnchorspendError
+from anchorspend.gather.options import RunConfig
 from anchorspend.ingest import legacy
 from anchorspend.ingest.legacy import read_legacy, worksheets
 from anchorspend.ingest.raw import RawTable
-from anchorspend.pipeline import RunConfig
 from tests.fixtures import wb_build
 from tests.helpers import FIXTURES, analyse_json, invoke, run_keeping_rows
 from tests.hostile import build

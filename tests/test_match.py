@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from anchorspend.pipeline import RunConfig
+from anchorspend.gather.options import RunConfig
 from anchorspend.suppliers.match import match
 from tests.helpers import FIXTURES, analyse_json, invoke
 

@@ -36,8 +36,9 @@ from hypothesis import strategies as st
 
 from anchorspend.config import load as load_config
 from anchorspend.errors import AnchorspendError
+from anchorspend.gather.options import RunConfig
 from anchorspend.payees import payee_kinds
-from anchorspend.pipeline import RunConfig, run
+from anchorspend.pipeline import run
 from tests.helpers import FIXTURES, analyse_json, invoke
 
 HERE = FIXTURES / "payees"

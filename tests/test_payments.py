@@ -34,11 +34,11 @@ from markdown_it import MarkdownIt  # installed with rich
 from anchorspend.config import Config
 from anchorspend.config import load as load_config
 from anchorspend.errors import AnchorspendError
+from anchorspend.gather.options import RunConfig
 from anchorspend.payments.figures import average_days
 from anchorspend.payments.periods import period_of
 from anchorspend.payments.rules import Setup
 from anchorspend.payments_doc import PaymentsConfig, payments
-from anchorspend.pipeline import RunConfig
 from tests.helpers import FIXTURES, invoke, parse
 
 PAY = FIXTURES / "payments"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import copy
 
 from anchorspend.config import load as load_config
-from anchorspend.pipeline import RunConfig, analyse_ingested, ingest, load_lookups
+from anchorspend.gather.inputs import ingest
+from anchorspend.gather.options import RunConfig
+from anchorspend.pipeline import analyse_ingested, load_lookups
 from tests.helpers import FIXTURES
 
 NET = FIXTURES / "network"

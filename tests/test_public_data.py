@@ -135,7 +135,8 @@ def test_public_exports_as_one_network(public: Path) -> None:
     several; Trafford publishes two files): the network equals the sum of its members, and each
     member equals analyse on the files that carry it."""
     from anchorspend.compare import CompareConfig, compare
-    from anchorspend.pipeline import RunConfig, run
+    from anchorspend.gather.options import RunConfig
+    from anchorspend.pipeline import run
 
     files = [public / n for n in sorted(FILES)]
     doc = compare(CompareConfig(run=RunConfig(inputs=tuple(files)))).document

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from anchorspend.errors import AnchorspendError
-from anchorspend.pipeline import RunConfig, run
+from anchorspend.gather.options import RunConfig
+from anchorspend.pipeline import run
 from tests.helpers import analyse_json
 
 SUFFIX = re.compile(r"\s+(LTD|LIMITED|PLC|LLP|CIC|CIO|LLC|INC)$")

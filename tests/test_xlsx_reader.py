@@ -507,7 +507,8 @@ def test_prefixed_tags(tmp_path: Path) -> None:
 
 
 def test_other_spend_sheets_are_named_not_silently_skipped(tmp_path: Path) -> None:
-    from anchorspend.pipeline import RunConfig, run
+    from anchorspend.gather.options import RunConfig
+    from anchorspend.pipeline import run
 
     wb = openpyxl.Workbook()
     april = wb.active

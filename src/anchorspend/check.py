@@ -23,6 +23,9 @@ from anchorspend.findings import (
     group,
     message,
 )
+from anchorspend.gather.ingested import InputReport
+from anchorspend.gather.inputs import SkippedSheets, check_spend
+from anchorspend.gather.source import read_mapped
 from anchorspend.ingest.canonical import NoDataRows
 from anchorspend.ingest.fields import RowOptions
 from anchorspend.ingest.frames import detached
@@ -31,7 +34,6 @@ from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sources import ReadOptions, Source, expand, open_sources
 from anchorspend.normalise import flag_is_unknown_text, is_missing, parse_amount, parse_date
 from anchorspend.payments import DATE_FIELDS, row_checks
-from anchorspend.pipeline import InputReport, SkippedSheets, check_spend, read_mapped
 from anchorspend.schemas import Schema, header_key
 from anchorspend.schemas import load as load_schema
 
@@ -107,7 +109,8 @@ def looks_like_payments(headers: tuple[str, ...]) -> bool:
 
 
 class _PaymentChecks:
-    """A :class:`~anchorspend.pipeline.RowSink` keeping only each batch's payment findings."""
+    """A :class:`~anchorspend.gather.ingested.RowSink` keeping only each batch's payment
+    findings."""
 
     def __init__(self) -> None:
         self.found: dict[int, list[pl.DataFrame]] = {}

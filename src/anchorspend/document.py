@@ -43,7 +43,7 @@ class Findings:
 
     measures: list[str]  # in display order
     metrics: pl.DataFrame  # per organisation × period × measure, money as text
-    by_kind: pl.DataFrame  # spend per payee kind (see measures.compute)
+    by_kind: pl.DataFrame  # spend per payee kind (see metrics.compute)
     suppliers: Suppliers
     categories: list[dict[str, Any]]
     unmatched: pl.DataFrame  # see views.unmatched_suppliers

@@ -48,9 +48,10 @@ from typing import Any
 import polars as pl
 
 from anchorspend.compare import CompareResult
+from anchorspend.document import document_json
 from anchorspend.errors import Terminated
 from anchorspend.payments_doc import PaymentsResult
-from anchorspend.pipeline import Result, document_json
+from anchorspend.pipeline import Result
 from anchorspend.report.analyse.html import render_html
 from anchorspend.report.analyse.xlsx import write_xlsx
 from anchorspend.report.compare.html import render_compare_html

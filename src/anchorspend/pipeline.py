@@ -5,8 +5,8 @@ they are read) → classify (who each supplier is) → locate (where it is) → 
 per organisation × period) → document (:mod:`anchorspend.document`). No stage reaches back, and
 none changes what its caller holds; money stays integer pence until it is written.
 
-The run's options and what reading gives are importable from here too (``RunConfig``,
-``Ingested``, ``ingest``…), as the commands built on ``analyse`` use them.
+The commands built on ``analyse`` read their lookups and their geography store as it does
+(:func:`load_lookups`, :func:`load_geography`).
 """
 
 from __future__ import annotations
@@ -21,25 +21,16 @@ import polars as pl
 from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
 from anchorspend.classify.resolve import Classified
 from anchorspend.config import Member
-from anchorspend.document import SCHEMA_ID as SCHEMA_ID
 from anchorspend.document import Findings, analyse_document
-from anchorspend.document import document_json as document_json
-from anchorspend.document import reconciliation as reconciliation
-from anchorspend.errors import AnchorspendError, Finding
+from anchorspend.errors import Finding
 from anchorspend.findings import make
-from anchorspend.gather.ingested import Ingested as Ingested
-from anchorspend.gather.ingested import InputReport as InputReport
-from anchorspend.gather.ingested import RowSink as RowSink
-from anchorspend.gather.ingested import summarise as summarise
-from anchorspend.gather.inputs import SkippedSheets as SkippedSheets
-from anchorspend.gather.inputs import check_spend as check_spend
+from anchorspend.gather.ingested import Ingested, InputReport
 from anchorspend.gather.inputs import ingest
-from anchorspend.gather.options import Progress as Progress
-from anchorspend.gather.options import RunConfig as RunConfig
-from anchorspend.gather.source import read_mapped as read_mapped
+from anchorspend.gather.options import Progress, RunConfig
 from anchorspend.geo import Store, bundled_store, locate, open_store, resolve_tiers
 from anchorspend.ingest.sources import ReadOptions
-from anchorspend.measures import ALL_ORGS, compute, measure_set, money_columns, with_targets
+from anchorspend.measures import measure_set, refuse_reserved_name
+from anchorspend.metrics import compute, money_columns, with_targets
 from anchorspend.payees import member_payees, payee_kinds
 from anchorspend.spend import (
     BY_ORG_ATTRS,
@@ -55,24 +46,12 @@ from anchorspend.store import load as load_store
 from anchorspend.views import Suppliers, categories, payees, suppliers_of, unmatched_suppliers
 
 __all__ = [
-    "SCHEMA_ID",
-    "Ingested",
-    "InputReport",
-    "Progress",
     "Result",
-    "RowSink",
-    "RunConfig",
-    "SkippedSheets",
     "analyse_ingested",
-    "check_spend",
-    "document_json",
-    "ingest",
+    "load_geography",
     "load_lookups",
     "read",
-    "read_mapped",
-    "reconciliation",
     "run",
-    "summarise",
 ]
 
 
@@ -89,7 +68,7 @@ class Result:
     # spend per organisation (and per category) × supplier profile: see spend_view(); only
     # for compare (analyse_ingested's ``network``)
     by_org: pl.DataFrame = field(default_factory=pl.DataFrame)
-    summary: pl.DataFrame = field(default_factory=pl.DataFrame)  # see summarise()
+    summary: pl.DataFrame = field(default_factory=pl.DataFrame)  # see gather.ingested.summarise
     by_category: pl.DataFrame = field(default_factory=pl.DataFrame)
     # one row per supplier as published with its payee kind and spend (see views.payees)
     payees: pl.DataFrame = field(default_factory=pl.DataFrame)
@@ -117,6 +96,17 @@ def load_lookups(run: RunConfig, progress: Progress | None = None) -> list[Looku
             progress(f"reading lookup {path}", 0.0)
         lookups.append(load_lookup(path, options))
     return lookups
+
+
+def load_geography(run: RunConfig) -> Store:
+    """The run's postcode and deprivation store: the user's (``--geography``, else the
+    config's), else the one in the package."""
+    if run.geography is not None:
+        return open_store(run.geography)
+    if run.config.geography_store:
+        base = run.config.path.parent if run.config.path else Path(".")
+        return open_store(base / run.config.geography_store)
+    return bundled_store()
 
 
 def read(
@@ -148,7 +138,7 @@ def analyse_ingested(
     compare's views read (:attr:`Result.by_org`, :attr:`Result.by_category`).
     ``named_inputs``: the spend files the next step's commands name (default: those of
     ``run``)."""
-    _refuse_reserved_name(data.summary)
+    refuse_reserved_name(data.summary)
     if lookups is None:
         lookups = load_lookups(run, progress)
     if progress:
@@ -207,7 +197,7 @@ def _locate(classified: Classified, run: RunConfig, network: Spend | None) -> _P
     geography make. ``network``: the spend whose organisations are the run's own, to mark the
     payees that are one of them (see :func:`anchorspend.payees.member_payees`)."""
     kinds = payee_kinds(classified.rows)
-    store = _geography(run)
+    store = load_geography(run)
     tiers = resolve_tiers(run.config.local_tiers, store)
     located, postcode_problems = locate(classified.rows, store)
     deprived = run.config.deprived_decile_max if store and store.imd is not None else None
@@ -237,7 +227,7 @@ class _Measured:
 def _measure(
     spend: Spend, profiles: _Profiles, run: RunConfig, *, network: bool, place: bool
 ) -> _Measured:
-    """Every measure summed per organisation × period (see :func:`anchorspend.measures.compute`),
+    """Every measure summed per organisation × period (see :func:`anchorspend.metrics.compute`),
     with the config's targets."""
     if not spend.facts.height:
         return _Measured(pl.DataFrame(), pl.DataFrame(), pl.DataFrame())
@@ -283,16 +273,6 @@ def _notes(read: list[Finding], classified: Classified) -> list[Finding]:
     return notes
 
 
-def _geography(run: RunConfig) -> Store:
-    """The user's store (`--geography`, else the config's), else the one in the package."""
-    if run.geography is not None:
-        return open_store(run.geography)
-    if run.config.geography_store:
-        base = run.config.path.parent if run.config.path else Path(".")
-        return open_store(base / run.config.geography_store)
-    return bundled_store()
-
-
 def _named_inputs(
     run: RunConfig, named: Sequence[Path] | None, reports: list[InputReport]
 ) -> tuple[str, ...]:
@@ -301,28 +281,6 @@ def _named_inputs(
     if named or run.inputs:
         return tuple(str(p) for p in (named or run.inputs))
     return tuple(dict.fromkeys(r.path.split("!", 1)[0] for r in reports))
-
-
-def _refuse_reserved_name(summary: pl.DataFrame) -> None:
-    """An organisation named as the pooled figures are, ``(all)``, would be read as them."""
-    if not summary.height:
-        return
-    clash = (
-        summary.filter(pl.col("organisation") == ALL_ORGS)
-        .group_by(pl.col("_source").cast(pl.String))
-        .agg(pl.col("n").sum())
-        .sort("_source")
-    )
-    if not clash.height:
-        return
-    raise AnchorspendError(
-        f"an organisation is named {ALL_ORGS!r}, the name the pooled figures of several "
-        "organisations go under, so its rows could not be told from them",
-        path=clash.item(0, "_source"),
-        details=[f"{r['n']:,} rows in {r['_source']}" for r in clash.to_dicts()],
-        hint=f'name it in the config: [organisations] "{ALL_ORGS}" = "Its real name" '
-        "(or --organisation NAME for a file with no organisation column)",
-    )
 
 
 def _members_of(run: RunConfig, spend: Spend) -> list[Member]:

@@ -9,46 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import polars as pl
 
 from anchorspend.ingest.fields import FLAG_FIELDS, ID_KEYS, SUPPLIER_COLS
 from anchorspend.ingest.frames import detached, pack, unpack
-
-PeriodKind = Literal["quarter", "calendar", "month", "fy"]
-
-
-def _fy(date: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """The UK financial year's label (``2026-27``, starting in April) and quarter (1–4) of
-    ``date``."""
-    y, m = date.dt.year(), date.dt.month()
-    fy = y - (m < 4).cast(pl.Int32)
-    label = pl.concat_str(
-        fy.cast(pl.String), pl.lit("-"), ((fy + 1) % 100).cast(pl.String).str.zfill(2)
-    )
-    return label, ((m + 8) % 12) // 3 + 1
-
-
-def fy_quarter(date: pl.Expr, sep: str = " Q") -> pl.Expr:
-    """UK financial-year quarter: ``2026-27 Q1`` = April–June 2026 (``sep`` between the year and
-    the quarter's number); null where ``date`` is."""
-    label, quarter = _fy(date)
-    return pl.concat_str(label, pl.lit(sep), quarter.cast(pl.String))
-
-
-def period_expr(date: pl.Expr, kind: PeriodKind) -> pl.Expr:
-    """UK financial-year quarters by default (``2026-27 Q1`` = April–June 2026)."""
-    if kind == "quarter":
-        return fy_quarter(date)
-    if kind == "fy":
-        return _fy(date)[0]
-    if kind == "calendar":
-        m = date.dt.month()
-        return pl.concat_str(
-            date.dt.year().cast(pl.String), pl.lit(" Q"), ((m - 1) // 3 + 1).cast(pl.String)
-        )
-    return date.dt.strftime("%Y-%m")
+from anchorspend.periods import PeriodKind, period_expr
 
 
 def numbered_combos(table: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, pl.Series]:
@@ -154,72 +120,18 @@ class SpendBuilder:
         )
         for c in PROFILE_COLS:
             self.schema.setdefault(c, profiles.schema.get(c, pl.String()))
-        row_first = pl.col("_row").alias("_first")
         # profiles: the clean ones (local number _lp) and the analysed problem rows', in order
-        found = pl.concat(
-            [
-                profiles.select("_lp", *self.kept, "_first"),
-                *(
-                    [analysed.select(pl.lit(None, pl.UInt32).alias("_lp"), *self.kept, row_first)]
-                    if analysed.height
-                    else []
-                ),
-            ],
-            how="vertical_relaxed",
-        ).sort("_first", maintain_order=True)
+        found = _in_row_order(profiles, analysed, "_lp", self.kept)
         if not found.height:
             return self
         self.known, pid = numbered(self.known, found.select(self.kept), "_pid")
         found = found.with_columns(pid)
         # cells: the period of each distinct date, then numbered in order as the profiles
-        keyed = pl.concat(
-            [
-                cells.select("_lc", *_CELL_TEXT, "payment_date", "_first"),
-                *(
-                    [
-                        analysed.select(
-                            pl.lit(None, pl.UInt32).alias("_lc"),
-                            *_CELL_TEXT,
-                            "payment_date",
-                            row_first,
-                        )
-                    ]
-                    if analysed.height
-                    else []
-                ),
-            ],
-            how="vertical_relaxed",
-        ).sort("_first", maintain_order=True)
+        keyed = _in_row_order(cells, analysed, "_lc", (*_CELL_TEXT, "payment_date"))
         keyed = keyed.select("_lc", "_first", *self._cell_keys(keyed))
         self.cells, cell_ids = numbered(self.cells, keyed.select(FACT_KEYS), "_cell")
         keyed = keyed.with_columns(cell_ids)
-        # the clean facts re-keyed by position: a local number's global one, gathered
-        pid_of = _by_local(found, "_lp", "_pid")
-        cell_of = _by_local(keyed, "_lc", "_cell")
-        clean = facts.select(
-            pack(
-                pl.lit(cell_of).gather(pl.col("_lc")).cast(pl.UInt64),
-                pl.lit(pid_of).gather(pl.col("_lp")),
-            ).alias("_key"),
-            "amount",
-            "n",
-        )
-        self.facts.append(clean)
-        if analysed.height:
-            rest = pl.DataFrame(
-                {
-                    "_key": pack(
-                        keyed.filter(pl.col("_lc").is_null()).get_column("_cell").cast(pl.UInt64),
-                        found.filter(pl.col("_lp").is_null()).get_column("_pid"),
-                    ),
-                    "amount": analysed.get_column("amount"),
-                }
-            )
-            self.facts.append(
-                rest.group_by("_key", maintain_order=True).agg(
-                    pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n")
-                )
-            )
+        self.facts += _streamed_facts(facts, found, keyed, analysed)
         return self
 
     def _cell_keys(self, rows: pl.DataFrame) -> list[pl.Expr]:
@@ -264,8 +176,8 @@ class SpendBuilder:
             )
             return Spend(profiles, pl.DataFrame(schema=_FACTS_SCHEMA), cells)
         # A supplier's spend in one cell may span batches, so a key may recur; the batches'
-        # facts are not added up here, as every reader groups them anyway (at 10M rows, adding
-        # them up held them twice, ~400 MB, to merge 0.1% of them)
+        # facts are not added up here, as every reader groups them anyway (adding them up would
+        # hold them twice, ~400 MB at 10M rows, to merge 0.1% of them)
         facts = pl.concat(self.facts, rechunk=False)
         self.facts = []
         profiles = self.known.with_columns(
@@ -285,6 +197,52 @@ _CELL_TEXT = ("organisation", "category", "expense_type")
 _FACTS_SCHEMA = {"_key": pl.UInt64, "amount": pl.Int64, "n": pl.Int64}
 
 
+def _in_row_order(
+    clean: pl.DataFrame, analysed: pl.DataFrame, local: str, cols: Sequence[str]
+) -> pl.DataFrame:
+    """``cols`` of a streamed source's ``clean`` profiles or cells (numbered ``local`` within
+    the source, ``_first``: the row that first has them) and of its ``analysed`` problem rows
+    (no ``local`` number), in the order of their first row."""
+    found = [clean.select(local, *cols, "_first")]
+    if analysed.height:
+        row_first = pl.col("_row").alias("_first")
+        found.append(analysed.select(pl.lit(None, pl.UInt32).alias(local), *cols, row_first))
+    return pl.concat(found, how="vertical_relaxed").sort("_first", maintain_order=True)
+
+
+def _streamed_facts(
+    facts: pl.DataFrame, found: pl.DataFrame, keyed: pl.DataFrame, analysed: pl.DataFrame
+) -> list[pl.DataFrame]:
+    """A streamed source's facts keyed as the builder numbers profiles (``found``) and cells
+    (``keyed``): the clean facts re-keyed by position (a local number's global one, gathered),
+    and the analysed problem rows' added up per key."""
+    pid_of = _by_local(found, "_lp", "_pid")
+    cell_of = _by_local(keyed, "_lc", "_cell")
+    clean = facts.select(
+        pack(
+            pl.lit(cell_of).gather(pl.col("_lc")).cast(pl.UInt64),
+            pl.lit(pid_of).gather(pl.col("_lp")),
+        ).alias("_key"),
+        "amount",
+        "n",
+    )
+    if not analysed.height:
+        return [clean]
+    rest = pl.DataFrame(
+        {
+            "_key": pack(
+                keyed.filter(pl.col("_lc").is_null()).get_column("_cell").cast(pl.UInt64),
+                found.filter(pl.col("_lp").is_null()).get_column("_pid"),
+            ),
+            "amount": analysed.get_column("amount"),
+        }
+    )
+    summed = rest.group_by("_key", maintain_order=True).agg(
+        pl.col("amount").sum(), pl.len().cast(pl.Int64).alias("n")
+    )
+    return [clean, summed]
+
+
 def _by_local(table: pl.DataFrame, local: str, ids: str) -> pl.Series:
     """``table``'s ``ids`` at the position of each ``local`` number (null where none has it)."""
     have = table.filter(pl.col(local).is_not_null())
@@ -302,8 +260,8 @@ def numbered(
     """Ids (UInt32, ``name``) for the rows ``found``, row for row: values ``known`` has keep
     their ids, new ones are numbered on in the order first found. Returns ``known`` with the
     new values, detached from the batch's buffers, and the ids. Each row is looked up once;
-    only the rows not yet known are grouped (after a few batches of a file, almost none:
-    measured 1.5 s less than grouping every batch first, at 10M rows)."""
+    only the rows not yet known are grouped (after a few batches of a file, almost none), which
+    is quicker than grouping every batch first."""
     on = found.columns
     start = 0 if known is None else known.height
     if known is None:

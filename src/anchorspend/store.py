@@ -56,7 +56,8 @@ from anchorspend.ingest.fields import ID_KEYS
 from anchorspend.ingest.frames import pack, unpack
 from anchorspend.ingest.sources import expand
 from anchorspend.normalise import pence_to_text
-from anchorspend.spend import SpendBuilder, fy_quarter
+from anchorspend.periods import fy_quarter
+from anchorspend.spend import SpendBuilder
 
 FORMAT = "anchorspend-store/1"
 MANIFEST = "store.json"

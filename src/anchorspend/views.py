@@ -18,7 +18,8 @@ from anchorspend.classify import display_names
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.ingest.fields import FLAG_FIELDS
 from anchorspend.ingest.frames import pack, unpack
-from anchorspend.measures import ALL_ORGS, by_profile, dense_ids, share
+from anchorspend.measures import ALL_ORGS, share
+from anchorspend.metrics import by_profile, dense_ids
 from anchorspend.normalise import pence_text_expr
 from anchorspend.spend import numbered_combos
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import polars as pl
 
 from anchorspend.errors import AnchorspendError
+from anchorspend.gather.options import RunConfig
 from anchorspend.normalise import parse_amount, parse_date, plain_amount
-from anchorspend.pipeline import RunConfig, run
+from anchorspend.pipeline import run
 
 AMOUNT_STATUS = {"ok", "missing", "invalid", "rounded"}
 DATE_STATUS = {"ok", "missing", "invalid", "period"}

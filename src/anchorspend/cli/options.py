@@ -13,8 +13,8 @@ from anchorspend.cli.params import DateEnd, MembersBy, PaymentPeriodChoice, Peri
 if TYPE_CHECKING:
     from anchorspend.compare import CompareConfig
     from anchorspend.config import Config
+    from anchorspend.gather.options import RunConfig
     from anchorspend.payments_doc import PaymentsConfig
-    from anchorspend.pipeline import RunConfig
 
 # each reading field's option, for saying which of them a --store run was given
 _READING_FLAGS = {
@@ -68,7 +68,7 @@ def run_config(
 ) -> RunConfig:
     """The run's options: INPUT or ``--store`` checked (``inputs_from_config``: INPUT may be
     empty, for the config's [members] name the files), then the config loaded."""
-    from anchorspend.pipeline import RunConfig
+    from anchorspend.gather.options import RunConfig
 
     read = read or {}
     if store is not None or not inputs_from_config:

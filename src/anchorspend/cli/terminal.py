@@ -23,7 +23,7 @@ def show(
 ) -> None:
     """The machine document on stdout with ``--json``, else ``printer``'s summary on stderr."""
     if as_json:
-        from anchorspend.pipeline import document_json
+        from anchorspend.document import document_json
 
         sys.stdout.write(document_json(doc))
     elif not quiet:

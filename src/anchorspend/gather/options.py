@@ -9,7 +9,7 @@ from pathlib import Path
 
 from anchorspend.config import Config
 from anchorspend.normalise import DateRange
-from anchorspend.spend import PeriodKind
+from anchorspend.periods import PeriodKind
 
 Progress = Callable[[str, float | None], None]
 """Told each step as it starts, with the fraction of the run done when known."""

@@ -20,10 +20,13 @@ from anchorspend import __version__
 from anchorspend.classify.resolve import Classified, classify, identifiers_used
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import all_findings, group
+from anchorspend.gather.ingested import Ingested
+from anchorspend.gather.inputs import ingest
+from anchorspend.gather.options import Progress, RunConfig
 from anchorspend.geo.locate import locate
 from anchorspend.geo.tiers import resolve_tiers
 from anchorspend.ingest.fields import RowOptions
-from anchorspend.measures import measure_set
+from anchorspend.measures import measure_set, refuse_reserved_name
 from anchorspend.normalise import pence_to_text
 from anchorspend.payments.assess import assess
 from anchorspend.payments.distribution import distribution
@@ -34,15 +37,7 @@ from anchorspend.payments_doc.narrowed import Narrowed
 from anchorspend.payments_doc.notes import method_notes, unfinished
 from anchorspend.payments_doc.reconciliation import reconciliation
 from anchorspend.payments_doc.s70 import s70_rows, s70_summary
-from anchorspend.pipeline import (
-    Ingested,
-    Progress,
-    RunConfig,
-    _geography,
-    _refuse_reserved_name,
-    ingest,
-    load_lookups,
-)
+from anchorspend.pipeline import load_geography, load_lookups
 
 SCHEMA_ID = "anchorspend/payments/v1"
 NOT_MEASURED_IN_DOCUMENT = 1_000  # the rest are in payments_not_measured.csv
@@ -75,7 +70,7 @@ def payments(cfg: PaymentsConfig, progress: Progress | None = None) -> PaymentsR
     options = RowOptions(date_range=run.date_range, date_format=run.date_format)
     narrow = Narrowed(identifiers_used(lookups), options, s70=cfg.s70)
     data = ingest(run, progress, table="payments", sink=narrow)
-    _refuse_reserved_name(data.summary)
+    refuse_reserved_name(data.summary)
     _require_dates(data, cfg)
     setup = Setup(
         commencement=run.config.commencement,
@@ -114,7 +109,7 @@ def _with_regime_given(rows: pl.DataFrame, data: Ingested) -> pl.DataFrame:
 def _supplier_types(run: RunConfig, classified: Classified) -> pl.DataFrame:
     """Each profile's supplier types, from the measures ``analyse`` uses, with the suppliers
     located as it locates them."""
-    store = _geography(run)
+    store = load_geography(run)
     located, _ = locate(classified.rows, store)
     measures = measure_set(classified.categories, resolve_tiers(run.config.local_tiers, store))
     return supplier_types(located, measures)

@@ -62,11 +62,11 @@ def _rejected_kept() -> list[pl.Expr]:
 
 
 class Narrowed:
-    """A :class:`~anchorspend.pipeline.RowSink`: each batch's canonical rows, as they are read,
-    parsed (:func:`~anchorspend.payments.fields.parse_fields`) and reduced to what payments measures
-    (:data:`KEPT`), the supplier held as a profile number ``_pid`` (profiles numbered across
-    batches as analyse's spend numbers them, identifiers no lookup matches on left out), so a
-    file's text is never all held at once."""
+    """A :class:`~anchorspend.gather.ingested.RowSink`: each batch's canonical rows, as they
+    are read, parsed (:func:`~anchorspend.payments.fields.parse_fields`) and reduced to what
+    payments measures (:data:`KEPT`), the supplier held as a profile number ``_pid`` (profiles
+    numbered across batches as analyse's spend numbers them, identifiers no lookup matches on
+    left out), so a file's text is never all held at once."""
 
     def __init__(self, ids: Collection[str], options: RowOptions, *, s70: bool = False) -> None:
         self.dropped = [c for c in ID_KEYS if c not in ids]

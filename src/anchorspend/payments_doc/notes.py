@@ -10,7 +10,7 @@ import polars as pl
 
 from anchorspend.errors import Finding
 from anchorspend.findings import make
-from anchorspend.pipeline import Ingested
+from anchorspend.gather.ingested import Ingested
 
 
 def unfinished(rows: pl.DataFrame, table: pl.DataFrame) -> list[Finding]:

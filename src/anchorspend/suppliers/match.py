@@ -25,9 +25,10 @@ from anchorspend.classify.conflicts import display_names
 from anchorspend.classify.lookup import Lookup, load_lookup
 from anchorspend.classify.resolve import classify
 from anchorspend.config import PAYEE_KINDS
+from anchorspend.gather.inputs import ingest
+from anchorspend.gather.options import RunConfig
 from anchorspend.normalise import name_key, pence_text_expr
 from anchorspend.payees import payee_kinds
-from anchorspend.pipeline import RunConfig, ingest
 from anchorspend.spend import spend_of
 
 CANDIDATES = 2
