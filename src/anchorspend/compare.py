@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from anchorspend.classify import identifiers_used
+from anchorspend.classify.resolve import identifiers_used
 from anchorspend.errors import AnchorspendError, UsageError
 from anchorspend.findings import empty_findings
 from anchorspend.gather.ingested import Ingested, summarise

@@ -20,7 +20,7 @@ from anchorspend.errors import Finding
 from anchorspend.findings import all_findings, group
 from anchorspend.gather.ingested import Ingested, InputReport
 from anchorspend.gather.options import RunConfig
-from anchorspend.geo import Store
+from anchorspend.geo.store import Store
 from anchorspend.geography import geography_view
 from anchorspend.glance import Context
 from anchorspend.glance import build as glance

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.classify import display_names
+from anchorspend.classify.conflicts import display_names
 from anchorspend.measures import ALL_ORGS, ALL_PERIODS, NOT_CLASSIFICATIONS, TOTAL_SPEND
 from anchorspend.normalise import pence_text_expr, pence_to_text
 from anchorspend.payees import paid_within

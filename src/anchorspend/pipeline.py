@@ -18,8 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.classify import Lookup, classify, identifiers_used, load_lookup
-from anchorspend.classify.resolve import Classified
+from anchorspend.classify.lookup import Lookup, load_lookup
+from anchorspend.classify.resolve import Classified, classify, identifiers_used
 from anchorspend.config import Member
 from anchorspend.document import Findings, analyse_document
 from anchorspend.errors import Finding
@@ -27,7 +27,9 @@ from anchorspend.findings import make
 from anchorspend.gather.ingested import Ingested, InputReport
 from anchorspend.gather.inputs import ingest
 from anchorspend.gather.options import Progress, RunConfig
-from anchorspend.geo import Store, bundled_store, locate, open_store, resolve_tiers
+from anchorspend.geo.locate import locate
+from anchorspend.geo.store import Store, bundled_store, open_store
+from anchorspend.geo.tiers import resolve_tiers
 from anchorspend.ingest.sources import ReadOptions
 from anchorspend.measures import measure_set, refuse_reserved_name
 from anchorspend.metrics import compute, money_columns, with_targets

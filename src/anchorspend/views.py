@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from anchorspend.classify import display_names
+from anchorspend.classify.conflicts import display_names
 from anchorspend.config import PAYEE_KINDS
 from anchorspend.ingest.fields import FLAG_FIELDS
 from anchorspend.ingest.frames import pack, unpack

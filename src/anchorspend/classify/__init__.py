@@ -19,10 +19,3 @@ Where each part lives:
 - ``conflicts``: sources that disagree, and the name a supplier is shown by;
 - ``fields``: the keys, attributes and labels the others share.
 """
-
-# the names the document stage imports from here
-from anchorspend.classify.conflicts import display_names
-from anchorspend.classify.lookup import Lookup, load_lookup
-from anchorspend.classify.resolve import classify, identifiers_used
-
-__all__ = ["Lookup", "classify", "display_names", "identifiers_used", "load_lookup"]

@@ -7,10 +7,3 @@ where each supplier is.
 - ``locate``: each supplier's place (``locate``), and ``geo lookup``'s table;
 - ``tiers``: ``[local.tiers]`` entries as codes (``resolve_tiers``).
 """
-
-# the names the document stage imports from here
-from anchorspend.geo.locate import locate
-from anchorspend.geo.store import Store, bundled_store, open_store
-from anchorspend.geo.tiers import resolve_tiers
-
-__all__ = ["Store", "bundled_store", "locate", "open_store", "resolve_tiers"]
