@@ -16,7 +16,7 @@ import pytest
 
 from anchorspend import pipeline
 from anchorspend.errors import AnchorspendError, Finding
-from anchorspend.ingest import csvread, encoding
+from anchorspend.ingest import csvread, csvscan, encoding
 from anchorspend.ingest.csvread import MAX_COLUMNS, WiderThanSampled, iter_csv, read_csv
 from anchorspend.ingest.raw import RawTable
 from anchorspend.pipeline import RunConfig
@@ -140,7 +140,7 @@ def test_line_ends_across_chunk_boundaries(
     """Small chunks put CR and its LF in different chunks: still one line end. The UTF-8 file
     is copied with LF for each lone CR; the Windows-1252 one is converted as it is transcoded."""
     monkeypatch.setattr(encoding, "CHUNK", chunk)
-    monkeypatch.setattr(csvread, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(csvscan, "SCAN_CHUNK", chunk)
     rows, message = LINE_END_CASES[name]
     body = (FIXTURES / name).read_bytes().replace(b"Acme", "Ácme".encode(codec))
     path = tmp_path / name
@@ -390,7 +390,7 @@ def splitter_since(data: bytes) -> int:
 )
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
 def test_the_splitters_records_are_measured_across_chunks(body: bytes, chunk: int) -> None:
-    records = csvread._SplitterRecords()
+    records = csvscan._SplitterRecords()
     for at in range(0, len(body), chunk):
         records.feed(body[at : at + chunk])
         assert records.since == splitter_since(body[: at + chunk])
@@ -399,8 +399,8 @@ def test_the_splitters_records_are_measured_across_chunks(body: bytes, chunk: in
 def test_a_quote_never_closed_is_named_before_polars_holds_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(csvread, "MAX_LINE_BYTES", 64)
-    monkeypatch.setattr(csvread, "_SCAN_CHUNK", 16)
+    monkeypatch.setattr(csvscan, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(csvscan, "SCAN_CHUNK", 16)
     path = tmp_path / "open.csv"
     path.write_bytes(b'a,b\n1,2\n"open,3\n' + b"4,5\n" * 40)
 
@@ -416,8 +416,8 @@ def test_a_quote_never_closed_is_named_before_polars_holds_the_file(
 def test_a_lone_stray_quote_is_mended_before_polars_reads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(csvread, "MAX_LINE_BYTES", 64)
-    monkeypatch.setattr(csvread, "_SCAN_CHUNK", 16)
+    monkeypatch.setattr(csvscan, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(csvscan, "SCAN_CHUNK", 16)
     path = tmp_path / "stray.csv"
     path.write_bytes(b'a,b\n1,12" pipe\n' + b"4,5\n" * 40)
     with csvread._prepared(path, "stray.csv", None, None) as prep:
@@ -445,5 +445,5 @@ def test_the_rescan_across_chunk_boundaries(
         return rows, findings
 
     whole = outcome()
-    monkeypatch.setattr(csvread, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(csvscan, "SCAN_CHUNK", chunk)
     assert outcome() == whole
