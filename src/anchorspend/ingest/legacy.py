@@ -37,11 +37,10 @@ from anchorspend.ingest.sheets import (
     Loaded,
     Scan,
     Sheet,
+    every_sheet,
     library_failure,
     load_sheet,
-    named_sheet,
-    pick_sheet,
-    raw_table,
+    read_sheet,
     unreadable,
 )
 from anchorspend.ingest.workbook_zip import open_zip, refuse_dtds
@@ -184,17 +183,9 @@ def read_legacy(
     """Read one worksheet of an ``.xls`` or ``.ods`` workbook: ``sheet`` (a name, or a 1-based
     index as text) or the best-headed one, as :func:`anchorspend.ingest.xlsx.read_xlsx` does."""
     book = _open(path, display)
-    others: list[str] = []
-    if sheet is not None:
-        loaded = book.load(named_sheet(book.sheets, sheet, display))
-    else:
-        loaded, others = pick_sheet(book.load, book.sheets, looks_like_header, display)
-    return raw_table(loaded, others, display)
+    return read_sheet(book.load, book.sheets, sheet, looks_like_header, display)
 
 
 def worksheets(path: Path, display: str) -> list[str]:
-    """The names of the workbook's visible worksheets, in workbook order (hidden ones only when
-    no sheet is visible): what ``--sheet '*'`` reads."""
-    sheets = [s for s in _open(path, display).sheets if s.part is not None]
-    visible = [s.name for s in sheets if not s.hidden]
-    return visible or [s.name for s in sheets]
+    """The workbook's worksheets that ``--sheet '*'`` reads (:func:`every_sheet`)."""
+    return every_sheet(_open(path, display).sheets)

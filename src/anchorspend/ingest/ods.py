@@ -17,12 +17,12 @@ from anchorspend.ingest.header import letter
 from anchorspend.ingest.sheets import (
     DAMAGED,
     MAX_CELLS,
-    PASSWORD,
     REJECT,
-    TOO_BIG,
     Scan,
     Sheet,
     cell_range,
+    password_protected,
+    refuse_overlarge,
     unreadable,
 )
 
@@ -191,14 +191,7 @@ class _OdsScan:
         if self.last >= 0:
             self.scan.max_row = self.row + self.repeats
             self.scan.max_col = max(self.scan.max_col, self.last + 1)
-            if self.scan.max_row * self.scan.max_col > MAX_CELLS:
-                sheet = self.sheets[-1][0].name
-                raise AnchorspendError(
-                    f"refusing to open sheet {sheet!r}: its cells span up to "
-                    f"{self.scan.max_row} rows x {self.scan.max_col} columns",
-                    path=self.display,
-                    hint=TOO_BIG,
-                )
+            refuse_overlarge(self.scan, self.sheets[-1][0].name, self.display)
         self.row += self.repeats
         self.in_row = False
 
@@ -221,7 +214,7 @@ def scan_ods(zf: zipfile.ZipFile, display: str) -> list[tuple[Sheet, Scan]]:
     manifest = zf.getinfo("META-INF/manifest.xml") if "META-INF/manifest.xml" in names else None
     small = manifest is not None and manifest.file_size < 1 << 20
     if manifest is not None and small and b"encryption-data" in zf.read(manifest):
-        raise AnchorspendError("the workbook is password-protected", path=display, hint=PASSWORD)
+        raise password_protected(display)
     if "content.xml" not in names:
         raise refuse("it has no content.xml")
     scan = _OdsScan(display)

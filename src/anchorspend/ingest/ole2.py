@@ -8,7 +8,11 @@ from __future__ import annotations
 import struct
 
 from anchorspend.errors import AnchorspendError
-from anchorspend.ingest.sheets import CUT_SHORT, PASSWORD, unreadable
+from anchorspend.ingest.sheets import (
+    CUT_SHORT,
+    password_protected,
+    unreadable,
+)
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_ALLOCATION = 1024**3  # bytes that one header field of a compound file may make calamine reserve
@@ -112,9 +116,7 @@ class Compound:
         )
         if found is None:
             if "EncryptedPackage" in names:
-                raise AnchorspendError(
-                    "the workbook is password-protected", path=self.display, hint=PASSWORD
-                )
+                raise password_protected(self.display)
             raise unreadable(
                 self.display,
                 "the compound file holds no Workbook stream (is it another Office document "

@@ -1,7 +1,8 @@
 """What every workbook reader shares, once a sheet's cells can be read: the :class:`Sheet` and
 its :class:`Scan` (what the reader's own pass over the file found that calamine does not report),
-a sheet's cells as text (:func:`load_sheet`), the choice of sheet, the findings, and the
-:class:`RawTable` they make. XLSX (:mod:`anchorspend.ingest.xlsx`) and the legacy workbooks
+a sheet's cells as text (:func:`load_sheet`), the choice of sheet with its findings, made a
+:class:`RawTable` (:func:`read_sheet`), and the sheets ``--sheet '*'`` reads
+(:func:`every_sheet`). XLSX (:mod:`anchorspend.ingest.xlsx`) and the legacy workbooks
 (:mod:`anchorspend.ingest.legacy`) each scan their files their own way and hand the same
 :class:`Scan` here. Also the refusals and hints the readers share.
 """
@@ -188,7 +189,7 @@ def load_sheet(
     return Loaded(sheet, scan, frame, corners)
 
 
-def named_sheet(sheets: list[Sheet], wanted: str, display: str) -> Sheet:
+def _named(sheets: list[Sheet], wanted: str, display: str) -> Sheet:
     found = next((s for s in sheets if s.name == wanted), None)
     if found is None and wanted.strip().isdigit() and 1 <= int(wanted) <= len(sheets):
         found = sheets[int(wanted) - 1]
@@ -216,7 +217,7 @@ def _summary(loaded: Loaded) -> str:
     return f"{label}: row {first[0]}: " + (text if len(text) <= 80 else text[:79] + "…")
 
 
-def pick_sheet(
+def _pick(
     load: Callable[[Sheet], Loaded],
     sheets: list[Sheet],
     looks_like_header: Callable[[list[str | None]], int],
@@ -272,7 +273,7 @@ def _findings(loaded: Loaded, display: str) -> list[Finding]:
     return out
 
 
-def raw_table(loaded: Loaded, others: list[str], display: str) -> RawTable:
+def _table(loaded: Loaded, others: list[str], display: str) -> RawTable:
     """The sheet read, with its findings and a warning naming ``others``, the sheets that also
     look like spend data but were not read."""
     frame = loaded.frame
@@ -289,3 +290,45 @@ def raw_table(loaded: Loaded, others: list[str], display: str) -> RawTable:
         sheet=loaded.sheet.name,
         findings=findings,
     )
+
+
+def read_sheet(
+    load: Callable[[Sheet], Loaded],
+    sheets: list[Sheet],
+    wanted: str | None,
+    looks_like_header: Callable[[list[str | None]], int],
+    display: str,
+) -> RawTable:
+    """One worksheet, loaded by ``load``: ``wanted`` (a name, or a 1-based index as text) or,
+    without it, the best-headed one, with its findings."""
+    others: list[str] = []
+    if wanted is not None:
+        loaded = load(_named(sheets, wanted, display))
+    else:
+        loaded, others = _pick(load, sheets, looks_like_header, display)
+    return _table(loaded, others, display)
+
+
+def every_sheet(sheets: list[Sheet]) -> list[str]:
+    """The names of the worksheets with cells, in workbook order: the visible ones, or the
+    hidden ones when none is visible. What ``--sheet '*'`` reads."""
+    readable = [s for s in sheets if s.part is not None]
+    visible = [s.name for s in readable if not s.hidden]
+    return visible or [s.name for s in readable]
+
+
+def password_protected(display: str) -> AnchorspendError:
+    """The stop for a workbook saved with a password."""
+    return AnchorspendError("the workbook is password-protected", path=display, hint=PASSWORD)
+
+
+def refuse_overlarge(scan: Scan, name: str, display: str) -> None:
+    """Stop where sheet ``name``'s cells span more than MAX_CELLS: calamine lays a sheet out as
+    a dense grid."""
+    if scan.max_row * scan.max_col > MAX_CELLS:
+        raise AnchorspendError(
+            f"refusing to open sheet {name!r}: its cells span up to "
+            f"{scan.max_row} rows x {scan.max_col} columns",
+            path=display,
+            hint=TOO_BIG,
+        )

@@ -20,12 +20,13 @@ from anchorspend.ingest.ole2 import Compound
 from anchorspend.ingest.sheets import (
     CUT_SHORT,
     MAX_CELLS,
-    PASSWORD,
     REJECT,
     TOO_BIG,
     Scan,
     Sheet,
     cell_range,
+    password_protected,
+    refuse_overlarge,
     unreadable,
 )
 from anchorspend.ingest.workbook_zip import MAX_UNCOMPRESSED_BYTES
@@ -113,9 +114,7 @@ def scan_xls(path: Path, display: str) -> list[tuple[Sheet, Scan]]:
             older = version in (0x0002, 0x0007, 0x0200, 0x0300, 0x0400, 0x0500)
             biff8 = not older and not (version == 0 and dt == 0x1000)
         elif kind == _FILEPASS:
-            raise AnchorspendError(
-                "the workbook is password-protected", path=display, hint=PASSWORD
-            )
+            raise password_protected(display)
         elif kind == _BOUNDSHEET:
             entries.append(_entry(data, biff8, len(stream), display))
         elif kind == _SST and len(data) >= 8:
@@ -195,13 +194,7 @@ def _scan_sheet(stream: bytes, entry: _Entry, display: str, fail: AnchorspendErr
     if pending is not None:
         scan.formulas.append((letter(pending[1]), pending[0] + 1, None))
     scan.max_row, scan.max_col = top + 1, left + 1
-    if scan.max_row * scan.max_col > MAX_CELLS:
-        raise AnchorspendError(
-            f"refusing to open sheet {name!r}: its cells span up to "
-            f"{scan.max_row} rows x {scan.max_col} columns",
-            path=display,
-            hint=TOO_BIG,
-        )
+    refuse_overlarge(scan, name, display)
     scan.merges.sort()
     return scan
 

@@ -26,16 +26,14 @@ from anchorspend.errors import AnchorspendError
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.sheets import (
     DAMAGED,
-    MAX_CELLS,
     NOT_A_WORKBOOK,
-    TOO_BIG,
     Loaded,
     Scan,
     Sheet,
+    every_sheet,
     load_sheet,
-    named_sheet,
-    pick_sheet,
-    raw_table,
+    read_sheet,
+    refuse_overlarge,
     short,
     unreadable,
 )
@@ -161,13 +159,7 @@ def _scan(zf: zipfile.ZipFile, sheet: Sheet, display: str) -> Scan:
         scan.merges.sort()  # writers list them in any order; report them top to bottom
     except Exception as exc:
         raise unreadable(display, f"sheet {sheet.name!r}: {short(exc)}", DAMAGED) from exc
-    if scan.max_row * scan.max_col > MAX_CELLS:
-        raise AnchorspendError(
-            f"refusing to open sheet {sheet.name!r}: its cells span up to "
-            f"{scan.max_row} rows x {scan.max_col} columns",
-            path=display,
-            hint=TOO_BIG,
-        )
+    refuse_overlarge(scan, sheet.name, display)
     return scan
 
 
@@ -176,13 +168,11 @@ def _load(reader: Any, zf: zipfile.ZipFile, sheet: Sheet, display: str) -> Loade
 
 
 def worksheets(path: Path, display: str) -> list[str]:
-    """The names of the workbook's visible worksheets with cells, in workbook order (hidden
-    ones only when no visible one has cells): what ``--sheet '*'`` reads."""
+    """The workbook's worksheets that ``--sheet '*'`` reads (:func:`every_sheet`)."""
     with open_zip(path, display) as zf:
         refuse_dtds(zf, display)
-        sheets = [s for s in _sheets(zf, display) if s.part is not None]
-    visible = [s.name for s in sheets if not s.hidden]
-    return visible or [s.name for s in sheets]
+        sheets = _sheets(zf, display)
+    return every_sheet(sheets)
 
 
 def read_xlsx(
@@ -200,10 +190,5 @@ def read_xlsx(
             reader = fastexcel.read_excel(path)
         except Exception as exc:
             raise unreadable(display, short(exc), NOT_A_WORKBOOK) from exc
-        others: list[str] = []
-        if sheet is not None:
-            loaded = _load(reader, zf, named_sheet(sheets, sheet, display), display)
-        else:
-            load = partial(_load, reader, zf, display=display)
-            loaded, others = pick_sheet(load, sheets, looks_like_header, display)
-    return raw_table(loaded, others, display)
+        load = partial(_load, reader, zf, display=display)
+        return read_sheet(load, sheets, sheet, looks_like_header, display)
