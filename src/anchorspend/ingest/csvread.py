@@ -148,6 +148,14 @@ class _Reading:
             raise unreadable(self.display, self.prep.delimiter) from exc
         return width
 
+    def recover_in_place(self, exc: Exception, width: int) -> None:
+        """:meth:`recover` for a read that has handed records on and cannot start again here:
+        one that can go on at ``width`` does; one that must be wider raises
+        :class:`WiderThanSampled`, for the caller to start again."""
+        again = self.recover(exc, width)
+        if again != width:
+            raise WiderThanSampled(again) from exc
+
     def _rescan(self) -> bool:
         """Re-scan the file (raising the fault it names); True if stray quotes were mended."""
         self.rescanned = True
@@ -251,9 +259,7 @@ def iter_csv(
                         first, done = False, int(frame.get_column(ROW)[-1])
                     return
                 except _PARSE_ERRORS as exc:
-                    again = reading.recover(exc, width)
-                    if again != width:
-                        raise WiderThanSampled(again) from exc
+                    reading.recover_in_place(exc, width)
         finally:
             reading.cleanup()
 
@@ -277,9 +283,7 @@ class CsvRecords:
             try:
                 return plan(self.frame).collect(engine="streaming")
             except _PARSE_ERRORS as exc:
-                again = self.reading.recover(exc, self.width)
-                if again != self.width:
-                    raise WiderThanSampled(again) from exc
+                self.reading.recover_in_place(exc, self.width)
 
 
 @contextmanager
