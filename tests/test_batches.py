@@ -24,7 +24,7 @@ from anchorspend.document import document_json
 from anchorspend.gather import inputs as gather_inputs
 from anchorspend.gather import source as gather_source
 from anchorspend.gather.options import RunConfig
-from anchorspend.ingest import csvread
+from anchorspend.ingest import csvsniff
 from tests.helpers import FIXTURES, PUBLIC
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -131,7 +131,7 @@ def test_batches_of_a_few_records_change_nothing(
 ) -> None:
     config = CASES[case](tmp_path)
     if case == "spanning":  # the wide record lies past the sample: read again, wider
-        monkeypatch.setattr(csvread, "SAMPLE_RECORDS", 4)
+        monkeypatch.setattr(csvsniff, "SAMPLE_RECORDS", 4)
     whole = _outcome(config)
     assert '"rows_read": 0' not in whole[0]
     monkeypatch.setattr(gather_source, "HEAD_ROWS", 5)  # the first batch: up to the header or so
@@ -145,7 +145,7 @@ def test_the_spanning_file_is_read_as_its_rows_say(
 ) -> None:
     """The file above does what it says in batches of one record, so that the equality test
     is not vacuous."""
-    monkeypatch.setattr(csvread, "SAMPLE_RECORDS", 4)
+    monkeypatch.setattr(csvsniff, "SAMPLE_RECORDS", 4)
     monkeypatch.setattr(gather_inputs, "BATCH_ROWS", 1)
     monkeypatch.setattr(gather_source, "HEAD_ROWS", 2)
     result = pipeline.run(RunConfig(inputs=(_spanning(tmp_path),)))

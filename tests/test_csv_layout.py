@@ -19,7 +19,7 @@ from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.gather import inputs as gather_inputs
 from anchorspend.gather import source as gather_source
 from anchorspend.gather.options import RunConfig
-from anchorspend.ingest import csvread, encoding
+from anchorspend.ingest import csvread, csvscan, encoding
 from anchorspend.ingest.csvread import MAX_COLUMNS, WiderThanSampled, iter_csv, read_csv
 from anchorspend.ingest.raw import RawTable
 from tests.helpers import FIXTURES, invoke
@@ -142,7 +142,7 @@ def test_line_ends_across_chunk_boundaries(
     """Small chunks put CR and its LF in different chunks: still one line end. The UTF-8 file
     is copied with LF for each lone CR; the Windows-1252 one is converted as it is transcoded."""
     monkeypatch.setattr(encoding, "CHUNK", chunk)
-    monkeypatch.setattr(csvread, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(csvscan, "SCAN_CHUNK", chunk)
     rows, message = LINE_END_CASES[name]
     body = (FIXTURES / name).read_bytes().replace(b"Acme", "Ácme".encode(codec))
     path = tmp_path / name
@@ -392,7 +392,7 @@ def splitter_since(data: bytes) -> int:
 )
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
 def test_the_splitters_records_are_measured_across_chunks(body: bytes, chunk: int) -> None:
-    records = csvread._SplitterRecords()
+    records = csvscan._SplitterRecords()
     for at in range(0, len(body), chunk):
         records.feed(body[at : at + chunk])
         assert records.since == splitter_since(body[: at + chunk])
@@ -401,8 +401,8 @@ def test_the_splitters_records_are_measured_across_chunks(body: bytes, chunk: in
 def test_a_quote_never_closed_is_named_before_polars_holds_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(csvread, "MAX_LINE_BYTES", 64)
-    monkeypatch.setattr(csvread, "_SCAN_CHUNK", 16)
+    monkeypatch.setattr(csvscan, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(csvscan, "SCAN_CHUNK", 16)
     path = tmp_path / "open.csv"
     path.write_bytes(b'a,b\n1,2\n"open,3\n' + b"4,5\n" * 40)
 
@@ -418,8 +418,8 @@ def test_a_quote_never_closed_is_named_before_polars_holds_the_file(
 def test_a_lone_stray_quote_is_mended_before_polars_reads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(csvread, "MAX_LINE_BYTES", 64)
-    monkeypatch.setattr(csvread, "_SCAN_CHUNK", 16)
+    monkeypatch.setattr(csvscan, "MAX_LINE_BYTES", 64)
+    monkeypatch.setattr(csvscan, "SCAN_CHUNK", 16)
     path = tmp_path / "stray.csv"
     path.write_bytes(b'a,b\n1,12" pipe\n' + b"4,5\n" * 40)
     with csvread._prepared(path, "stray.csv", None, None) as prep:
@@ -447,5 +447,5 @@ def test_the_rescan_across_chunk_boundaries(
         return rows, findings
 
     whole = outcome()
-    monkeypatch.setattr(csvread, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(csvscan, "SCAN_CHUNK", chunk)
     assert outcome() == whole

@@ -18,6 +18,7 @@ from anchorspend.errors import AnchorspendError
 from anchorspend.gather.options import RunConfig
 from anchorspend.ingest import legacy
 from anchorspend.ingest.legacy import read_legacy, worksheets
+from anchorspend.ingest.ods import _time as ods_time
 from anchorspend.ingest.raw import RawTable
 from tests.fixtures import wb_build
 from tests.helpers import FIXTURES, analyse_json, invoke, run_keeping_rows
@@ -527,8 +528,8 @@ def test_times_formulas_hidden_tables_and_durations(tmp_path: Path) -> None:
     assert [(f.code, f.row, f.column, f.value) for f in table.findings] == [
         ("formula-without-value", 2, "C", "of:=[.A1]*2")
     ]
-    assert legacy._time("PT14H30M00S") == "14:30:00"
-    assert legacy._time("PT0H0M7.25S") == "00:00:07.25"
+    assert ods_time("PT14H30M00S") == "14:30:00"
+    assert ods_time("PT0H0M7.25S") == "00:00:07.25"
     styled = 'table:name="Spend" table:style-name="ta"'
     content = build._ods_content().replace('table:name="Spend"', styled)
     styles = f"<office:automatic-styles>{hidden}</office:automatic-styles>"

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from anchorspend.errors import AnchorspendError, Finding
-from anchorspend.ingest import xlsx
+from anchorspend.ingest import workbook_zip, xlsx
 from anchorspend.ingest.raw import RawTable
 from anchorspend.ingest.xlsx import read_xlsx
 
@@ -469,7 +469,7 @@ def test_zip_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert info.value.hint == "if the file is genuine, export it as CSV"
     assert info.value.details[0].startswith("xl/media/padding.bin: ")
     small = save(tmp_path, {"Data": [HEADER]})
-    monkeypatch.setattr(xlsx, "MAX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr(workbook_zip, "MAX_UNCOMPRESSED_BYTES", 1000)
     with pytest.raises(AnchorspendError, match="zip bomb"):
         read(small)
 

@@ -10,9 +10,9 @@ Files that are already UTF-8 are validated in chunks and read in place; only the
 transcoded, chunk by chunk, into a temporary UTF-8 file, so memory stays bounded.
 
 Polars knows two line ends, LF and CR LF. A CR alone (classic Mac exports, and exports that mix
-all three) is turned into LF on the way: the transcoding copy does it as it writes, and a UTF-8
-file is copied only when the pass that validates it has met a lone CR. CR LF stays one line
-end, so line numbers are the ones an editor shows.
+all three) is turned into LF on the way (:mod:`anchorspend.ingest.lineends`): the transcoding
+copy does it as it writes, and a UTF-8 file is copied only when the pass that validates it has
+met a lone CR. CR LF stays one line end, so line numbers are the ones an editor shows.
 """
 
 from __future__ import annotations
@@ -26,82 +26,11 @@ from pathlib import Path
 
 from anchorspend.errors import AnchorspendError, Finding
 from anchorspend.findings import make
+from anchorspend.ingest.lineends import LineEnds, LoneCr
 
 CHUNK = 16 * 1024 * 1024
 DOUBLE_BOM = "ï»¿".encode()  # a UTF-8 BOM decoded as Windows-1252 and encoded again
 _STRAY_EXAMPLES = 200  # findings kept per file for stray bytes; the count is always exact
-_LONE_CR = re.compile(rb"\r(?!\n)")
-
-
-class LineEnds:
-    """The line ends of a byte stream fed in chunks: counted (:meth:`count`), or counted and
-    rewritten so that each lone CR becomes LF (:meth:`convert`, then :meth:`finish`). A CR that
-    ends one chunk is held until the next shows whether an LF follows it: CR LF split across two
-    chunks is one line end. Counts take in CR and LF inside quoted cells too: they are bytes,
-    not records."""
-
-    __slots__ = ("_held", "cr", "crlf", "lf")
-
-    def __init__(self) -> None:
-        self.cr = 0  # CR not followed by LF
-        self.crlf = 0
-        self.lf = 0  # LF not preceded by CR
-        self._held = False  # the last chunk ended in a CR not yet counted
-
-    def count(self, chunk: bytes) -> None:
-        if not chunk:
-            return
-        lf = chunk.count(b"\n")
-        if self._held:
-            if chunk.startswith(b"\n"):
-                self.crlf += 1
-                lf -= 1
-            else:
-                self.cr += 1
-        crs = chunk.count(b"\r")
-        pairs = chunk.count(b"\r\n") if crs and lf else 0
-        self._held = chunk.endswith(b"\r")
-        self.crlf += pairs
-        self.lf += lf - pairs
-        self.cr += crs - pairs - self._held
-
-    def convert(self, chunk: bytes) -> bytes:
-        """``chunk`` with each lone CR as LF; a CR ending it is held back for the next call."""
-        held = self._held
-        self.count(chunk)
-        if not held and b"\r" not in chunk:
-            return chunk
-        data = b"\r" + chunk if held else chunk
-        if self._held:
-            data = data[:-1]
-        if b"\n" not in data:
-            return data.replace(b"\r", b"\n")
-        return _LONE_CR.sub(b"\n", data)
-
-    def finish(self) -> bytes:
-        """The end of the stream: a CR held back is a line end of its own."""
-        if not self._held:
-            return b""
-        self._held = False
-        self.cr += 1
-        return b"\n"
-
-    @property
-    def breaks(self) -> int:
-        return self.cr + self.crlf + self.lf + self._held
-
-    def finding(self, display: str) -> Finding | None:
-        """An info finding for a stream with lone CRs: what was found, and how it is read."""
-        if not self.cr:
-            return None
-        if not self.crlf and not self.lf:
-            return make("line-endings-cr", path=display)
-        kinds = [
-            f"{n:,} {name}"
-            for n, name in ((self.cr, "CR alone"), (self.crlf, "CR LF"), (self.lf, "LF alone"))
-            if n
-        ]
-        return make("line-endings-mixed", path=display, kinds=", ".join(kinds))
 
 
 @dataclass(slots=True)
@@ -149,30 +78,7 @@ def _bom(head: bytes) -> str | None:
     return None
 
 
-class _LoneCr:
-    """Whether a byte stream fed in chunks holds a CR not followed by LF. A chunk without CR
-    costs one byte search (LF-only files pay nothing more); one with CR, one regex search."""
-
-    __slots__ = ("found", "held")
-
-    def __init__(self) -> None:
-        self.found = False
-        self.held = False  # the last chunk ended in CR
-
-    def feed(self, chunk: bytes) -> None:
-        if self.found or not chunk:
-            return
-        lone = self.held and not chunk.startswith(b"\n")  # a CR that ended the last chunk
-        self.held = chunk.endswith(b"\r")
-        if not lone and b"\r" in chunk:  # a CR ending the chunk waits for the next one
-            lone = _LONE_CR.search(chunk, 0, len(chunk) - self.held) is not None
-        self.found = lone
-
-    def finish(self) -> None:
-        self.found = self.found or self.held  # a CR ending the file
-
-
-def _is_utf8(path: Path, lone_cr: _LoneCr | None = None) -> tuple[bool, int]:
+def _is_utf8(path: Path, lone_cr: LoneCr | None = None) -> tuple[bool, int]:
     """Strictly validate the whole file as UTF-8 without holding it in memory; ``lone_cr``
     looks for a CR not followed by LF on the way (complete only when the file is UTF-8)."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
@@ -251,7 +157,7 @@ def _lone_cr_to_lf(path: Path, ends: LineEnds) -> Path:
 
 
 def _in_utf8(
-    path: Path, encoding: str, lone_cr: _LoneCr, ends: LineEnds, findings: list[Finding]
+    path: Path, encoding: str, lone_cr: LoneCr, ends: LineEnds, findings: list[Finding]
 ) -> Decoded:
     """A UTF-8 file as it is, or, where it holds a lone CR, a copy with LF for each (the copy
     counts its line ends in ``ends``)."""
@@ -289,47 +195,58 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
     """:func:`decode`; ``ends`` counts the line ends of the file's one full pass."""
     with path.open("rb") as fh:
         head = fh.read(8)
-    findings: list[Finding] = []
     if forced:
-        try:
-            name = codecs.lookup(forced).name
-        except LookupError:
-            raise AnchorspendError(
-                f"unknown encoding {forced!r}",
-                path=display,
-                hint="--encoding utf-8, utf-8-sig, utf-16, or cp1252 (Windows-1252)",
-            ) from None
-        if name in ("utf-8",) and _is_utf8(path, lone_cr := _LoneCr())[0]:
-            return _in_utf8(path, "utf-8", lone_cr, ends, [])
-        try:
-            return Decoded(_transcode(path, name, "strict", ends), name, temporary=True)
-        except UnicodeDecodeError as exc:
-            raise AnchorspendError(
-                f"the file is not valid {forced}: byte 0x{exc.object[exc.start]:02x} "
-                f"cannot be decoded",
-                path=display,
-                hint="leave out --encoding to let anchorspend detect it, or name another one",
-            ) from None
-
+        return _forced(path, display, forced, ends)
     bom = _bom(head)
     if bom == "utf-16":
-        try:
-            out = _transcode(path, "utf-16", "strict", ends)
-        except UnicodeDecodeError:
-            raise AnchorspendError(
-                "the file starts with a UTF-16 byte-order mark but is not valid UTF-16",
-                path=display,
-                hint="--encoding with the file's real encoding",
-            ) from None
-        return Decoded(out, "utf-16", temporary=True)
-
-    ok, _ = _is_utf8(path, lone_cr := _LoneCr())
+        return _utf16(path, display, ends)
+    ok, _ = _is_utf8(path, lone_cr := LoneCr())
     if ok:
-        encoding = bom or "utf-8"
+        findings: list[Finding] = []
         if head[len(codecs.BOM_UTF8) if bom else 0 :].startswith(DOUBLE_BOM):
             findings.append(make("double-encoded-bom", path=display, row=1))
-        return _in_utf8(path, encoding, lone_cr, ends, findings)
+        return _in_utf8(path, bom or "utf-8", lone_cr, ends, findings)
+    return _with_strays(path, display, bom, ends)
 
+
+def _forced(path: Path, display: str, forced: str, ends: LineEnds) -> Decoded:
+    """The file read in the encoding the user named (``--encoding``), strictly."""
+    try:
+        name = codecs.lookup(forced).name
+    except LookupError:
+        raise AnchorspendError(
+            f"unknown encoding {forced!r}",
+            path=display,
+            hint="--encoding utf-8, utf-8-sig, utf-16, or cp1252 (Windows-1252)",
+        ) from None
+    if name == "utf-8" and _is_utf8(path, lone_cr := LoneCr())[0]:
+        return _in_utf8(path, "utf-8", lone_cr, ends, [])
+    try:
+        return Decoded(_transcode(path, name, "strict", ends), name, temporary=True)
+    except UnicodeDecodeError as exc:
+        raise AnchorspendError(
+            f"the file is not valid {forced}: byte 0x{exc.object[exc.start]:02x} cannot be decoded",
+            path=display,
+            hint="leave out --encoding to let anchorspend detect it, or name another one",
+        ) from None
+
+
+def _utf16(path: Path, display: str, ends: LineEnds) -> Decoded:
+    """A file that starts with a UTF-16 byte-order mark, which must then be UTF-16 throughout."""
+    try:
+        out = _transcode(path, "utf-16", "strict", ends)
+    except UnicodeDecodeError:
+        raise AnchorspendError(
+            "the file starts with a UTF-16 byte-order mark but is not valid UTF-16",
+            path=display,
+            hint="--encoding with the file's real encoding",
+        ) from None
+    return Decoded(out, "utf-16", temporary=True)
+
+
+def _with_strays(path: Path, display: str, bom: str | None, ends: LineEnds) -> Decoded:
+    """A file that is not strict UTF-8: UTF-8 with stray Windows-1252 bytes (each a finding), or
+    plain Windows-1252 (one finding for the file)."""
     handler = _Cp1252Fallback()
     _HANDLERS["anchorspend-cp1252"] = handler
     codecs.register_error("anchorspend-cp1252", handler)
@@ -359,15 +276,21 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
     if non_ascii == handler.count:
         note = make("encoding-windows-1252", path=display)
         return Decoded(out, "cp1252", temporary=True, findings=[note])
-    for off in handler.offsets:
-        findings.append(
-            make(
-                "stray-windows-1252-byte",
-                path=display,
-                row=line_of(path, off),
-                value=f"0x{_byte_at(path, off):02x}",
-            )
+    findings = _stray_findings(path, display, handler)
+    return Decoded(out, "utf-8+cp1252", temporary=True, findings=findings)
+
+
+def _stray_findings(path: Path, display: str, handler: _Cp1252Fallback) -> list[Finding]:
+    """A finding for each stray byte ``handler`` kept, by line, and one for the rest."""
+    findings = [
+        make(
+            "stray-windows-1252-byte",
+            path=display,
+            row=line_of(path, off),
+            value=f"0x{_byte_at(path, off):02x}",
         )
+        for off in handler.offsets
+    ]
     if handler.count > len(handler.offsets):
         findings.append(
             make(
@@ -378,7 +301,7 @@ def _decode(path: Path, display: str, forced: str | None, ends: LineEnds) -> Dec
                 listed=len(handler.offsets),
             )
         )
-    return Decoded(out, "utf-8+cp1252", temporary=True, findings=findings)
+    return findings
 
 
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")
