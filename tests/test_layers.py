@@ -40,6 +40,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
         "document",
         (
             "views",
+            "evidence",
             "geography",
             "glance",
             "document",

@@ -17,6 +17,7 @@ import polars as pl
 
 from anchorspend import __version__
 from anchorspend.errors import Finding
+from anchorspend.evidence import evidence
 from anchorspend.findings import all_findings, group
 from anchorspend.gather.ingested import Ingested, InputReport
 from anchorspend.gather.options import RunConfig
@@ -30,7 +31,6 @@ from anchorspend.views import (
     UNMATCHED_IN_DOCUMENT,
     Suppliers,
     addressable_view,
-    evidence,
     top_suppliers,
 )
 

@@ -20,9 +20,16 @@ def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[s
     user_store = store is not None and not store.bundled
     source = None if store is None or user_store else store.manifest["source"]
     if not sup.cells.height:
-        return {"store": None, "source": source, "terminated_postcode_spend": "0.00",
-                "terminated_postcode_rows": 0, "imd_edition": None, "basis": [],
-                "by_local_authority": [], "unplaced_postcodes": []}  # fmt: skip
+        return {
+            "store": None,
+            "source": source,
+            "terminated_postcode_spend": "0.00",
+            "terminated_postcode_rows": 0,
+            "imd_edition": None,
+            "basis": [],
+            "by_local_authority": [],
+            "unplaced_postcodes": [],
+        }
     profiles = sup.profiles
     basis = (
         profiles.group_by("location_basis")
@@ -33,10 +40,17 @@ def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[s
     # the built-in table's names (current boundaries), then a store's for codes it lacks
     names = local_authorities().select(pl.col("code").alias("local_authority_code"), "name")
     if store is not None and "local_authority_name" in store.postcodes.collect_schema().names():
-        names = pl.concat([names, store.postcodes.select(
-            "local_authority_code", pl.col("local_authority_name").alias("name")
-        ).drop_nulls().unique("local_authority_code").collect()]).unique(
-            "local_authority_code", keep="first", maintain_order=True)  # fmt: skip
+        names = pl.concat(
+            [
+                names,
+                store.postcodes.select(
+                    "local_authority_code", pl.col("local_authority_name").alias("name")
+                )
+                .drop_nulls()
+                .unique("local_authority_code")
+                .collect(),
+            ]
+        ).unique("local_authority_code", keep="first", maintain_order=True)
     by_la = (
         per_org_and_pooled(
             sup.cells.join(profiles.select("_pid", "local_authority_code"), on="_pid", how="left"),
@@ -46,11 +60,19 @@ def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[s
         )
         .join(names, on="local_authority_code", how="left")
         .with_columns(pooled_last())
-        .sort(["_pooled", "organisation", "pence", "local_authority_code"],
-              descending=[False, False, True, False], nulls_last=True)
-        .select("organisation", "local_authority_code", "name",
-                pence_text_expr(pl.col("pence")).alias("spend"), "suppliers")
-    )  # fmt: skip
+        .sort(
+            ["_pooled", "organisation", "pence", "local_authority_code"],
+            descending=[False, False, True, False],
+            nulls_last=True,
+        )
+        .select(
+            "organisation",
+            "local_authority_code",
+            "name",
+            pence_text_expr(pl.col("pence")).alias("spend"),
+            "suppliers",
+        )
+    )
     # the postcode as written: the lookup's where it gave one, else the export's
     spend_by_pc = (
         profiles.select(pl.coalesce("postcode", "supplier_postcode").alias("w"), "amount", "n")
@@ -61,9 +83,13 @@ def geography_view(sup: Suppliers, store: Any, problems: pl.DataFrame) -> dict[s
     unplaced = (
         problems.join(spend_by_pc, left_on="postcode", right_on="w", how="inner")
         .sort(["pence", "postcode"], descending=[True, False])
-        .select("postcode", "problem", pence_text_expr(pl.col("pence")).alias("spend"),
-                pl.col("len").cast(pl.Int64).alias("rows"))
-    )  # fmt: skip
+        .select(
+            "postcode",
+            "problem",
+            pence_text_expr(pl.col("pence")).alias("spend"),
+            pl.col("len").cast(pl.Int64).alias("rows"),
+        )
+    )
     terminated = profiles.filter(pl.col("postcode_terminated"))
     return {
         "store": str(store.path) if user_store else None,

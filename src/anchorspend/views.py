@@ -1,5 +1,6 @@
-"""The views beside the measures: spend by category, top suppliers, unmatched suppliers, the
-evidence behind the classifications (where the suppliers are: :mod:`anchorspend.geography`).
+"""The views beside the measures: spend by category, top suppliers, unmatched suppliers (the
+evidence behind the classifications: :mod:`anchorspend.evidence`; where the suppliers are:
+:mod:`anchorspend.geography`).
 
 All over the analysed spend (``amount`` in pence and ``n`` rows per organisation × supplier
 profile, see :func:`suppliers_of`, or per category for :func:`categories`) for the whole input
@@ -76,10 +77,26 @@ def suppliers_of(by_org: pl.DataFrame, attrs: pl.DataFrame) -> Suppliers:
 
 
 # what the views read of a profile, beside the supplier key
-_PROFILE_VIEW = ("supplier_name", "matched_by", "redacted", "is_sme", "is_vcse", "is_diverse_led",
-                 "is_sme_confidence", "is_vcse_confidence", "is_diverse_led_confidence", "local",
-                 "local_authority_code", "location_basis", "postcode", "supplier_postcode",
-                 "postcode_terminated", "payee_kind", "payee_evidence", "payee_rule")  # fmt: skip
+_PROFILE_VIEW = (
+    "supplier_name",
+    "matched_by",
+    "redacted",
+    "is_sme",
+    "is_vcse",
+    "is_diverse_led",
+    "is_sme_confidence",
+    "is_vcse_confidence",
+    "is_diverse_led_confidence",
+    "local",
+    "local_authority_code",
+    "location_basis",
+    "postcode",
+    "supplier_postcode",
+    "postcode_terminated",
+    "payee_kind",
+    "payee_evidence",
+    "payee_rule",
+)
 
 
 def per_org_and_pooled(
@@ -192,8 +209,13 @@ def categories(facts: pl.LazyFrame, cells: pl.DataFrame, sup: Suppliers) -> list
 
 
 _FLAG_VIEW = (*FLAG_FIELDS, "local")
-_MATCH_RANK = {"company_number": 0, "charity_number": 1, "vat_number": 2, "supplier_id": 3,
-               "name_key": 4}  # fmt: skip
+_MATCH_RANK = {
+    "company_number": 0,
+    "charity_number": 1,
+    "vat_number": 2,
+    "supplier_id": 3,
+    "name_key": 4,
+}
 
 
 def _match_rank(col: pl.Expr) -> pl.Expr:
@@ -336,54 +358,3 @@ def unmatched_suppliers(sup: Suppliers, set_aside: Sequence[str]) -> pl.DataFram
         .sort(["pence", "_sid"], descending=[True, False])
         .select("supplier", pence_text_expr(pl.col("pence")).alias("spend"), "rows")
     )
-
-
-EVIDENCE_MEASURES = {"sme": "is_sme", "vcse": "is_vcse", "diverse_led": "is_diverse_led"}
-
-
-def evidence(sup: Suppliers) -> list[dict[str, Any]]:
-    """How sure the classification is: for each measure, the spend whose supplier's flag is
-    known, split by confidence (declared, registered, inferred, not stated), whole period."""
-    if not sup.cells.height:
-        return []
-    flags = [c for f in EVIDENCE_MEASURES.values() for c in (f, f"{f}_confidence")]
-    cells = sup.cells.join(sup.profiles.select("_pid", *flags), on="_pid", how="left")
-    totals = cells.group_by("organisation").agg(pl.col("amount").sum().alias("_total"))
-    if sup.several:
-        totals = pl.concat(
-            [
-                totals.with_columns(pl.col("organisation").cast(pl.String)),
-                totals.select(pl.lit(ALL_ORGS).alias("organisation"), pl.col("_total").sum()),
-            ]
-        )
-    parts = [
-        per_org_and_pooled(
-            cells.filter(pl.col(f).is_not_null()),
-            [pl.col(f"{f}_confidence").alias("confidence")],
-            [pl.col("amount").sum().alias("known"),
-             pl.col("amount").filter(pl.col(f)).sum().alias("yes"),
-             suppliers_count()],
-            sup.several,
-        ).with_columns(pl.lit(measure).alias("measure")).rechunk()  # see _ONE_CHUNK
-        for measure, f in EVIDENCE_MEASURES.items()
-    ]  # fmt: skip
-    order = {"declared": 0, "registered": 1, "inferred": 2}
-    out = (
-        pl.concat(parts)
-        .join(totals.with_columns(pl.col("organisation").cast(pl.String)).rechunk(),
-              on="organisation")
-        .with_columns(
-            pooled_last(),
-            pl.col("measure").replace_strict({m: i for i, m in enumerate(EVIDENCE_MEASURES)},
-                                             return_dtype=pl.Int8).alias("_m"),
-            pl.col("confidence").replace_strict(order, default=3, return_dtype=pl.Int8).alias("_c"),
-        )
-        .sort("_pooled", "organisation", "_m", "_c")
-    )  # fmt: skip
-    return out.select(
-        "organisation", "measure", "confidence",
-        pence_text_expr(pl.col("known")).alias("known_spend"),
-        pence_text_expr(pl.col("yes")).alias("spend"),
-        "suppliers",
-        share(pl.col("known"), pl.col("_total")).alias("share_of_total"),
-    ).to_dicts()  # fmt: skip
