@@ -6,9 +6,12 @@ and is held to them here."""
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
+from typing import Any
 
+import polars as pl
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "anchorspend"
@@ -190,3 +193,37 @@ def _top_level(path: Path) -> set[str]:
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
     return names
+
+
+def test_a_measure_added_as_architecture_says_reaches_every_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ARCHITECTURE.md's newcomer's test, run: one entry more in ``measure_set`` and its label
+    in ``glance.LABELS`` (nothing else) give the measure in analyse's document, its CSV and
+    both reports."""
+    from anchorspend import glance, measures, pipeline
+    from tests.helpers import invoke
+
+    def with_sme_vcse(*args: Any, **kwargs: Any) -> dict[str, pl.Expr]:
+        found = measures.measure_set(*args, **kwargs)
+        return {**found, "sme_vcse": pl.col("is_sme") & pl.col("is_vcse")}
+
+    monkeypatch.setattr(pipeline, "measure_set", with_sme_vcse)
+    monkeypatch.setitem(glance.LABELS, "sme_vcse", "SME and VCSE")
+    examples = SRC.parents[1] / "examples"
+    out = tmp_path / "out"
+    result = invoke(
+        "analyse",
+        examples / "spend",
+        "--lookup",
+        examples / "lookups" / "suppliers.csv",
+        "--out",
+        out,
+        "-q",
+    )
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert {m["measure"] for m in doc["metrics"]} >= {"sme", "vcse", "sme_vcse"}
+    assert ",sme_vcse," in (out / "metrics.csv").read_text(encoding="utf-8")
+    assert "SME and VCSE" in (out / "report.md").read_text(encoding="utf-8")
+    assert "SME and VCSE" in (out / "report.html").read_text(encoding="utf-8")
