@@ -107,10 +107,13 @@ def stream(
         )
         .collect()
     )
+    filtered = facts.height < groups.height
     del groups
-    # a cell's or profile's first row is the first clean row that has it
-    cells = _first_clean(cells, facts, "_lc")
-    profiles = _first_clean(profiles, facts, "_lp")
+    # a cell's or profile's first row is the first clean row that has it (where no pair was
+    # left out, the first row of all, which it already holds)
+    if filtered:
+        cells = _first_clean(cells, facts, "_lc")
+        profiles = _first_clean(profiles, facts, "_lp")
     problem_rows = rows - int(facts.get_column("n").sum())
     if problem_rows > PROBLEM_SHARE * rows and problem_rows > 1000:
         raise Unsuited("most rows need a closer look")

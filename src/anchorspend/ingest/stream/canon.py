@@ -8,7 +8,7 @@ import polars as pl
 from anchorspend.ingest.fields import FLAG_FIELDS, default_organisation
 from anchorspend.ingest.frames import unpack
 from anchorspend.ingest.raw import ROW
-from anchorspend.ingest.stream.keys import distinct, split, value
+from anchorspend.ingest.stream.keys import distinct, split
 from anchorspend.ingest.stream.plan import CELL_FIELDS, Plan
 from anchorspend.ingest.values import amounts_of, dates_of, text_value
 from anchorspend.normalise import (
@@ -52,7 +52,7 @@ def canonical_cells(plan: Plan, groups: pl.DataFrame) -> tuple[pl.DataFrame, pl.
     """The distinct cells, canonical, and the rows whose cell is a problem."""
     found = distinct(groups, unpack(pl.col("_key"))[0].alias("_lc"), plan.cell_codes, "_c")
     raw = [f"_raw_{f}" for f in plan.cell]
-    found = split(found, "_c", raw).drop("_c").with_columns(value(pl.col(c)) for c in raw)
+    found = split(found, "_c", raw).drop("_c")
     o = plan.options
     found = found.with_columns(dates_of(found, "_raw_payment_date", o).get_columns())
     if o.organisation:
@@ -90,13 +90,9 @@ def _read_profiles(plan: Plan, groups: pl.DataFrame) -> pl.DataFrame:
     found = distinct(groups, unpack(pl.col("_key"))[1].alias("_lp"), plan.profile_codes, "_p")
     raw = [f"_raw_{f}" for f in plan.profile]
     found = (
-        split(found, "_p", [*raw, "_amount_part", "_row_part"])
+        split(found, "_p", [*raw, "_raw_amount", "_raw_row"], ("_plain",))
         .drop("_p")
-        .with_columns(
-            *(value(pl.col(c)) for c in raw),
-            value(pl.col("_amount_part")).alias("_raw_amount"),
-            value(pl.col("_row_part")).cast(pl.Int64).alias("_raw_row"),
-        )
+        .with_columns(pl.col("_raw_row").cast(pl.Int64))
     )
     r = plan.profile_text
     redacted = is_redacted_name(r("supplier_name"))
@@ -119,7 +115,7 @@ def _read_profiles(plan: Plan, groups: pl.DataFrame) -> pl.DataFrame:
         )
         .collect()
     )
-    not_plain = pl.col("_amount_part") != ""
+    not_plain = ~pl.col("_plain")
     odd = amounts_of(
         canon.select(pl.when(not_plain).then(pl.col("_raw_amount")).alias("_raw_amount")),
         "_raw_amount",
@@ -137,7 +133,7 @@ def canonical_profiles(
     the rows whose profile is a problem, and the amount texts that were not plain but
     parsed cleanly (``_text``, ``_pence``)."""
     canon = _read_profiles(plan, groups)
-    not_plain = pl.col("_amount_part") != ""
+    not_plain = ~pl.col("_plain")
     missing_name = pl.col("supplier_name").is_null() | (pl.col("supplier_name") == "")
     bad_amount = not_plain & (pl.col("_odd_status") != "ok")
     marked = pl.col("_raw_row").is_not_null()

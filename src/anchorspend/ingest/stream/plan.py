@@ -10,7 +10,7 @@ from anchorspend.ingest.fields import FLAG_FIELDS, TEXT_FIELDS, RowOptions
 from anchorspend.ingest.frames import pack
 from anchorspend.ingest.mapping import Mapping
 from anchorspend.ingest.raw import ROW
-from anchorspend.ingest.stream.keys import Unsuited, key, part
+from anchorspend.ingest.stream.keys import Unsuited, key
 from anchorspend.ingest.values import text_value
 from anchorspend.normalise import plain_amount
 
@@ -87,15 +87,13 @@ class Plan:
     def first(self, records: pl.LazyFrame) -> pl.LazyFrame:
         """The first plan: per pair of keys, the plain pence, the rows and the first row."""
         marked = self._marked()
-        # the amount: empty where plain (summed), else its text ("n" for none)
-        amount_part = (
-            pl.when(self.is_plain)
-            .then(pl.lit(""))
-            .otherwise(pl.concat_str(pl.lit("v"), self.amount).fill_null(pl.lit("n")))
+        # the amount: null where plain (summed, and flagged), else its text (null for none)
+        amount_part = pl.when(self.is_plain).then(None).otherwise(self.amount)
+        row_part = pl.when(marked).then(pl.col(ROW).cast(pl.String))
+        profile = key(
+            [self.raw(f) for f in self.profile] + [amount_part, row_part], (self.is_plain,)
         )
-        row_part = part(pl.when(marked).then(pl.col(ROW).cast(pl.String)))
-        profile = key([part(self.raw(f)) for f in self.profile] + [amount_part, row_part])
-        cell = key([part(self.raw(f)) for f in self.cell]).cast(self.cell_codes)
+        cell = key([self.raw(f) for f in self.cell]).cast(self.cell_codes)
         pair = pack(
             cell.to_physical().cast(pl.UInt64),
             profile.cast(self.profile_codes).to_physical().cast(pl.UInt64),
